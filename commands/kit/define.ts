@@ -1,0 +1,54 @@
+// What a command is: a declaration the engine parses, authorizes and validates for. A command's
+// run() only does the work; it never sees raw text or another platform's shapes.
+import type { z } from 'zod';
+import type { Reply } from '../../src/lib/reply';
+import type { Actor } from '../../src/services/actor';
+import type { ChatRef } from '../../src/services/chats';
+import type { Identity } from '../../src/services/people';
+import type { Services } from '../../src/services';
+
+/** The rows of DESIGN.md's rights table; the engine maps each to the roles that hold it. */
+export type Right = 'everyone' | 'read' | 'register' | 'handle' | 'supervise' | 'approve' | 'export' | 'admin';
+
+/** The command groups an admin enables per chat; 通用 and 管理 are never switched off. */
+export type Group = '通用' | '公文' | '建议提案' | '督办' | '统计' | '管理';
+
+export interface PersonRef {
+  identity: Identity;
+  name?: string | undefined;
+}
+
+export interface Catalog {
+  /** the commands this sender may use here */
+  available(): readonly AnyCommand[];
+  find(name: string): AnyCommand | undefined;
+}
+
+export interface CommandContext {
+  services: Services;
+  actor: Actor;
+  chat: ChatRef;
+  catalog: Catalog;
+  /** `@张三` (a mention in the message) or `lark:ou_x` → the person meant */
+  person(ref: string): PersonRef;
+}
+
+export interface CommandDef<F extends z.ZodObject> {
+  /** canonical name first, then aliases; matched case-insensitively, longest first */
+  names: readonly [string, ...string[]];
+  group: Group;
+  right: Right;
+  summary: string;
+  /** fields that may be given by position, in order; the last one takes the rest of the text */
+  args?: readonly string[];
+  fields: F;
+  example: string;
+  run(ctx: CommandContext, fields: z.output<F>): Reply | Reply[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = CommandDef<any>;
+
+export function defineCommand<F extends z.ZodObject>(def: CommandDef<F>): CommandDef<F> {
+  return def;
+}

@@ -1,0 +1,71 @@
+// How domain objects read in a reply. Shared by the command groups; platform-neutral.
+import { daysBetween, type LocalDate } from '../src/lib/dates';
+import { card, type Reply, type Tone } from '../src/lib/reply';
+import type { DocumentList, DocumentView } from '../src/services/documents';
+
+/** 剩 3 天 / 今天到期 / 逾期 2 天 */
+export function dueText(due: LocalDate | null, today: LocalDate): string {
+  if (!due) return '未定时限';
+  const left = daysBetween(today, due);
+  if (left > 0) return `${due}（剩 ${left} 天）`;
+  if (left === 0) return `${due}（今天到期）`;
+  return `${due}（逾期 ${-left} 天）`;
+}
+
+const STATUS_LABELS: Record<DocumentView['status'], string> = { registered: '待分办', assigned: '办理中', closed: '已办结' };
+
+function documentTone(doc: DocumentView, today: LocalDate): Tone {
+  if (doc.status === 'closed') return 'success';
+  if ((doc.dueDate && doc.dueDate < today) || doc.urgency === '特急') return 'danger';
+  return doc.urgency === '加急' ? 'warning' : 'info';
+}
+
+function statusText(doc: DocumentView): string {
+  if (doc.status !== 'closed') return STATUS_LABELS[doc.status];
+  const timing = doc.closedOnTime === null ? '' : doc.closedOnTime ? '，按时' : '，超期';
+  return `已办结（${doc.closedDate}${timing}）`;
+}
+
+export function documentCard(doc: DocumentView, today: LocalDate, heading?: string): Reply {
+  const incoming = doc.direction === 'in';
+  const fields: [string, string][] = [
+    ['登记号', doc.regNo],
+    ['类型', incoming ? '收文' : '发文'],
+    ['文号', doc.docNumber ?? '—'],
+    incoming ? ['来文单位', doc.sourceUnit ?? '—'] : ['主送', doc.recipients ?? '—'],
+    ['紧急程度', doc.urgency],
+    [incoming ? '收文日期' : '成文日期', doc.docDate],
+  ];
+  if (incoming) {
+    fields.push(['办理时限', doc.status === 'closed' ? (doc.dueDate ?? '未定时限') : dueText(doc.dueDate, today)]);
+    fields.push(['承办单位', doc.handlingUnitName ?? '未分办']);
+  } else if (doc.draftingUnit) {
+    fields.push(['拟稿单位', doc.draftingUnit]);
+  }
+  fields.push(['状态', statusText(doc)]);
+  if (doc.result) fields.push(['办理结果', doc.result]);
+  if (doc.remarks) fields.push(['备注', doc.remarks]);
+  return card({
+    title: heading ? `${heading}：${doc.regNo}` : doc.regNo,
+    tone: documentTone(doc, today),
+    lines: [`**${doc.title}**`],
+    fields,
+    actions: doc.status === 'closed' ? [] : [{ label: '办结', command: `公文办结 ${doc.regNo}` }],
+  });
+}
+
+export function documentListCard(list: DocumentList, title: string, today: LocalDate, emptyText: string): Reply {
+  if (list.total === 0) return { text: emptyText };
+  const count = list.capped ? `${list.total} 件以上` : `${list.total} 件`;
+  const shown = list.total > list.items.length ? `，显示前 ${list.items.length} 件` : '';
+  const lines = list.items.map(
+    (d) => `${d.regNo}【${d.urgency}】${d.title}｜${d.status === 'closed' ? statusText(d) : dueText(d.dueDate, today)}`,
+  );
+  if (list.capped) lines.push('匹配太多，请换个更具体的关键词。');
+  return card({
+    title: `${title}：共 ${count}${shown}`,
+    tone: list.items.some((d) => d.status !== 'closed' && d.dueDate !== null && d.dueDate < today) ? 'warning' : 'info',
+    lines,
+    actions: list.items.slice(0, 3).map((d) => ({ label: `查看 ${d.regNo}`, command: `公文查询 ${d.regNo}` })),
+  });
+}

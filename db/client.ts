@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Opens (creating if needed) the database file, sets the pragmas and applies pending migrations. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  // WAL lets readers (the REPL, a job, a backup) work beside the running bot; NORMAL is durable
+  // across a process crash in WAL mode, which is the failure the inbox/outbox guard against.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -16000');
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+/**
+ * Runs fn in one SQLite transaction taken for writing up front (BEGIN IMMEDIATE), so two
+ * processes registering at once queue on the busy timeout instead of failing at commit.
+ * Nested calls become savepoints: an inner failure rolls back only the inner work.
+ */
+export function transaction<T>(db: Db, fn: () => T): T {
+  const run = db.$client.transaction(fn);
+  return db.$client.inTransaction ? run() : run.immediate();
+}
+
+export function closeDatabase(db: Db): void {
+  if (db.$client.open) db.$client.close();
+}

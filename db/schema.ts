@@ -1,0 +1,189 @@
+// Instants are epoch milliseconds (UTC); business dates are 'YYYY-MM-DD' in BOT_TIMEZONE.
+import { sql } from 'drizzle-orm';
+import { sqliteTable, integer, text, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const units = sqliteTable('units', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  shortName: text('short_name'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const people = sqliteTable('people', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().default(''),
+  // contact | staff | leader | admin; null = known to the bot but without rights
+  role: text('role', { enum: ['contact', 'staff', 'leader', 'admin'] }),
+  // the unit a contact (联络员) acts for; their reads are narrowed to it
+  unitId: integer('unit_id').references(() => units.id),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const identities = sqliteTable(
+  'identities',
+  {
+    platform: text('platform').notNull(),
+    userId: text('user_id').notNull(),
+    personId: integer('person_id').notNull().references(() => people.id),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.userId] }), index('identities_person').on(t.personId)],
+);
+
+export const unitContacts = sqliteTable(
+  'unit_contacts',
+  {
+    unitId: integer('unit_id').notNull().references(() => units.id),
+    personId: integer('person_id').notNull().references(() => people.id),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.personId] })],
+);
+
+export const chats = sqliteTable(
+  'chats',
+  {
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    type: text('type', { enum: ['p2p', 'group'] }).notNull(),
+    title: text('title'),
+    enabledGroups: text('enabled_groups', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    subscriptions: text('subscriptions', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.chatId] })],
+);
+
+// One row per (kind, year): the last registration number handed out. Bumped inside the
+// registering transaction, so numbers are gap-free and never reused.
+export const counters = sqliteTable(
+  'counters',
+  {
+    kind: text('kind').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.year] })],
+);
+
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    regNo: text('reg_no').notNull().unique(),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    title: text('title').notNull(),
+    docNumber: text('doc_number'),
+    // 文号 with brackets and widths unified, so 〔2026〕 and [2026] are the same number
+    docNumberKey: text('doc_number_key'),
+    sourceUnit: text('source_unit'),
+    recipients: text('recipients'),
+    draftingUnit: text('drafting_unit'),
+    urgency: text('urgency', { enum: ['特急', '加急', '平件'] }).notNull(),
+    // 收文日期 or 成文日期
+    docDate: text('doc_date').notNull(),
+    dueDate: text('due_date'),
+    handlingUnitId: integer('handling_unit_id').references(() => units.id),
+    remarks: text('remarks'),
+    status: text('status', { enum: ['registered', 'assigned', 'closed'] }).notNull(),
+    assignedAt: integer('assigned_at'),
+    closedAt: integer('closed_at'),
+    closedDate: text('closed_date'),
+    closedOnTime: integer('closed_on_time', { mode: 'boolean' }),
+    result: text('result'),
+    createdBy: integer('created_by').references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('documents_kind_seq').on(t.direction, t.year, t.seq),
+    index('documents_doc_number').on(t.direction, t.docNumberKey),
+    index('documents_open_due').on(t.status, t.dueDate),
+    index('documents_unit').on(t.handlingUnitId, t.status),
+  ],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    personId: integer('person_id'),
+    chat: text('chat'),
+    action: text('action').notNull(),
+    target: text('target'),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+  },
+  (t) => [index('audit_target').on(t.target)],
+);
+
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    eventId: text('event_id').notNull(),
+    // a second delivery key: Lark may push the same message under a new event_id
+    messageId: text('message_id'),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    receivedAt: integer('received_at').notNull(),
+    processedAt: integer('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('inbox_event').on(t.platform, t.eventId),
+    uniqueIndex('inbox_message').on(t.platform, t.messageId).where(sql`message_id IS NOT NULL`),
+    index('inbox_pending').on(t.status, t.nextAttemptAt),
+    index('inbox_received').on(t.receivedAt),
+  ],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    platform: text('platform').notNull(),
+    // the conversation the row belongs to; rows of one conversation are delivered in id order
+    conversation: text('conversation').notNull(),
+    target: text('target', { mode: 'json' }).notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    // a claim by one dispatcher; another may take the row once it has passed
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_conversation').on(t.conversation, t.status)],
+);
+
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    job: text('job').notNull(),
+    slot: text('slot').notNull(),
+    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    summary: text('summary', { mode: 'json' }),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.slot] })],
+);
+
+export const calendarOverrides = sqliteTable('calendar_overrides', {
+  date: text('date').primaryKey(),
+  workday: integer('workday', { mode: 'boolean' }).notNull(),
+  setBy: integer('set_by').references(() => people.id),
+  setAt: integer('set_at').notNull(),
+});

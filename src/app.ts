@@ -1,0 +1,41 @@
+// The HTTP face of the bot: health, and whatever the enabled platforms mount.
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+
+export interface AppOptions {
+  db: Db;
+  log: Logger;
+  /** platform routers, mounted under /webhook */
+  webhooks?: Router[];
+}
+
+export function createApp({ db, log, webhooks = [] }: AppOptions) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    try {
+      const ok = db.$client.open && db.$client.prepare('SELECT 1 AS ok').get();
+      if (!ok) throw new Error('database closed');
+      res.json({ status: 'ok' });
+    } catch (err) {
+      log.warn({ err }, 'health check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database' });
+    }
+  });
+
+  for (const router of webhooks) app.use('/webhook', router);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    res.status(status).json({ error: status === 413 ? 'payload too large' : status < 500 ? 'bad request' : 'internal error' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,96 @@
+// Wires one bot process together: database, services, engine, inbox worker, outbox dispatcher
+// and the HTTP app. main.ts, the REPL, the CLIs and the tests all build it the same way.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { allCommands } from '../commands';
+import { closeDatabase, openDatabase, transaction } from '../db/client';
+import { createApp } from './app';
+import type { Config } from './config';
+import { createEngine } from './engine/engine';
+import { createInboxWorker } from './engine/inbox-worker';
+import { createDispatcher } from './jobs/dispatcher';
+import { systemClock, type Clock } from './lib/clock';
+import type { Sender } from './lib/delivery';
+import { systemActor } from './services/actor';
+import { createServices } from './services';
+
+export interface BotOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  /** platform → sender; rows for other platforms wait for a process that has one */
+  senders?: Record<string, Sender>;
+}
+
+export function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
+  const db = openDatabase(config.databasePath);
+  let dispatcherKick = () => {};
+  const services = createServices({
+    db,
+    clock,
+    log,
+    settings: { timezone: config.timezone, outbox: config.outbox, inbox: config.inbox },
+    onOutboxWrite: () => dispatcherKick(),
+  });
+  const engine = createEngine({ services, commands: allCommands, log });
+  const worker = createInboxWorker({ engine, services, clock, log });
+  const dispatcher = createDispatcher({ outbox: services.outbox, senders, clock, log });
+  dispatcherKick = () => dispatcher.kick();
+  const app = createApp({ db, log });
+
+  transaction(db, () => {
+    for (const id of config.adminIds) services.people.ensureAdmin(id, undefined, systemActor('ADMIN_IDS'));
+  });
+
+  let server: Server | null = null;
+  let purgeTimer: NodeJS.Timeout | null = null;
+
+  return {
+    config,
+    db,
+    services,
+    engine,
+    worker,
+    dispatcher,
+    app,
+
+    /** Stores an event and wakes the worker; false for a redelivery. */
+    receive(msg: Parameters<typeof engine.accept>[0]): boolean {
+      const fresh = engine.accept(msg);
+      if (fresh) worker.kick();
+      return fresh;
+    },
+
+    /** Starts the background loops, and the HTTP server when a port is given (0 = any free port). */
+    async start(listen?: { port: number; host?: string }): Promise<void> {
+      worker.start();
+      dispatcher.start();
+      purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
+      if (listen) {
+        await new Promise<void>((resolve, reject) => {
+          server = app.listen(listen.port, listen.host ?? config.host, (err?: Error) => (err ? reject(err) : resolve()));
+        });
+      }
+    },
+
+    port(): number {
+      const address = server?.address();
+      return typeof address === 'object' && address ? address.port : 0;
+    },
+
+    /** Stops taking requests, lets in-flight work finish, and closes the database cleanly. */
+    async stop(): Promise<void> {
+      if (purgeTimer) clearInterval(purgeTimer);
+      if (server) {
+        const s = server as Server;
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
+      }
+      await worker.stop();
+      await dispatcher.stop();
+      closeDatabase(db);
+    },
+  };
+}
+
+export type Bot = ReturnType<typeof createBot>;

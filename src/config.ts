@@ -1,0 +1,168 @@
+// Configuration from the environment (and ./.env when present), validated once at start-up.
+import { existsSync } from 'node:fs';
+import { validate as validCron } from 'node-cron';
+import { z } from 'zod';
+import type { Identity } from './services/people';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: `a whole number from ${min} to ${max}` }).int(`a whole number from ${min} to ${max}`).min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`).default(fallback);
+
+const optionalText = z.string().trim().optional();
+
+const list = (fallback: string) =>
+  z.string().default(fallback).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const cron = (fallback: string) =>
+  z.string().default(fallback).refine((s) => validCron(s), 'a cron expression such as "50 8 * * *" (minute hour day month weekday)');
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const url = (what: string) => z.string().refine((s) => URL.canParse(s) && /^https?:/.test(s), what);
+
+const schema = z
+  .object({
+    PORT: int(0, 65535, 3000),
+    HOST: z.string().default('0.0.0.0'),
+    DATABASE_PATH: z.string().default('./data/bot.db'),
+    BOT_TIMEZONE: z.string().default('Asia/Shanghai').refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    ADMIN_IDS: list('').refine((ids) => ids.every((id) => /^[a-z]+:\S+$/.test(id)), 'a comma list of platform:userId, e.g. lark:ou_xxx,dingtalk:manager1'),
+
+    LARK_APP_ID: optionalText,
+    LARK_APP_SECRET: optionalText,
+    LARK_ENCRYPT_KEY: optionalText,
+    LARK_VERIFICATION_TOKEN: optionalText,
+    LARK_DOMAIN: z.string().default('feishu').refine((s) => s === 'feishu' || s === 'lark' || (URL.canParse(s) && /^https?:/.test(s)), 'feishu, lark, or a base URL such as http://127.0.0.1:4010'),
+    LARK_MODE: z.enum(['webhook', 'websocket'], { error: 'webhook or websocket' }).default('webhook'),
+
+    DINGTALK_APP_KEY: optionalText,
+    DINGTALK_APP_SECRET: optionalText,
+    DINGTALK_ROBOT_CODE: optionalText,
+    DINGTALK_API_BASE: url('a base URL such as https://api.dingtalk.com').default('https://api.dingtalk.com'),
+    DINGTALK_SESSION_WEBHOOK_HOSTS: list('oapi.dingtalk.com'),
+    DINGTALK_MODE: z.enum(['webhook', 'stream'], { error: 'webhook or stream' }).default('webhook'),
+
+    REMINDER_CRON: cron('50 8 * * *'),
+    FEEDBACK_CRON: cron('50 8 * * *'),
+    WEEKLY_REPORT_CRON: cron('10 9 * * 1'),
+
+    PROPOSAL_ANSWER_MONTHS: int(1, 6, 3),
+    PROPOSAL_REDO_MONTHS: int(1, 6, 1),
+    PROPOSAL_ANSWER_CLASSES: list('A,B,C,D').refine((c) => c.length >= 2, 'a comma list of at least two answer classes, e.g. A,B,C,D'),
+
+    CONSOLE_BASE_URL: url('the address staff open the console at, e.g. https://bot.example.gov.cn').optional(),
+
+    OUTBOX_MAX_ATTEMPTS: int(1, 100, 12),
+    OUTBOX_RETRY_BASE_MS: int(10, 3_600_000, 2000),
+    OUTBOX_RETRY_CAP_MS: int(100, 86_400_000, 600_000),
+    INBOX_MAX_ATTEMPTS: int(1, 100, 5),
+    INBOX_RETENTION_HOURS: int(8, 24 * 365, 72),
+    HTTP_BODY_LIMIT_KB: int(1, 10_240, 1024),
+    HTTP_TIMEOUT_MS: int(100, 120_000, 10_000),
+  })
+  .superRefine((env, ctx) => {
+    const pairs: [string, string][] = [
+      ['LARK_APP_ID', 'LARK_APP_SECRET'],
+      ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET'],
+    ];
+    for (const [a, b] of pairs) {
+      const has = (k: string) => (env as Record<string, unknown>)[k] !== undefined;
+      if (has(a) !== has(b)) ctx.issues.push({ code: 'custom', path: [has(a) ? b : a], input: undefined, message: `to be set together with ${has(a) ? a : b}` });
+    }
+    const ding = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_ROBOT_CODE'] as const;
+    const set = ding.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < 3) {
+      for (const k of ding.filter((k) => env[k] === undefined)) ctx.issues.push({ code: 'custom', path: [k], input: undefined, message: `to be set together with ${set.join(', ')}` });
+    }
+  });
+
+export type Env = z.output<typeof schema>;
+
+function shape(env: Env) {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databasePath: env.DATABASE_PATH,
+    timezone: env.BOT_TIMEZONE,
+    logLevel: env.LOG_LEVEL,
+    adminIds: (env.ADMIN_IDS).map((id): Identity => {
+      const at = id.indexOf(':');
+      return { platform: id.slice(0, at), userId: id.slice(at + 1) };
+    }),
+    lark: env.LARK_APP_ID
+      ? {
+          appId: env.LARK_APP_ID,
+          appSecret: env.LARK_APP_SECRET,
+          encryptKey: env.LARK_ENCRYPT_KEY,
+          verificationToken: env.LARK_VERIFICATION_TOKEN,
+          domain: env.LARK_DOMAIN,
+          mode: env.LARK_MODE,
+        }
+      : null,
+    dingtalk: env.DINGTALK_APP_KEY
+      ? {
+          appKey: env.DINGTALK_APP_KEY,
+          appSecret: env.DINGTALK_APP_SECRET,
+          robotCode: env.DINGTALK_ROBOT_CODE,
+          apiBase: env.DINGTALK_API_BASE,
+          sessionWebhookHosts: env.DINGTALK_SESSION_WEBHOOK_HOSTS,
+          mode: env.DINGTALK_MODE,
+        }
+      : null,
+    cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON },
+    proposals: {
+      answerMonths: env.PROPOSAL_ANSWER_MONTHS,
+      redoMonths: env.PROPOSAL_REDO_MONTHS,
+      answerClasses: env.PROPOSAL_ANSWER_CLASSES,
+    },
+    consoleBaseUrl: env.CONSOLE_BASE_URL,
+    outbox: {
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      backoffBaseMs: env.OUTBOX_RETRY_BASE_MS,
+      backoffCapMs: env.OUTBOX_RETRY_CAP_MS,
+      leaseMs: Math.max(60_000, 3 * (env.HTTP_TIMEOUT_MS)),
+    },
+    inbox: { maxAttempts: env.INBOX_MAX_ATTEMPTS, backoffBaseMs: 1000, backoffCapMs: 300_000 },
+    inboxRetentionMs: (env.INBOX_RETENTION_HOURS) * 3_600_000,
+    httpBodyLimitBytes: (env.HTTP_BODY_LIMIT_KB) * 1024,
+    httpTimeoutMs: env.HTTP_TIMEOUT_MS,
+  };
+}
+
+export type Config = ReturnType<typeof shape>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws ConfigError listing every bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // an empty line in .env means "not set", as a newcomer expects
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = schema.safeParse(given);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        const got = /SECRET|KEY|TOKEN/.test(name) ? 'hidden' : JSON.stringify(given[name] ?? null);
+        return `${name}: expected ${i.message} (got ${got})`;
+      }),
+    );
+  }
+  return shape(result.data);
+}
+
+/** Reads ./.env into process.env (variables already set win), as a convenience for local runs. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,167 @@
+// The platform-neutral heart: message → command → permission → fields → handler → replies,
+// with the state change, its audit rows and every outgoing message committed together.
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { transaction } from '../../db/client';
+import type { AnyCommand, Catalog, CommandContext, PersonRef } from '../../commands/kit/define';
+import { canonicalField, withDateContext } from '../../commands/kit/fields';
+import type { DeliveryTarget } from '../lib/delivery';
+import { text, type Reply } from '../lib/reply';
+import { ROLE_LABELS, type Actor } from '../services/actor';
+import { UserError } from '../services/errors';
+import { parseIdentity } from '../services/people';
+import type { Services } from '../services';
+import type { IncomingMessage } from './message';
+import { parseArguments } from './parser';
+import { may } from './permissions';
+import { Registry } from './registry';
+
+export interface Outcome {
+  replies: Reply[];
+  /** the command name, for logs; never the text */
+  command: string | null;
+  /** keep nothing of the request's content (涉密) */
+  forget: boolean;
+}
+
+const UNSUPPORTED = '暂时只能处理文字消息。请用文字发送命令，发送「帮助」查看可用命令。';
+
+export function replyTarget(msg: IncomingMessage): DeliveryTarget {
+  return {
+    kind: 'reply',
+    chatId: msg.chat.id,
+    chatType: msg.chat.type,
+    messageId: msg.messageId,
+    userId: msg.sender.userId,
+    ...(msg.replyContext ? { context: msg.replyContext } : {}),
+  };
+}
+
+function refusal(def: AnyCommand, reason: string): Reply {
+  return text(`「${def.names[0]}」未执行：${reason}\n示例：${def.example}\n发送「帮助 ${def.names[0]}」查看全部字段。`);
+}
+
+/** Chinese, naming the field: 缺少「来文单位」; 「紧急程度」应为 特急/加急/平件 之一. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = String(issue.path[0] ?? '');
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `缺少「${field}」`;
+  return field ? `「${field}」${issue.message}` : issue.message;
+}
+
+export function createEngine(options: { services: Services; commands: readonly AnyCommand[]; log: Logger }) {
+  const { services, log } = options;
+  const registry = new Registry(options.commands);
+
+  function catalogFor(actor: Actor): Catalog {
+    const available = registry.commands.filter((d) => may(actor.role, d.right));
+    return { available: () => available, find: (name) => registry.find(name) };
+  }
+
+  function personResolver(msg: IncomingMessage) {
+    return (ref: string): PersonRef => {
+      const identity = parseIdentity(ref);
+      const byId = identity && msg.mentions.find((m) => m.platform === identity.platform && m.userId === identity.userId);
+      if (identity) return { identity, name: byId?.name };
+      const name = ref.replace(/^@/, '').trim();
+      const mention = msg.mentions.find((m) => m.name === name) ?? (msg.mentions.length === 1 ? msg.mentions[0] : undefined);
+      if (mention) return { identity: { platform: mention.platform, userId: mention.userId }, name: mention.name };
+      throw new UserError(`找不到「${ref}」：请在消息里 @ 此人，或写「我是谁」显示的 平台:用户ID（如 lark:ou_xxx）`);
+    };
+  }
+
+  function denial(def: AnyCommand, actor: Actor): Reply {
+    if (actor.role === null) {
+      return text(`您还没有使用「${def.names[0]}」的权限。请发送「我是谁」，把结果发给管理员开通。`);
+    }
+    return text(`您的角色（${ROLE_LABELS[actor.role]}）不能使用「${def.names[0]}」。发送「帮助」查看您可用的命令。`);
+  }
+
+  /** Works out the replies to one message. Writes only inside the caller's transaction. */
+  function handle(msg: IncomingMessage): Outcome {
+    const chat = { platform: msg.platform, chatId: msg.chat.id, type: msg.chat.type, title: msg.chat.title };
+    services.chats.seen(chat);
+    const actor = services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
+    const catalog = catalogFor(actor);
+    const done = (replies: Reply[], command: string | null = null, forget = false): Outcome => ({ replies, command, forget });
+
+    if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)]);
+    const match = registry.match(msg.text);
+    if (!match) {
+      if (msg.text.trim() === '') return done([text('您好！发送「帮助」查看可用命令。')]);
+      const near = registry.suggest(msg.text, catalog.available());
+      return done([
+        text(`没有这个命令。${near.length ? `您是不是要：${near.map((n) => `「${n}」`).join('、')}？` : ''}发送「帮助」查看可用命令。`),
+      ]);
+    }
+    const { def } = match;
+    const name = def.names[0];
+    if (!may(actor.role, def.right)) return done([denial(def, actor)], name);
+
+    const declared = Object.keys(def.fields.shape);
+    const parsed = parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
+    if (!parsed.ok) return done([refusal(def, parsed.error)], name);
+
+    const dates = { today: services.today(), addWorkdays: (d: string, n: number) => services.calendar.addWorkdays(d, n) };
+    const validated = withDateContext(dates, () => def.fields.safeParse(parsed.values));
+    if (!validated.success) {
+      const secret = validated.error.issues.find((i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.['forget']);
+      if (secret) return done([text(secret.message)], name, true);
+      return done([refusal(def, validated.error.issues.map(describeIssue).join('；'))], name);
+    }
+
+    const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };
+    try {
+      // a savepoint: a refusal thrown half-way leaves nothing of the command behind
+      const result = transaction(services.db, () => def.run(ctx, validated.data));
+      return done(Array.isArray(result) ? result : [result], name);
+    } catch (error) {
+      if (error instanceof UserError) return done([text(error.message)], name, error.forget);
+      throw error;
+    }
+  }
+
+  return {
+    registry,
+    handle,
+
+    /**
+     * Stores an incoming event in the inbox. Returns false for a redelivery. Call before
+     * acknowledging the platform: once this returns, the event will be carried out.
+     */
+    accept(msg: IncomingMessage): boolean {
+      return services.inbox.accept(msg.platform, msg.eventId, msg.messageId, msg);
+    },
+
+    /** Carries out one inbox row: its effects, replies and `done` mark commit as one. */
+    process(row: { id: number; payload: IncomingMessage; attempts: number }): void {
+      const msg = row.payload;
+      const started = performance.now();
+      try {
+        const outcome = transaction(services.db, () => {
+          const result = handle(msg);
+          result.replies.forEach((reply, i) =>
+            services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply }),
+          );
+          if (result.forget) services.inbox.forgetContent(row.id);
+          services.inbox.markDone(row.id);
+          return result;
+        });
+        log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        const verdict = services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));
+        log.error({ inbox: row.id, attempts, verdict, err: error }, 'message handling failed');
+        if (verdict === 'failed') {
+          services.outbox.enqueue({
+            dedupeKey: `reply:${msg.platform}:${msg.eventId}:failed`,
+            platform: msg.platform,
+            target: replyTarget(msg),
+            reply: text('抱歉，处理您的消息时系统出错，已记录。请稍后重试，或联系管理员。'),
+          });
+        }
+      }
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,27 @@
+// What every platform's receiver turns an event into. The engine never sees a platform's shapes.
+
+export interface PlatformUser {
+  /** the platform the id belongs to (on the console, any: `--as lark:ou_x`) */
+  platform: string;
+  userId: string;
+  name?: string | undefined;
+}
+
+export interface IncomingMessage {
+  /** the transport it came through, and where replies go */
+  platform: string;
+  eventId: string;
+  /** a second delivery key where the platform has one (Lark's message_id) */
+  messageId: string | null;
+  chat: { id: string; type: 'p2p' | 'group'; title?: string | undefined };
+  sender: PlatformUser;
+  /** the text with the bot's own mention removed */
+  text: string;
+  /** people mentioned, other than the bot */
+  mentions: PlatformUser[];
+  /** 'unsupported' for images, files and the like, which get a polite answer */
+  kind: 'text' | 'unsupported';
+  receivedAt: number;
+  /** what the platform needs to answer in place (DingTalk's sessionWebhook) */
+  replyContext?: Record<string, unknown> | undefined;
+}

@@ -1,0 +1,125 @@
+// The argument grammar of DESIGN.md: `键=值` tokens, `键：值` lines (full- or half-width colon),
+// “quoted” or "quoted" values, and positional arguments, with field-name aliases.
+
+export type ParseResult = { ok: true; values: Record<string, string> } | { ok: false; error: string };
+
+interface Token {
+  text: string;
+  /** where the first quoted part starts in text; separators from there on are content */
+  quotedFrom: number;
+}
+
+const OPEN_TO_CLOSE: Record<string, string> = { '“': '”', '"': '"', '「': '」', '『': '』', '‘': '’' };
+const SPACE = /[\s\u3000]/;
+const SEPARATORS = ['=', '＝', ':', '：'];
+
+export function tokenize(line: string): Token[] {
+  const tokens: Token[] = [];
+  let text = '';
+  let quotedFrom = -1;
+  let started = false;
+  const chars = [...line];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const close = OPEN_TO_CLOSE[c];
+    if (close) {
+      if (quotedFrom < 0) quotedFrom = text.length;
+      started = true;
+      let j = i + 1;
+      while (j < chars.length && chars[j] !== close) text += chars[j++];
+      i = j; // an unclosed quote runs to the end of the line
+    } else if (SPACE.test(c)) {
+      if (started) tokens.push({ text, quotedFrom: quotedFrom < 0 ? text.length : quotedFrom });
+      text = '';
+      quotedFrom = -1;
+      started = false;
+    } else {
+      text += c;
+      started = true;
+    }
+  }
+  if (started) tokens.push({ text, quotedFrom: quotedFrom < 0 ? text.length : quotedFrom });
+  return tokens;
+}
+
+function splitKey(token: Token): { key: string; sep: string; value: string } | null {
+  let at = -1;
+  for (const s of SEPARATORS) {
+    const i = token.text.indexOf(s);
+    if (i > 0 && i < token.quotedFrom && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0) return null;
+  return { key: token.text.slice(0, at), sep: token.text[at]!, value: token.text.slice(at + 1) };
+}
+
+function unquote(value: string): string {
+  const v = value.trim();
+  const close = OPEN_TO_CLOSE[v[0] ?? ''];
+  return close && v.length >= 2 && v.endsWith(close) ? v.slice(1, -1) : v;
+}
+
+/**
+ * Parses what follows a command name into field values keyed by the declared field names.
+ * `canonical` maps a typed name (or alias) to a declared field, or null.
+ */
+export function parseArguments(
+  rest: string,
+  declared: readonly string[],
+  args: readonly string[],
+  canonical: (typed: string) => string | null,
+): ParseResult {
+  const values: Record<string, string> = {};
+  const positional: string[] = [];
+  // after an unquoted 键=值, following plain words continue that value: 标题=关于做好 防汛工作
+  let continuing: string | null = null;
+
+  const set = (field: string, value: string): string | null => {
+    if (field in values) return `字段「${field}」写了两次`;
+    values[field] = value;
+    return null;
+  };
+
+  for (const line of rest.split(/\r?\n/)) {
+    const lineField = /^[\s\u3000]*([^\s\u3000:：=＝]{1,12})[\s\u3000]*[:：][\s\u3000]*(.*)$/.exec(line);
+    const lineKey = lineField ? canonical(lineField[1]!) : null;
+    if (lineField && lineKey) {
+      const error = set(lineKey, unquote(lineField[2]!));
+      if (error) return { ok: false, error };
+      continuing = null;
+      continue;
+    }
+    const tokens = tokenize(line);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const kv = splitKey(token);
+      const field = kv ? canonical(kv.key) : null;
+      if (kv && field) {
+        let value = kv.value;
+        const quoted = token.quotedFrom < token.text.length;
+        if (value === '' && !quoted && i + 1 < tokens.length) value = tokens[++i]!.text;
+        const error = set(field, value);
+        if (error) return { ok: false, error };
+        continuing = quoted ? null : field;
+      } else if (kv && (kv.sep === '=' || kv.sep === '＝')) {
+        return { ok: false, error: `没有字段「${kv.key}」。可用字段：${declared.join('、') || '无'}` };
+      } else if (continuing) {
+        values[continuing] += ` ${token.text}`;
+      } else {
+        positional.push(token.text);
+      }
+    }
+    continuing = null;
+  }
+
+  if (positional.length > 0) {
+    if (args.length === 0) return { ok: false, error: `多余的内容「${positional.join(' ')}」：此命令的字段要写成 键=值` };
+    const head = positional.slice(0, args.length - 1);
+    const tail = positional.slice(args.length - 1);
+    const assigned = tail.length > 0 ? [...head, tail.join(' ')] : head;
+    for (let i = 0; i < assigned.length; i++) {
+      const error = set(args[i]!, assigned[i]!);
+      if (error) return { ok: false, error };
+    }
+  }
+  return { ok: true, values };
+}

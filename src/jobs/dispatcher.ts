@@ -1,0 +1,89 @@
+// Delivers outbox rows through the platform senders: several conversations at once, one
+// message at a time within a conversation, retrying with backoff until the budget is spent.
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock';
+import { createSleeper } from '../lib/sleeper';
+import { SendError, type Outgoing, type Sender } from '../lib/delivery';
+import type { OutboxService } from '../services/outbox';
+
+export interface DispatcherOptions {
+  outbox: OutboxService;
+  senders: Record<string, Sender>;
+  clock: Clock;
+  log: Logger;
+  /** messages in flight at once */
+  concurrency?: number;
+  idleMs?: number;
+}
+
+export function createDispatcher(options: DispatcherOptions) {
+  const { outbox, senders, clock, log } = options;
+  const platforms = Object.keys(senders);
+  const concurrency = options.concurrency ?? 8;
+  const idleMs = options.idleMs ?? 1000;
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let loop: Promise<void> | null = null;
+  const sleeper = createSleeper();
+
+  async function deliver(m: Outgoing): Promise<void> {
+    try {
+      await senders[m.platform]!.send(m);
+      outbox.markSent(m.id);
+      log.debug({ outbox: m.id, attempt: m.attempt }, 'message delivered');
+    } catch (error) {
+      const e = error instanceof SendError ? error : null;
+      const options = { ...(e?.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), permanent: e?.permanent ?? false };
+      const verdict = outbox.markFailed(m.id, m.attempt, (error as Error)?.message ?? String(error), options);
+      log.warn({ outbox: m.id, platform: m.platform, attempt: m.attempt, verdict, err: (error as Error)?.message }, 'message not delivered');
+    }
+  }
+
+  /** Claims what is due now and sends it; resolves when those sends have settled. Returns how many. */
+  async function runOnce(): Promise<number> {
+    if (platforms.length === 0) return 0;
+    const batch = outbox.claim(platforms, Math.max(0, concurrency - inFlight.size));
+    await Promise.all(
+      batch.map((m) => {
+        const p = deliver(m).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        return p;
+      }),
+    );
+    return batch.length;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      if ((await runOnce()) > 0) continue;
+      const next = platforms.length ? outbox.nextDueAt(platforms) : null;
+      const wait = next === null ? idleMs : Math.max(5, Math.min(idleMs, next - clock.now()));
+      await sleeper.sleep(wait);
+    }
+  }
+
+  return {
+    runOnce,
+    /** Delivers until nothing is due now (for the REPL and one-shot jobs). */
+    async flush(): Promise<void> {
+      while ((await runOnce()) > 0);
+    },
+    start(): void {
+      if (running) return;
+      running = true;
+      loop = run().catch((err) => log.fatal({ err }, 'dispatcher stopped'));
+    },
+    kick(): void {
+      sleeper.wake();
+    },
+    /** Lets the sends in flight finish, then stops. */
+    async stop(): Promise<void> {
+      running = false;
+      this.kick();
+      await loop;
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

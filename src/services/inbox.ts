@@ -1,0 +1,92 @@
+// Every event the bot acknowledged, stored before the acknowledgement. A redelivery (same event
+// id, or same message id under a new event id) is ignored; a row leaves `pending` only in the
+// transaction that carries out the request.
+import { and, asc, eq, lte, lt, ne } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { inbox } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { backoffDelay } from '../lib/delivery';
+
+export interface InboxSettings {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export interface InboxRow<P> {
+  id: number;
+  platform: string;
+  payload: P;
+  attempts: number;
+}
+
+export function createInboxService(db: Db, clock: Clock, settings: InboxSettings) {
+  const insert = db.$client.prepare(`
+    INSERT INTO inbox (platform, event_id, message_id, payload, status, attempts, next_attempt_at, received_at)
+    VALUES (@platform, @eventId, @messageId, @payload, 'pending', 0, @now, @now)
+    ON CONFLICT DO NOTHING`);
+
+  return {
+    /** Stores the event once; false when it was seen before under its event id or message id. */
+    accept(platform: string, eventId: string, messageId: string | null, payload: unknown): boolean {
+      const now = clock.now();
+      return insert.run({ platform, eventId, messageId, payload: JSON.stringify(payload), now }).changes > 0;
+    },
+
+    due<P>(limit: number): InboxRow<P>[] {
+      return db
+        .select({ id: inbox.id, platform: inbox.platform, payload: inbox.payload, attempts: inbox.attempts })
+        .from(inbox)
+        .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, clock.now())))
+        .orderBy(asc(inbox.id))
+        .limit(limit)
+        .all() as InboxRow<P>[];
+    },
+
+    markDone(id: number): void {
+      db.update(inbox).set({ status: 'done', processedAt: clock.now(), lastError: null }).where(eq(inbox.id, id)).run();
+    },
+
+    /** After a crash of the handler: try again later, or give up once the budget is spent. */
+    markFailedAttempt(id: number, attempts: number, error: string): 'retry' | 'failed' {
+      const giveUp = attempts >= settings.maxAttempts;
+      db.update(inbox)
+        .set({
+          attempts,
+          lastError: error,
+          ...(giveUp
+            ? { status: 'failed' as const, processedAt: clock.now() }
+            : { nextAttemptAt: clock.now() + backoffDelay(attempts, settings.backoffBaseMs, settings.backoffCapMs) }),
+        })
+        .where(eq(inbox.id, id))
+        .run();
+      return giveUp ? 'failed' : 'retry';
+    },
+
+    /** Keeps the row (its keys still guard against redelivery) but none of its content. */
+    forgetContent(id: number): void {
+      db.update(inbox).set({ payload: { forgotten: true } }).where(eq(inbox.id, id)).run();
+    },
+
+    /** Drops handled rows older than the retention; Lark redelivers for about 7.1 hours at most. */
+    purge(olderThanMs: number): number {
+      return db
+        .delete(inbox)
+        .where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, clock.now() - olderThanMs)))
+        .run().changes;
+    },
+
+    nextDueAt(): number | null {
+      const row = db
+        .select({ at: inbox.nextAttemptAt })
+        .from(inbox)
+        .where(eq(inbox.status, 'pending'))
+        .orderBy(asc(inbox.nextAttemptAt))
+        .limit(1)
+        .get();
+      return row?.at ?? null;
+    },
+  };
+}
+
+export type InboxService = ReturnType<typeof createInboxService>;

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client';
+import type { Clock } from '../lib/clock';
+import { localDateOf } from '../lib/dates';
+import { createAuditService } from './audit';
+import { createCalendarService } from './calendar';
+import { createChatsService } from './chats';
+import { createDocumentsService } from './documents';
+import { createInboxService, type InboxSettings } from './inbox';
+import { createNotifyService } from './notify';
+import { createNumbering } from './numbering';
+import { createOutboxService, type OutboxSettings } from './outbox';
+import { createPeopleService } from './people';
+import { createUnitsService } from './units';
+
+export interface ServiceSettings {
+  timezone: string;
+  outbox: OutboxSettings;
+  inbox: InboxSettings;
+}
+
+export interface ServiceOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  settings: ServiceSettings;
+  /** called after a message was queued, to wake the dispatcher */
+  onOutboxWrite?: () => void;
+}
+
+export function createServices({ db, clock, log, settings, onOutboxWrite }: ServiceOptions) {
+  const today = () => localDateOf(clock.now(), settings.timezone);
+  const audit = createAuditService(db, clock);
+  const calendar = createCalendarService(db, clock, audit, log);
+  const people = createPeopleService(db, clock, audit);
+  const units = createUnitsService(db, clock, audit, people);
+  const outbox = createOutboxService(db, clock, settings.outbox, onOutboxWrite);
+  const inbox = createInboxService(db, clock, settings.inbox);
+  const notify = createNotifyService(outbox, people);
+  const numbering = createNumbering(db);
+  const chats = createChatsService(db, clock);
+  const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today });
+  return { db, clock, timezone: settings.timezone, today, audit, calendar, people, units, outbox, inbox, notify, chats, documents };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,128 @@
+// Messages the bot owes someone. Rows are written in the same transaction as the change they
+// report, and leave only when a platform accepted them or the retry budget ran out.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { outbox } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { backoffDelay, type DeliveryTarget, type Outgoing } from '../lib/delivery';
+import type { Reply } from '../lib/reply';
+
+export interface OutboxSettings {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** how long a claimed row is left to one dispatcher before another may take it */
+  leaseMs: number;
+}
+
+export interface NewOutgoing {
+  dedupeKey: string;
+  platform: string;
+  target: DeliveryTarget;
+  reply: Reply;
+}
+
+export function conversationOf(platform: string, target: DeliveryTarget): string {
+  return `${platform}:${target.kind === 'user' ? `user:${target.userId}` : `chat:${target.chatId}`}`;
+}
+
+export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettings, onEnqueue: () => void = () => {}) {
+  const sqlite = db.$client;
+  // The oldest due row of each conversation that has no older row still waiting: one message
+  // in flight per chat keeps a chat's messages in order.
+  const dueRows = sqlite.prepare(`
+    SELECT o.id FROM outbox o
+    WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+      AND o.platform IN (SELECT value FROM json_each(@platforms))
+      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
+    ORDER BY o.id LIMIT @limit`);
+  const claimRow = sqlite.prepare(`
+    UPDATE outbox SET lease_until = @until, attempts = attempts + 1
+    WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
+    RETURNING id, dedupe_key, platform, target, payload, attempts`);
+
+  return {
+    /** Queues a message; a second row with the same dedupe key is ignored. Returns whether it was new. */
+    enqueue(m: NewOutgoing): boolean {
+      const now = clock.now();
+      const result = db
+        .insert(outbox)
+        .values({
+          dedupeKey: m.dedupeKey,
+          platform: m.platform,
+          conversation: conversationOf(m.platform, m.target),
+          target: m.target,
+          payload: m.reply,
+          status: 'pending',
+          nextAttemptAt: now,
+          createdAt: now,
+        })
+        .onConflictDoNothing({ target: outbox.dedupeKey })
+        .run();
+      if (result.changes > 0) onEnqueue();
+      return result.changes > 0;
+    },
+
+    /** Takes up to `limit` due rows for the given platforms, leasing each to the caller. */
+    claim(platforms: string[], limit: number): Outgoing[] {
+      const now = clock.now();
+      const ids = dueRows.all({ now, platforms: JSON.stringify(platforms), limit }) as { id: number }[];
+      const claimed: Outgoing[] = [];
+      for (const { id } of ids) {
+        const row = claimRow.get({ id, now, until: now + settings.leaseMs }) as
+          | { id: number; dedupe_key: string; platform: string; target: string; payload: string; attempts: number }
+          | undefined;
+        if (row) {
+          claimed.push({
+            id: row.id,
+            dedupeKey: row.dedupe_key,
+            platform: row.platform,
+            target: JSON.parse(row.target),
+            reply: JSON.parse(row.payload),
+            attempt: row.attempts,
+          });
+        }
+      }
+      return claimed;
+    },
+
+    markSent(id: number): void {
+      db.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, lastError: null }).where(eq(outbox.id, id)).run();
+    },
+
+    /** Schedules the next try, or gives up (status failed, error kept) when the budget is spent or the error is permanent. */
+    markFailed(id: number, attempt: number, error: string, options: { retryAfterMs?: number; permanent?: boolean } = {}): 'retry' | 'failed' {
+      const giveUp = options.permanent || attempt >= settings.maxAttempts;
+      const delay = options.retryAfterMs ?? backoffDelay(attempt, settings.backoffBaseMs, settings.backoffCapMs);
+      db.update(outbox)
+        .set(
+          giveUp
+            ? { status: 'failed', leaseUntil: null, lastError: error }
+            : { nextAttemptAt: clock.now() + delay, leaseUntil: null, lastError: error },
+        )
+        .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
+        .run();
+      return giveUp ? 'failed' : 'retry';
+    },
+
+    /** When the next row becomes due (for the dispatcher's sleep), or null when nothing waits. */
+    nextDueAt(platforms: string[]): number | null {
+      const row = sqlite
+        .prepare(
+          `SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) AS due FROM outbox
+           WHERE status = 'pending' AND platform IN (SELECT value FROM json_each(?))`,
+        )
+        .get(JSON.stringify(platforms)) as { due: number | null };
+      return row.due;
+    },
+
+    counts(): Record<'pending' | 'sent' | 'failed', number> {
+      const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
+      const out = { pending: 0, sent: 0, failed: 0 };
+      for (const r of rows) out[r.status] = r.n;
+      return out;
+    },
+  };
+}
+
+export type OutboxService = ReturnType<typeof createOutboxService>;

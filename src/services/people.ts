@@ -1,0 +1,143 @@
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { identities, people, unitContacts, units } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { ROLE_LABELS, type Actor, type Role } from './actor';
+import type { AuditService } from './audit';
+import { UserError } from './errors';
+
+export interface Identity {
+  platform: string;
+  userId: string;
+}
+
+export interface PersonView {
+  id: number;
+  name: string;
+  role: Role | null;
+  unitId: number | null;
+  unitName: string | null;
+  identities: string[];
+}
+
+export function identityKey(i: Identity): string {
+  return `${i.platform}:${i.userId}`;
+}
+
+/** `lark:ou_x` or `@lark:ou_x` → identity; anything else → null. */
+export function parseIdentity(text: string): Identity | null {
+  const m = /^@?([a-z]+):(\S+)$/.exec(text.trim());
+  return m ? { platform: m[1]!, userId: m[2]! } : null;
+}
+
+export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
+  function findByIdentity(identity: Identity) {
+    return db
+      .select({ person: people })
+      .from(identities)
+      .innerJoin(people, eq(people.id, identities.personId))
+      .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
+      .get()?.person;
+  }
+
+  /** The person behind an identity, created (without a role) on first sight; the name kept current. */
+  function ensure(identity: Identity, name?: string) {
+    const now = clock.now();
+    const found = findByIdentity(identity);
+    if (found) {
+      if (name && name !== found.name) db.update(people).set({ name, updatedAt: now }).where(eq(people.id, found.id)).run();
+      return { ...found, name: name || found.name };
+    }
+    const created = db.insert(people).values({ name: name ?? '', createdAt: now, updatedAt: now }).returning().get();
+    db.insert(identities).values({ platform: identity.platform, userId: identity.userId, personId: created.id, lastSeenAt: now }).run();
+    return created;
+  }
+
+  function view(personId: number): PersonView {
+    const p = db.select().from(people).where(eq(people.id, personId)).get();
+    if (!p) throw new Error(`person ${personId} not found`);
+    const unit = p.unitId ? db.select().from(units).where(eq(units.id, p.unitId)).get() : undefined;
+    const ids = db.select().from(identities).where(eq(identities.personId, personId)).all();
+    return { id: p.id, name: p.name, role: p.role, unitId: p.unitId, unitName: unit?.name ?? null, identities: ids.map(identityKey) };
+  }
+
+  return {
+    ensure,
+    view,
+
+    /** The actor for a message: looks the sender up without creating anyone (unknown senders leave no trace). */
+    actorFor(identity: Identity, name: string | undefined, chat: string | null): Actor {
+      const p = findByIdentity(identity);
+      if (p) {
+        db.update(identities)
+          .set({ lastSeenAt: clock.now() })
+          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
+          .run();
+        if (name && name !== p.name) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
+      }
+      return {
+        personId: p?.id ?? null,
+        identity: identityKey(identity),
+        name: name || p?.name || '',
+        role: p?.role ?? null,
+        unitId: p?.unitId ?? null,
+        chat,
+      };
+    },
+
+    grant(target: Identity, targetName: string | undefined, role: Role, unitId: number | null, actor: Actor): PersonView {
+      if (role === 'contact' && unitId === null) throw new UserError('授予「联络员」需要指定单位，例如：单位=县住建局');
+      const person = ensure(target, targetName);
+      const before = view(person.id);
+      const newUnit = role === 'contact' ? unitId : null;
+      db.update(people).set({ role, unitId: newUnit, updatedAt: clock.now() }).where(eq(people.id, person.id)).run();
+      if (role === 'contact' && newUnit !== null) {
+        db.insert(unitContacts).values({ unitId: newUnit, personId: person.id }).onConflictDoNothing().run();
+      }
+      const after = view(person.id);
+      audit.record(actor, '授权', identityKey(target), summary(before), summary(after));
+      return after;
+    },
+
+    /** Makes sure the identity holds the admin role (ADMIN_IDS, the local console); audited only when it changes. */
+    ensureAdmin(identity: Identity, name: string | undefined, actor: Actor): void {
+      if (findByIdentity(identity)?.role !== 'admin') this.grant(identity, name, 'admin', null, actor);
+    },
+
+    revoke(target: Identity, actor: Actor): PersonView {
+      const person = findByIdentity(target);
+      if (!person || person.role === null) throw new UserError(`${identityKey(target)} 没有任何角色，无需撤销`);
+      if (person.id === actor.personId && person.role === 'admin') throw new UserError('不能撤销自己的管理员角色，请由另一位管理员操作');
+      const before = view(person.id);
+      db.update(people).set({ role: null, unitId: null, updatedAt: clock.now() }).where(eq(people.id, person.id)).run();
+      db.delete(unitContacts).where(eq(unitContacts.personId, person.id)).run();
+      const after = view(person.id);
+      audit.record(actor, '撤销授权', identityKey(target), summary(before), summary(after));
+      return after;
+    },
+
+    /** Everyone holding a role, admins first. */
+    listWithRoles(): PersonView[] {
+      const rows = db.select({ id: people.id }).from(people).where(inArray(people.role, ['admin', 'leader', 'staff', 'contact'])).orderBy(asc(people.id)).all();
+      const order: Role[] = ['admin', 'leader', 'staff', 'contact'];
+      return rows.map((r) => view(r.id)).sort((a, b) => order.indexOf(a.role!) - order.indexOf(b.role!));
+    },
+
+    /** Where to reach a person: the identity they used most recently. */
+    preferredIdentity(personId: number): Identity | null {
+      const row = db
+        .select()
+        .from(identities)
+        .where(eq(identities.personId, personId))
+        .orderBy(desc(identities.lastSeenAt))
+        .get();
+      return row ? { platform: row.platform, userId: row.userId } : null;
+    },
+  };
+}
+
+function summary(p: PersonView) {
+  return { name: p.name, role: p.role ? ROLE_LABELS[p.role] : null, unit: p.unitName };
+}
+
+export type PeopleService = ReturnType<typeof createPeopleService>;
