@@ -42,9 +42,9 @@ function refusal(def: AnyCommand, reason: string): Reply {
 }
 
 /** Chinese, naming the field: 缺少「来文单位」; 「紧急程度」应为 特急/加急/平件 之一. */
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, given: Record<string, string>): string {
   const field = String(issue.path[0] ?? '');
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `缺少「${field}」`;
+  if (field && !(field in given)) return `缺少「${field}」`;
   return field ? `「${field}」${issue.message}` : issue.message;
 }
 
@@ -106,7 +106,7 @@ export function createEngine(options: { services: Services; commands: readonly A
     if (!validated.success) {
       const secret = validated.error.issues.find((i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.['forget']);
       if (secret) return done([text(secret.message)], name, true);
-      return done([refusal(def, validated.error.issues.map(describeIssue).join('；'))], name);
+      return done([refusal(def, validated.error.issues.map((i: z.core.$ZodIssue) => describeIssue(i, parsed.values)).join('；'))], name);
     }
 
     const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };

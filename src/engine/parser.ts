@@ -82,7 +82,12 @@ export function parseArguments(
   for (const line of rest.split(/\r?\n/)) {
     const lineField = /^[\s\u3000]*([^\s\u3000:：=＝]{1,12})[\s\u3000]*[:：][\s\u3000]*(.*)$/.exec(line);
     const lineKey = lineField ? canonical(lineField[1]!) : null;
-    if (lineField && lineKey) {
+    // a 键：值 line keeps its spaces, unless it really holds several fields: 标题：防汛 来文单位：市政府
+    const severalFields = lineField !== null && tokenize(lineField[2]!).some((t) => {
+      const kv = splitKey(t);
+      return kv !== null && canonical(kv.key) !== null;
+    });
+    if (lineField && lineKey && !severalFields) {
       const error = set(lineKey, unquote(lineField[2]!));
       if (error) return { ok: false, error };
       continuing = null;

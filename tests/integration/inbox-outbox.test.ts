@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SendError, type Outgoing, type Sender } from '../../src/lib/delivery';
+import { consoleMessage } from '../../src/platforms/console/receiver';
+import { renderPlain } from '../../src/platforms/console/render';
+import { makeBot, tempDir, type TestBot } from '../helpers';
+
+const open: TestBot[] = [];
+const dirs: (() => void)[] = [];
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close().catch(() => {});
+  dirs.splice(0).forEach((c) => c());
+});
+
+async function bot(options: Parameters<typeof makeBot>[0] = {}) {
+  const t = await makeBot(options);
+  open.push(t);
+  return t;
+}
+
+/** A sender that fails the first `failures` tries of each message the way `fail` says. */
+function flakySender(failures: number, fail: (m: Outgoing) => Error = () => new Error('HTTP 500')) {
+  const delivered: Outgoing[] = [];
+  const tries: Outgoing[] = [];
+  const sender: Sender = {
+    async send(m) {
+      tries.push(m);
+      if (tries.filter((x) => x.id === m.id).length <= failures) throw fail(m);
+      delivered.push(m);
+    },
+  };
+  return { sender, delivered, tries };
+}
+
+const scalar = (t: TestBot, sql: string) => t.bot.db.$client.prepare(sql).pluck().get();
+
+describe('inbox', () => {
+  it('processes an event delivered three times once, with one reply', async () => {
+    const t = await bot();
+    const msg = consoleMessage('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', { platform: 'console', userId: 'admin' }, t.clock.now());
+    expect([t.bot.receive(msg), t.bot.receive(msg), t.bot.receive({ ...msg })]).toEqual([true, false, false]);
+    t.bot.worker.drain();
+    await t.bot.dispatcher.flush();
+    expect(t.bot.receive(msg)).toBe(false); // after processing too
+    t.bot.worker.drain();
+    await t.bot.dispatcher.flush();
+    expect(scalar(t, 'SELECT count(*) FROM documents')).toBe(1);
+    expect(t.sent).toHaveLength(1);
+  });
+
+  it('treats the same message id under a new event id as a redelivery', async () => {
+    const t = await bot();
+    const msg = { ...consoleMessage('收文登记 标题=甲 来文单位=乙', { platform: 'console', userId: 'admin' }, t.clock.now()), messageId: 'om_1' };
+    expect(t.bot.receive(msg)).toBe(true);
+    expect(t.bot.receive({ ...msg, eventId: 'another-event' })).toBe(false);
+  });
+
+  it('keeps a message whose handler crashed and carries it out on a later try', async () => {
+    const t = await bot();
+    const spy = vi.spyOn(t.bot.services.documents, 'registerIncoming').mockImplementationOnce(() => {
+      throw new Error('disk I/O error');
+    });
+    t.bot.receive(consoleMessage('收文登记 标题=甲 来文单位=乙', { platform: 'console', userId: 'admin' }, t.clock.now()));
+    expect(t.bot.worker.drain()).toBe(1);
+    expect(scalar(t, "SELECT status || ':' || attempts FROM inbox")).toBe('pending:1');
+    expect(scalar(t, 'SELECT count(*) FROM outbox')).toBe(0); // nothing half-done: no reply, no number used
+    expect(t.bot.worker.drain()).toBe(0); // backing off
+    t.clock.advance(60_000);
+    expect(t.bot.worker.drain()).toBe(1);
+    await t.bot.dispatcher.flush();
+    expect(renderPlain(t.sent[0]!.reply)).toContain('SW-2026-0001');
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up after the retry budget with an apology and the error kept', async () => {
+    const t = await bot({ env: { INBOX_MAX_ATTEMPTS: '2' } });
+    vi.spyOn(t.bot.services.documents, 'registerIncoming').mockImplementation(() => {
+      throw new Error('boom');
+    });
+    t.bot.receive(consoleMessage('收文登记 标题=甲 来文单位=乙', { platform: 'console', userId: 'admin' }, t.clock.now()));
+    t.bot.worker.drain();
+    t.clock.advance(600_000);
+    t.bot.worker.drain();
+    await t.bot.dispatcher.flush();
+    expect(scalar(t, 'SELECT status FROM inbox')).toBe('failed');
+    expect(scalar(t, 'SELECT last_error FROM inbox')).toContain('boom');
+    expect(renderPlain(t.sent[0]!.reply)).toContain('处理您的消息时系统出错');
+  });
+
+  it('is carried out after a restart between acknowledgement and processing', async () => {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    const first = await makeBot({ dir });
+    first.bot.receive(consoleMessage('收文登记 标题=甲 来文单位=乙', { platform: 'console', userId: 'admin' }, first.clock.now()));
+    await first.close(); // acknowledged, never processed
+    const second = await bot({ dir });
+    expect(second.bot.worker.drain()).toBe(1);
+    await second.bot.dispatcher.flush();
+    expect(renderPlain(second.sent[0]!.reply)).toContain('SW-2026-0001');
+  });
+});
+
+describe('outbox', () => {
+  it('retries a failed send with backoff, then delivers it once', async () => {
+    const flaky = flakySender(2);
+    const t = await bot({ senders: { console: flaky.sender }, env: { OUTBOX_RETRY_BASE_MS: '1000' } });
+    await t.say('我是谁');
+    expect(flaky.tries).toHaveLength(1);
+    await t.bot.dispatcher.flush();
+    expect(flaky.tries).toHaveLength(1); // not due yet
+    t.clock.advance(1000);
+    await t.bot.dispatcher.flush();
+    t.clock.advance(2000);
+    await t.bot.dispatcher.flush();
+    expect(flaky.tries).toHaveLength(3);
+    expect(flaky.delivered).toHaveLength(1);
+    expect(scalar(t, "SELECT status || ':' || attempts FROM outbox")).toBe('sent:3');
+    t.clock.advance(3_600_000);
+    await t.bot.dispatcher.flush();
+    expect(flaky.tries).toHaveLength(3);
+  });
+
+  it('gives up after the cap, keeping the error', async () => {
+    const flaky = flakySender(Infinity);
+    const t = await bot({ senders: { console: flaky.sender }, env: { OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '1000', OUTBOX_RETRY_CAP_MS: '5000' } });
+    await t.say('我是谁');
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(5000);
+      await t.bot.dispatcher.flush();
+    }
+    expect(flaky.tries).toHaveLength(3);
+    expect(scalar(t, "SELECT status || ':' || attempts || ':' || last_error FROM outbox")).toBe('failed:3:HTTP 500');
+  });
+
+  it('waits as long as a rate-limit answer says, and gives up at once on a permanent error', async () => {
+    const limited = flakySender(1, () => new SendError('429', { retryAfterMs: 30_000 }));
+    const t = await bot({ senders: { console: limited.sender } });
+    await t.say('我是谁');
+    t.clock.advance(29_999);
+    await t.bot.dispatcher.flush();
+    expect(limited.delivered).toHaveLength(0);
+    t.clock.advance(1);
+    await t.bot.dispatcher.flush();
+    expect(limited.delivered).toHaveLength(1);
+
+    const refused = flakySender(Infinity, () => new SendError('bot not in chat', { permanent: true }));
+    const u = await bot({ senders: { console: refused.sender } });
+    await u.say('我是谁');
+    expect(scalar(u, 'SELECT status FROM outbox')).toBe('failed');
+    expect(refused.tries).toHaveLength(1);
+  });
+
+  it('delivers a conversation’s messages in order, holding later ones behind a failing one', async () => {
+    const flaky = flakySender(1);
+    const t = await bot({ senders: { console: flaky.sender }, env: { OUTBOX_RETRY_BASE_MS: '1000' } });
+    await t.say('我是谁');
+    await t.say('帮助');
+    expect(flaky.tries.map((m) => m.id)).toEqual([1]); // the second waits for the first
+    t.clock.advance(1000);
+    await t.bot.dispatcher.flush();
+    expect(flaky.tries.map((m) => m.id)).toEqual([1, 1, 2]); // the second goes only once the first is through
+    t.clock.advance(2000);
+    await t.bot.dispatcher.flush();
+    expect(flaky.delivered.map((m) => m.id)).toEqual([1, 2]);
+  });
+
+  it('delivers rows left pending by a stopped process after a restart, and rows leased by a dead one once the lease passes', async () => {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    const down = flakySender(Infinity);
+    const first = await makeBot({ dir, senders: { console: down.sender } });
+    await first.say('我是谁');
+    await first.say('帮助');
+    // a process that claimed a row and died mid-send leaves a lease behind
+    first.bot.db.$client.prepare('UPDATE outbox SET lease_until = ?, next_attempt_at = 0 WHERE id = 2').run(first.clock.now() + 60_000);
+    first.bot.db.$client.prepare('UPDATE outbox SET next_attempt_at = 0 WHERE id = 1').run();
+    await first.close();
+
+    const second = await bot({ dir });
+    await second.bot.dispatcher.flush();
+    expect(second.sent.map((m) => m.id)).toEqual([1]);
+    second.clock.advance(60_000);
+    await second.bot.dispatcher.flush();
+    expect(second.sent.map((m) => m.id)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBot, type TestBot } from '../helpers';
+
+let t: TestBot;
+const DENIED = /不能使用|还没有使用/;
+
+beforeAll(async () => {
+  t = await makeBot();
+  await t.say('单位新增 名称=县住房和城乡建设局 简称=住建局');
+  await t.say('授权 console:contact 角色=联络员 单位=住建局');
+  await t.say('授权 console:staff 角色=员工');
+  await t.say('授权 console:leader 角色=领导');
+  await t.say('授权 console:admin2 角色=管理员');
+  await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 承办单位=住建局');
+});
+afterAll(() => t.close());
+
+// DESIGN.md's rights table for the commands this issue builds: ✓ allowed, – refused.
+// The contact's 公文办结 is on their own unit's document (SW-2026-0001 is 住建局's).
+const TABLE: [command: string, unknown: boolean, contact: boolean, staff: boolean, leader: boolean, admin: boolean][] = [
+  ['帮助', true, true, true, true, true],
+  ['我是谁', true, true, true, true, true],
+  ['公文查询 防汛', false, true, true, true, true],
+  ['待办公文', false, true, true, true, true],
+  ['收文登记 标题=甲 来文单位=乙', false, false, true, false, true],
+  ['发文登记 标题=甲 文号=丙{n} 主送=乙', false, false, true, false, true],
+  ['公文分办 SW-2026-0001 承办单位=住建局', false, false, true, false, true],
+  ['公文办结 SW-2026-{doc}', false, true, true, false, true],
+  ['人员列表', false, false, false, false, true],
+  ['单位列表', false, false, false, false, true],
+  ['单位新增 名称=单位{n}', false, false, false, false, true],
+  ['审计 1', false, false, false, false, true],
+  ['授权 console:someone{n} 角色=员工', false, false, false, false, true],
+];
+const WHO = ['console:stranger', 'console:contact', 'console:staff', 'console:leader', 'console:admin2'];
+
+describe('rights table', () => {
+  let n = 0;
+  for (const [command, ...allowed] of TABLE) {
+    WHO.forEach((who, i) => {
+      it(`${who} ${allowed[i] ? 'may' : 'may not'} use ${command.split(' ')[0]}`, async () => {
+        n++;
+        let text = command.replace('{n}', String(n));
+        if (text.includes('{doc}')) {
+          // a fresh open document of the contact's unit for each closing
+          const r = await t.say(`收文登记 标题=待办${n} 来文单位=乙 承办单位=住建局`);
+          text = text.replace('{doc}', /SW-2026-(\d{4})/.exec(r)![1]!);
+        }
+        const reply = await t.say(text, who);
+        if (allowed[i]) expect(reply).not.toMatch(DENIED);
+        else expect(reply).toMatch(DENIED);
+      });
+    });
+  }
+});
+
+describe('unknown senders', () => {
+  it('are told how to get access, and leave no trace in people', async () => {
+    const r = await t.say('收文登记 标题=甲 来文单位=乙', 'console:nobody');
+    expect(r).toContain('请发送「我是谁」');
+    expect(t.bot.db.$client.prepare("SELECT count(*) FROM identities WHERE user_id = 'nobody'").pluck().get()).toBe(0);
+  });
+
+  it('see their platform id in 我是谁, ready for an admin to grant', async () => {
+    const r = await t.say('我是谁', 'lark:ou_abc');
+    expect(r).toContain('平台：lark');
+    expect(r).toContain('平台用户ID：ou_abc');
+    expect(r).toContain('角色：未授权');
+    expect(r).toContain('授权 lark:ou_abc 角色=员工');
+  });
+});
+
+describe('帮助', () => {
+  it('lists only what the sender may use', async () => {
+    const stranger = await t.say('帮助', 'console:stranger');
+    expect(stranger).toContain('我是谁');
+    expect(stranger).not.toContain('收文登记');
+    expect(stranger).toContain('您尚未获得授权');
+    const leader = await t.say('帮助', 'console:leader');
+    expect(leader).toContain('公文查询');
+    expect(leader).not.toContain('收文登记');
+    expect(leader).not.toContain('授权');
+    const admin = await t.say('help', 'console:admin2');
+    expect(admin).toContain('收文登记');
+    expect(admin).toContain('审计');
+  });
+
+  it('describes one command with its fields, defaults and an example', async () => {
+    const r = await t.say('帮助 收文登记', 'console:staff');
+    expect(r).toContain('标题*');
+    expect(r).toContain('紧急程度（默认 平件）');
+    expect(r).toContain('别名：登记收文、doc in');
+    expect(r).toContain('示例：收文登记 标题=');
+    expect(await t.say('帮助 授权', 'console:staff')).toContain('没有您可用的命令「授权」');
+  });
+
+  it('answers an unknown command with the closest names the sender may use', async () => {
+    expect(await t.say('收文登机 标题=甲', 'console:staff')).toContain('「收文登记」');
+    expect(await t.say('天气怎么样', 'console:staff')).toContain('没有这个命令');
+  });
+});

@@ -1,0 +1,68 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client';
+import { ManualClock } from '../../src/lib/clock';
+import { createLogger } from '../../src/logger';
+import { systemActor } from '../../src/services/actor';
+import { createAuditService } from '../../src/services/audit';
+import { createCalendarService } from '../../src/services/calendar';
+import { tempDir } from '../helpers';
+
+const dirs: (() => void)[] = [];
+afterEach(() => dirs.splice(0).forEach((c) => c()));
+
+function calendar() {
+  const { dir, cleanup } = tempDir();
+  dirs.push(cleanup);
+  const db = openDatabase(`${dir}/cal.db`);
+  const lines: string[] = [];
+  const log = createLogger('warn', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
+  const clock = new ManualClock(Date.parse('2026-11-25T09:00:00+08:00'));
+  return { cal: createCalendarService(db, clock, createAuditService(db, clock), log), lines, db };
+}
+
+describe('calendar', () => {
+  it('knows the 2026 National Day holiday and its make-up workdays', () => {
+    const { cal } = calendar();
+    for (let d = 1; d <= 7; d++) expect(cal.isWorkday(`2026-10-0${d}`)).toBe(false);
+    expect(cal.isWorkday('2026-10-08')).toBe(true);
+    expect(cal.isWorkday('2026-09-20')).toBe(true); // a Sunday made a workday
+    expect(cal.isWorkday('2026-10-10')).toBe(true); // a Saturday made a workday
+    expect(cal.isWorkday('2026-11-28')).toBe(false); // an ordinary Saturday
+  });
+
+  it('adds and counts working days across a holiday', () => {
+    const { cal } = calendar();
+    expect(cal.addWorkdays('2026-09-30', 1)).toBe('2026-10-08');
+    expect(cal.addWorkdays('2026-10-03', 0)).toBe('2026-10-08');
+    expect(cal.workdaysBetween('2026-09-30', '2026-10-09')).toBe(2);
+    expect(cal.workdaysBetween('2026-10-09', '2026-09-30')).toBe(-2);
+  });
+
+  it('falls back to Monday–Friday for a year without data, warning once', () => {
+    const { cal, lines } = calendar();
+    expect(cal.hasOfficialData(2026)).toBe(true);
+    expect(cal.hasOfficialData(2031)).toBe(false);
+    expect(cal.isWorkday('2031-05-01')).toBe(true); // a Thursday; the real holiday is unknown
+    expect(cal.isWorkday('2031-05-03')).toBe(false);
+    expect(lines.filter((l) => l.includes('2031'))).toHaveLength(1);
+  });
+
+  it('lets an override win over the package, audited', () => {
+    const { cal, db } = calendar();
+    cal.setOverride('2031-05-01', false, systemActor('test'));
+    cal.setOverride('2026-11-28', true, systemActor('test'));
+    expect(cal.isWorkday('2031-05-01')).toBe(false);
+    expect(cal.isWorkday('2026-11-28')).toBe(true);
+    expect(db.$client.prepare("SELECT count(*) FROM audit_log WHERE action = '节假日设置'").pluck().get()).toBe(2);
+  });
+
+  it('sees an override written by another connection to the same file', () => {
+    const { cal, db } = calendar();
+    expect(cal.isWorkday('2026-12-01')).toBe(true);
+    const other = openDatabase(db.$client.name);
+    other.$client.prepare('INSERT INTO calendar_overrides (date, workday, set_at) VALUES (?, 0, 0)').run('2026-12-01');
+    other.$client.close();
+    expect(cal.isWorkday('2026-12-01')).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCount, parseDateText, type DateContext } from '../../commands/kit/dates';
+import { makeBot, type TestBot } from '../helpers';
+
+let t: TestBot;
+let ctx: DateContext;
+
+beforeAll(async () => {
+  t = await makeBot();
+  // Wednesday 2026-11-25, on the real statutory calendar
+  ctx = { today: '2026-11-25', addWorkdays: (d, n) => t.bot.services.calendar.addWorkdays(d, n) };
+});
+afterAll(() => t.close());
+
+describe('parseDateText', () => {
+  it.each([
+    ['2026-12-01', '2026-12-01'],
+    ['2026/12/1', '2026-12-01'],
+    ['2026.12.1', '2026-12-01'],
+    ['2026年12月1日', '2026-12-01'],
+    ['20261201', '2026-12-01'],
+    ['12月1日', '2026-12-01'],
+    ['12月1号', '2026-12-01'],
+    ['12.1', '2026-12-01'],
+    ['12-1', '2026-12-01'],
+    ['１２月１日', '2026-12-01'],
+    ['今天', '2026-11-25'],
+    ['明天', '2026-11-26'],
+    ['后天', '2026-11-27'],
+    ['昨天', '2026-11-24'],
+    ['周五', '2026-11-27'],
+    ['本周五', '2026-11-27'],
+    ['星期一', '2026-11-30'],
+    ['下周五', '2026-12-04'],
+    ['下周一', '2026-11-30'],
+    ['上周五', '2026-11-20'],
+    ['3天内', '2026-11-28'],
+    ['1个月', '2026-12-25'],
+    ['月底', '2026-11-30'],
+    ['年底', '2026-12-31'],
+    ['5个工作日', '2026-12-02'],
+    ['五个工作日内', '2026-12-02'],
+    ['0个工作日', '2026-11-25'],
+  ])('%s → %s', (text, expected) => {
+    expect(parseDateText(text, ctx)).toBe(expected);
+  });
+
+  it('takes the nearest year for a date without one', () => {
+    expect(parseDateText('1月10日', { ...ctx, today: '2026-12-20' })).toBe('2027-01-10');
+    expect(parseDateText('12月20日', { ...ctx, today: '2027-01-05' })).toBe('2026-12-20');
+  });
+
+  it('counts working days across the National Day holiday and its make-up Saturday', () => {
+    // 2026-09-30 (Wed) + 1 working day skips 10-01..07 and lands on Thursday 10-08; 10-10 (Sat) is a make-up workday
+    expect(parseDateText('1个工作日', { ...ctx, today: '2026-09-30' })).toBe('2026-10-08');
+    expect(parseDateText('3个工作日', { ...ctx, today: '2026-09-30' })).toBe('2026-10-10');
+  });
+
+  it.each(['2026-02-30', '2026-13-01', '13月1日', '2月30日', 'abc', '', '下周八', '999个工作日', '明年某天'])('refuses %s', (text) => {
+    expect(parseDateText(text, ctx)).toBeNull();
+  });
+});
+
+describe('parseCount', () => {
+  it.each([['3', 3], ['十', 10], ['十五', 15], ['二十', 20], ['二十三', 23], ['两', 2], ['一三', null], ['x', null]])('%s → %s', (text, n) => {
+    expect(parseCount(text as string)).toBe(n);
+  });
+});
