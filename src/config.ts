@@ -66,22 +66,21 @@ const schema = z
     INBOX_RETENTION_HOURS: int(8, 24 * 365, 72),
     HTTP_BODY_LIMIT_KB: int(1, 10_240, 1024),
     HTTP_TIMEOUT_MS: int(100, 120_000, 10_000),
-  })
-  .superRefine((env, ctx) => {
-    const pairs: [string, string][] = [
-      ['LARK_APP_ID', 'LARK_APP_SECRET'],
-      ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET'],
-    ];
-    for (const [a, b] of pairs) {
-      const has = (k: string) => (env as Record<string, unknown>)[k] !== undefined;
-      if (has(a) !== has(b)) ctx.issues.push({ code: 'custom', path: [has(a) ? b : a], input: undefined, message: `to be set together with ${has(a) ? a : b}` });
-    }
-    const ding = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_ROBOT_CODE'] as const;
-    const set = ding.filter((k) => env[k] !== undefined);
-    if (set.length > 0 && set.length < 3) {
-      for (const k of ding.filter((k) => env[k] === undefined)) ctx.issues.push({ code: 'custom', path: [k], input: undefined, message: `to be set together with ${set.join(', ')}` });
-    }
   });
+
+// Variables that only make sense together, checked apart from the schema so that their
+// problems are listed alongside every other bad variable.
+const TOGETHER = [
+  ['LARK_APP_ID', 'LARK_APP_SECRET'],
+  ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_ROBOT_CODE'],
+];
+
+function missingPartners(given: Record<string, unknown>): string[] {
+  return TOGETHER.flatMap((group) => {
+    const set = group.filter((k) => given[k] !== undefined);
+    return set.length === 0 ? [] : group.filter((k) => given[k] === undefined).map((k) => `${k}: expected to be set together with ${set.join(', ')}`);
+  });
+}
 
 export type Env = z.output<typeof schema>;
 
@@ -150,15 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // an empty line in .env means "not set", as a newcomer expects
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const result = schema.safeParse(given);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => {
-        const name = String(i.path[0]);
-        const got = /SECRET|KEY|TOKEN/.test(name) ? 'hidden' : JSON.stringify(given[name] ?? null);
-        return `${name}: expected ${i.message} (got ${got})`;
-      }),
-    );
-  }
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) => {
+          const name = String(i.path[0]);
+          const got = /SECRET|KEY|TOKEN/.test(name) ? 'hidden' : JSON.stringify(given[name] ?? null);
+          return `${name}: expected ${i.message} (got ${got})`;
+        })),
+    ...missingPartners(given),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return shape(result.data);
 }
 

@@ -138,6 +138,9 @@ export function createEngine(options: { services: Services; commands: readonly A
       const started = performance.now();
       try {
         const outcome = transaction(services.db, () => {
+          // several processes (the bot, the REPL, a job) may share the inbox; the write lock taken
+          // by this transaction makes the check and the work one step
+          if (!services.inbox.stillPending(row.id)) return null;
           const result = handle(msg);
           result.replies.forEach((reply, i) =>
             services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply }),
@@ -146,7 +149,7 @@ export function createEngine(options: { services: Services; commands: readonly A
           services.inbox.markDone(row.id);
           return result;
         });
-        log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
+        if (outcome) log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
       } catch (error) {
         const attempts = row.attempts + 1;
         const verdict = services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));

@@ -2,17 +2,25 @@
 // webhook acknowledgements are never stuck behind a burst of commands.
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
-import { createSleeper } from '../lib/sleeper';
+import { createLoop } from '../lib/loop';
 import type { Services } from '../services';
 import type { Engine } from './engine';
 import type { IncomingMessage } from './message';
 
 export function createInboxWorker(options: { engine: Engine; services: Services; clock: Clock; log: Logger; idleMs?: number }) {
   const { engine, services, clock, log } = options;
-  const idleMs = options.idleMs ?? 1000;
-  let running = false;
-  let loop: Promise<void> | null = null;
-  const sleeper = createSleeper();
+  const loop = createLoop({
+    name: 'inbox',
+    log,
+    clock,
+    idleMs: options.idleMs ?? 1000,
+    step: () => {
+      const [row] = services.inbox.due<IncomingMessage>(1);
+      if (row) engine.process(row);
+      return row !== undefined;
+    },
+    nextDueAt: () => services.inbox.nextDueAt(),
+  });
 
   /** Carries out every row due now; returns how many. */
   function drain(): number {
@@ -24,37 +32,13 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
     return n;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      const [row] = services.inbox.due<IncomingMessage>(1);
-      if (row) {
-        engine.process(row);
-        await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      const next = services.inbox.nextDueAt();
-      const wait = next === null ? idleMs : Math.max(1, Math.min(idleMs, next - clock.now()));
-      await sleeper.sleep(wait);
-    }
-  }
-
   return {
     drain,
-    start(): void {
-      if (running) return;
-      running = true;
-      loop = run().catch((err) => log.fatal({ err }, 'inbox worker stopped'));
-    },
+    start: loop.start,
     /** Wakes the worker after accept(): a new row is waiting. */
-    kick(): void {
-      sleeper.wake();
-    },
+    kick: loop.kick,
     /** Finishes the row in hand and stops. */
-    async stop(): Promise<void> {
-      running = false;
-      this.kick();
-      await loop;
-    },
+    stop: loop.stop,
   };
 }
 

@@ -2,7 +2,7 @@
 // message at a time within a conversation, retrying with backoff until the budget is spent.
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
-import { createSleeper } from '../lib/sleeper';
+import { createLoop } from '../lib/loop';
 import { SendError, type Outgoing, type Sender } from '../lib/delivery';
 import type { OutboxService } from '../services/outbox';
 
@@ -20,11 +20,7 @@ export function createDispatcher(options: DispatcherOptions) {
   const { outbox, senders, clock, log } = options;
   const platforms = Object.keys(senders);
   const concurrency = options.concurrency ?? 8;
-  const idleMs = options.idleMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
-  let running = false;
-  let loop: Promise<void> | null = null;
-  const sleeper = createSleeper();
 
   async function deliver(m: Outgoing): Promise<void> {
     try {
@@ -53,14 +49,14 @@ export function createDispatcher(options: DispatcherOptions) {
     return batch.length;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      if ((await runOnce()) > 0) continue;
-      const next = platforms.length ? outbox.nextDueAt(platforms) : null;
-      const wait = next === null ? idleMs : Math.max(5, Math.min(idleMs, next - clock.now()));
-      await sleeper.sleep(wait);
-    }
-  }
+  const loop = createLoop({
+    name: 'outbox',
+    log,
+    clock,
+    idleMs: options.idleMs ?? 1000,
+    step: async () => (await runOnce()) > 0,
+    nextDueAt: () => (platforms.length ? outbox.nextDueAt(platforms) : null),
+  });
 
   return {
     runOnce,
@@ -68,19 +64,11 @@ export function createDispatcher(options: DispatcherOptions) {
     async flush(): Promise<void> {
       while ((await runOnce()) > 0);
     },
-    start(): void {
-      if (running) return;
-      running = true;
-      loop = run().catch((err) => log.fatal({ err }, 'dispatcher stopped'));
-    },
-    kick(): void {
-      sleeper.wake();
-    },
+    start: loop.start,
+    kick: loop.kick,
     /** Lets the sends in flight finish, then stops. */
     async stop(): Promise<void> {
-      running = false;
-      this.kick();
-      await loop;
+      await loop.stop();
       await Promise.all(inFlight);
     },
   };

@@ -43,6 +43,11 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
         .all() as InboxRow<P>[];
     },
 
+    /** Inside the processing transaction: whether the row still waits (another process may have done it). */
+    stillPending(id: number): boolean {
+      return db.select({ id: inbox.id }).from(inbox).where(and(eq(inbox.id, id), eq(inbox.status, 'pending'))).get() !== undefined;
+    },
+
     markDone(id: number): void {
       db.update(inbox).set({ status: 'done', processedAt: clock.now(), lastError: null }).where(eq(inbox.id, id)).run();
     },

@@ -86,6 +86,17 @@ describe('inbox', () => {
     expect(renderPlain(t.sent[0]!.reply)).toContain('处理您的消息时系统出错');
   });
 
+  it('keeps the background worker alive when a step fails (e.g. the database busy)', async () => {
+    const t = await bot();
+    const due = t.bot.services.inbox.due.bind(t.bot.services.inbox);
+    vi.spyOn(t.bot.services.inbox, 'due').mockImplementationOnce(() => {
+      throw new Error('SQLITE_BUSY: database is locked');
+    }).mockImplementation(due);
+    await t.bot.start();
+    t.bot.receive(consoleMessage('我是谁', { platform: 'console', userId: 'admin' }, t.clock.now()));
+    await vi.waitFor(() => expect(t.sent).toHaveLength(1), { timeout: 5000, interval: 50 });
+  });
+
   it('is carried out after a restart between acknowledgement and processing', async () => {
     const { dir, cleanup } = tempDir();
     dirs.push(cleanup);

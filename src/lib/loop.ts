@@ -1,0 +1,68 @@
+// The background loop shared by the inbox worker and the outbox dispatcher: do work while there
+// is some, otherwise sleep until the next row falls due or someone kicks it awake. A failing
+// step (the database busy past its timeout, say) is logged and retried; it never ends the loop.
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+
+export interface LoopOptions {
+  name: string;
+  log: Logger;
+  clock: Clock;
+  idleMs: number;
+  /** does some work; true when there may be more right away */
+  step: () => Promise<boolean> | boolean;
+  /** when the next piece of work falls due, or null when none waits */
+  nextDueAt: () => number | null;
+}
+
+export function createLoop({ name, log, clock, idleMs, step, nextDueAt }: LoopOptions) {
+  let running = false;
+  let done: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  let wake: (() => void) | null = null;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+    }).finally(() => (wake = null));
+
+  async function run(): Promise<void> {
+    while (running) {
+      let wait: number;
+      try {
+        if (await step()) {
+          // let acknowledgements and other I/O through between pieces of work
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        const next = nextDueAt();
+        wait = next === null ? idleMs : Math.max(1, Math.min(idleMs, next - clock.now()));
+      } catch (err) {
+        log.error({ err, loop: name }, 'background step failed; retrying');
+        wait = idleMs;
+      }
+      await sleep(wait);
+    }
+  }
+
+  function kick(): void {
+    if (timer) clearTimeout(timer);
+    wake?.();
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      done = run();
+    },
+    kick,
+    /** Stops after the step in hand. */
+    async stop(): Promise<void> {
+      running = false;
+      kick();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// The bot as separate processes: the local REPL, the server's start-up and shutdown, and
+// several writers sharing one database file.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const dirs: (() => void)[] = [];
+afterEach(() => dirs.splice(0).forEach((c) => c()));
+function dbFile() {
+  const { dir, cleanup } = tempDir();
+  dirs.push(cleanup);
+  return join(dir, 'bot.db');
+}
+const cleanEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...extra });
+
+function run(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, args, { env: cleanEnv(env), cwd: process.cwd() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('npm run chat', () => {
+  it('takes piped messages, one per line with \\ continuing a line, and prints each reply', async () => {
+    const DATABASE_PATH = dbFile();
+    const script = ['单位新增 名称=县应急管理局 简称=应急局', '收文登记 标题=关于做好防汛工作的通知 \\', '来文单位=市政府办公室 承办单位=应急局', '公文查询 防汛', '待办公文'].join('\n');
+    const { code, stdout, stderr } = await run(['src/jobs/chat-cli.ts'], { DATABASE_PATH }, `${script}\n`);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('已新增单位：县应急管理局');
+    expect(stdout).toContain('【已登记收文：SW-2026-0001】');
+    expect(stdout).toContain('来文单位：市政府办公室');
+    expect(stdout).toContain('[办结] 发送：公文办结 SW-2026-0001');
+    expect(stdout).toContain('【待办公文（全部）：共 1 件】');
+    const db = new Database(DATABASE_PATH, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM documents').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('acts as someone else with --as, who starts with no rights', async () => {
+    const { stdout } = await run(['src/jobs/chat-cli.ts', '--as', 'lark:ou_test'], { DATABASE_PATH: dbFile() }, '我是谁\n收文登记 标题=甲 来文单位=乙\n');
+    expect(stdout).toContain('平台用户ID：ou_test');
+    expect(stdout).toContain('角色：未授权');
+    expect(stdout).toContain('请发送「我是谁」');
+  });
+
+  it('refuses a malformed --as', async () => {
+    const { code, stderr } = await run(['src/jobs/chat-cli.ts', '--as', 'nobody'], { DATABASE_PATH: dbFile() });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--as expects platform:userId');
+  });
+});
+
+describe('npm start', () => {
+  it('exits 1 listing every bad variable and what it expects', async () => {
+    const { code, stderr } = await run(['src/main.ts'], {
+      DATABASE_PATH: dbFile(),
+      PORT: 'eighty',
+      BOT_TIMEZONE: 'Mars/Olympus',
+      ADMIN_IDS: 'just-a-name',
+      REMINDER_CRON: 'every morning',
+      LARK_APP_ID: 'cli_x',
+    });
+    expect(code).toBe(1);
+    for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET']) expect(stderr).toContain(`${name}:`);
+    expect(stderr).toContain('IANA time zone');
+    expect(stderr).toContain('platform:userId');
+  });
+
+  it('serves /healthz, and on SIGTERM finishes and closes the database cleanly', async () => {
+    const DATABASE_PATH = dbFile();
+    const child = spawn(TSX, ['src/main.ts'], { env: cleanEnv({ DATABASE_PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }) });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const m = /"port":(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`http://127.0.0.1:${port}/nowhere`)).status).toBe(404);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('stopped cleanly');
+    const db = new Database(DATABASE_PATH);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});
+
+describe('registration numbers', () => {
+  it('stay gap-free and unique with several processes registering at once', async () => {
+    const DATABASE_PATH = dbFile();
+    // create the schema first so the writers do not race on migrations
+    spawnSync(TSX, ['tests/fixtures/register-many.ts', DATABASE_PATH, 'init', '0'], { env: cleanEnv({}) });
+    const writers = ['甲', '乙', '丙', '丁'].map((who) => run(['tests/fixtures/register-many.ts', DATABASE_PATH, who, '40'], {}));
+    const results = await Promise.all(writers);
+    for (const r of results) expect(r.stderr).toBe('');
+    const db = new Database(DATABASE_PATH, { readonly: true });
+    const seqs = db.prepare("SELECT seq FROM documents WHERE direction = 'in' AND year = 2026 ORDER BY seq").pluck().all() as number[];
+    db.close();
+    expect(seqs).toEqual(Array.from({ length: 160 }, (_, i) => i + 1));
+  });
+});
