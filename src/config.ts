@@ -82,9 +82,10 @@ function missingPartners(given: Record<string, unknown>): string[] {
   });
 }
 
-export type Env = z.output<typeof schema>;
+/** Every variable the bot reads. */
+export const VARIABLES = Object.keys(schema.shape);
 
-function shape(env: Env) {
+function shape(env: z.output<typeof schema>) {
   return {
     port: env.PORT,
     host: env.HOST,

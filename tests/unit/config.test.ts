@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, VARIABLES } from '../../src/config';
+
+describe('configuration', () => {
+  it('starts from nothing on the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, databasePath: './data/bot.db', timezone: 'Asia/Shanghai', logLevel: 'info', adminIds: [], lark: null, dingtalk: null });
+    expect(c.cron).toEqual({ reminders: '50 8 * * *', feedback: '50 8 * * *', weeklyReport: '10 9 * * 1' });
+  });
+
+  it('treats blank values as unset and parses lists', () => {
+    const c = loadConfig({ PORT: '  ', ADMIN_IDS: 'lark:ou_1, dingtalk:manager1', LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's', LARK_DOMAIN: 'http://127.0.0.1:4010' });
+    expect(c.port).toBe(3000);
+    expect(c.adminIds).toEqual([{ platform: 'lark', userId: 'ou_1' }, { platform: 'dingtalk', userId: 'manager1' }]);
+    expect(c.lark).toMatchObject({ appId: 'cli_1', domain: 'http://127.0.0.1:4010', mode: 'webhook' });
+  });
+
+  it('lists every bad variable at once, hiding secrets', () => {
+    try {
+      loadConfig({ PORT: '99999', LOG_LEVEL: 'loud', DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 'hunter2', PROPOSAL_ANSWER_MONTHS: '7', LARK_DOMAIN: 'larksuite' });
+      expect.unreachable();
+    } catch (e) {
+      const problems = (e as ConfigError).problems.join('\n');
+      for (const v of ['PORT', 'LOG_LEVEL', 'DINGTALK_ROBOT_CODE', 'PROPOSAL_ANSWER_MONTHS', 'LARK_DOMAIN']) expect(problems).toContain(`${v}:`);
+      expect(problems).not.toContain('hunter2');
+    }
+  });
+
+  it('documents every variable in .env.example and the README, and .env.example is valid as it stands', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const readme = readFileSync('README.md', 'utf8');
+    for (const v of VARIABLES) {
+      expect(example, v).toMatch(new RegExp(`^${v}=`, 'm'));
+      expect(readme, v).toContain(`\`${v}\``);
+    }
+    expect(() => loadConfig(parseEnv(example))).not.toThrow();
+  });
+});
