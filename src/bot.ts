@@ -8,9 +8,11 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { createEngine } from './engine/engine';
 import { createInboxWorker } from './engine/inbox-worker';
+import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
+import { createLarkPlatform } from './platforms/lark';
 import { systemActor } from './services/actor';
 import { createServices } from './services';
 
@@ -18,7 +20,7 @@ export interface BotOptions {
   config: Config;
   log: Logger;
   clock?: Clock;
-  /** platform → sender; rows for other platforms wait for a process that has one */
+  /** extra platform → sender (the console's); rows for platforms without one wait for a process that has one */
   senders?: Record<string, Sender>;
 }
 
@@ -34,9 +36,26 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
   });
   const engine = createEngine({ services, commands: allCommands, log });
   const worker = createInboxWorker({ engine, services, clock, log });
-  const dispatcher = createDispatcher({ outbox: services.outbox, senders, clock, log });
+
+  function receive(msg: IncomingMessage): boolean {
+    const fresh = engine.accept(msg);
+    if (fresh) worker.kick();
+    return fresh;
+  }
+
+  const lark = config.lark
+    ? createLarkPlatform({
+        settings: config.lark,
+        inbound: { receive, runNow: (msg) => engine.runNow(msg) },
+        clock,
+        log,
+        timeoutMs: config.httpTimeoutMs,
+        bodyLimitBytes: config.httpBodyLimitBytes,
+      })
+    : null;
+  const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...(lark ? { lark: lark.sender } : {}), ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
-  const app = createApp({ db, log });
+  const app = createApp({ db, log, webhooks: lark?.router ? [lark.router] : [] });
 
   transaction(db, () => {
     for (const id of config.adminIds) services.people.ensureAdmin(id, undefined, systemActor('ADMIN_IDS'));
@@ -55,16 +74,13 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     app,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
-    receive(msg: Parameters<typeof engine.accept>[0]): boolean {
-      const fresh = engine.accept(msg);
-      if (fresh) worker.kick();
-      return fresh;
-    },
+    receive,
 
     /** Starts the background loops, and the HTTP server when a port is given (0 = any free port). */
     async start(listen?: { port: number; host?: string }): Promise<void> {
       worker.start();
       dispatcher.start();
+      await lark?.start();
       purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
       if (listen) {
         await new Promise<void>((resolve, reject) => {
@@ -81,6 +97,7 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     /** Stops taking requests, lets in-flight work finish, and closes the database cleanly. */
     async stop(): Promise<void> {
       if (purgeTimer) clearInterval(purgeTimer);
+      lark?.stop();
       if (server) {
         const s = server as Server;
         await new Promise<void>((resolve) => s.close(() => resolve()));

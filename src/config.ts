@@ -96,7 +96,7 @@ function shape(env: z.output<typeof schema>) {
       const at = id.indexOf(':');
       return { platform: id.slice(0, at), userId: id.slice(at + 1) };
     }),
-    lark: env.LARK_APP_ID
+    lark: env.LARK_APP_ID && env.LARK_APP_SECRET
       ? {
           appId: env.LARK_APP_ID,
           appSecret: env.LARK_APP_SECRET,
@@ -106,7 +106,7 @@ function shape(env: z.output<typeof schema>) {
           mode: env.LARK_MODE,
         }
       : null,
-    dingtalk: env.DINGTALK_APP_KEY
+    dingtalk: env.DINGTALK_APP_KEY && env.DINGTALK_APP_SECRET && env.DINGTALK_ROBOT_CODE
       ? {
           appKey: env.DINGTALK_APP_KEY,
           appSecret: env.DINGTALK_APP_SECRET,

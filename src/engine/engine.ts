@@ -20,6 +20,8 @@ export interface Outcome {
   replies: Reply[];
   /** the command name, for logs; never the text */
   command: string | null;
+  /** false when the request was refused (unknown command, no right, bad field, a rule) */
+  ok: boolean;
   /** keep nothing of the request's content (涉密) */
   forget: boolean;
 }
@@ -82,31 +84,33 @@ export function createEngine(options: { services: Services; commands: readonly A
     services.chats.seen(chat);
     const actor = services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
     const catalog = catalogFor(actor);
-    const done = (replies: Reply[], command: string | null = null, forget = false): Outcome => ({ replies, command, forget });
+    const done = (replies: Reply[], command: string | null = null, ok = true, forget = false): Outcome => ({ replies, command, ok, forget });
 
-    if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)]);
+    if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)], null, false);
     const match = registry.match(msg.text);
     if (!match) {
       if (msg.text.trim() === '') return done([text('您好！发送「帮助」查看可用命令。')]);
       const near = registry.suggest(msg.text, catalog.available());
-      return done([
-        text(`没有这个命令。${near.length ? `您是不是要：${near.map((n) => `「${n}」`).join('、')}？` : ''}发送「帮助」查看可用命令。`),
-      ]);
+      return done(
+        [text(`没有这个命令。${near.length ? `您是不是要：${near.map((n) => `「${n}」`).join('、')}？` : ''}发送「帮助」查看可用命令。`)],
+        null,
+        false,
+      );
     }
     const { def } = match;
     const name = def.names[0];
-    if (!may(actor.role, def.right)) return done([denial(def, actor)], name);
+    if (!may(actor.role, def.right)) return done([denial(def, actor)], name, false);
 
     const declared = Object.keys(def.fields.shape);
     const parsed = parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
-    if (!parsed.ok) return done([refusal(def, parsed.error)], name);
+    if (!parsed.ok) return done([refusal(def, parsed.error)], name, false);
 
     const dates = { today: services.today(), addWorkdays: (d: string, n: number) => services.calendar.addWorkdays(d, n) };
     const validated = withDateContext(dates, () => def.fields.safeParse(parsed.values));
     if (!validated.success) {
       const secret = validated.error.issues.find((i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.['forget']);
-      if (secret) return done([text(secret.message)], name, true);
-      return done([refusal(def, validated.error.issues.map((i: z.core.$ZodIssue) => describeIssue(i, parsed.values)).join('；'))], name);
+      if (secret) return done([text(secret.message)], name, false, true);
+      return done([refusal(def, validated.error.issues.map((i: z.core.$ZodIssue) => describeIssue(i, parsed.values)).join('；'))], name, false);
     }
 
     const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };
@@ -115,7 +119,7 @@ export function createEngine(options: { services: Services; commands: readonly A
       const result = transaction(services.db, () => def.run(ctx, validated.data));
       return done(Array.isArray(result) ? result : [result], name);
     } catch (error) {
-      if (error instanceof UserError) return done([text(error.message)], name, error.forget);
+      if (error instanceof UserError) return done([text(error.message)], name, false, error.forget);
       throw error;
     }
   }
@@ -132,8 +136,23 @@ export function createEngine(options: { services: Services; commands: readonly A
       return services.inbox.accept(msg.platform, msg.eventId, msg.messageId, msg);
     },
 
-    /** Carries out one inbox row: its effects, replies and `done` mark commit as one. */
-    process(row: { id: number; payload: IncomingMessage; attempts: number }): void {
+    /**
+     * For a callback the platform wants answered in its HTTP response (a card click): store it,
+     * carry it out now, and return the replies. Null for a redelivery, or when handling failed
+     * and the row was left for the worker (whose replies then go through the outbox).
+     */
+    runNow(msg: IncomingMessage): Outcome | null {
+      if (!this.accept(msg)) return null;
+      const row = services.inbox.find<IncomingMessage>(msg.platform, msg.eventId);
+      return row ? this.process(row, { inline: true }) : null;
+    },
+
+    /**
+     * Carries out one inbox row: its effects, replies and `done` mark commit as one. With
+     * `inline` the replies are returned instead of queued (the platform answers in the HTTP
+     * response); null when the row was already done or the handler failed (it will be retried).
+     */
+    process(row: { id: number; payload: IncomingMessage; attempts: number }, options: { inline?: boolean } = {}): Outcome | null {
       const msg = row.payload;
       const started = performance.now();
       try {
@@ -142,14 +161,17 @@ export function createEngine(options: { services: Services; commands: readonly A
           // by this transaction makes the check and the work one step
           if (!services.inbox.stillPending(row.id)) return null;
           const result = handle(msg);
-          result.replies.forEach((reply, i) =>
-            services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply }),
-          );
+          if (!options.inline) {
+            result.replies.forEach((reply, i) =>
+              services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply }),
+            );
+          }
           if (result.forget) services.inbox.forgetContent(row.id);
           services.inbox.markDone(row.id);
           return result;
         });
         if (outcome) log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
+        return outcome;
       } catch (error) {
         const attempts = row.attempts + 1;
         const verdict = services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));
@@ -162,6 +184,7 @@ export function createEngine(options: { services: Services; commands: readonly A
             reply: text('抱歉，处理您的消息时系统出错，已记录。请稍后重试，或联系管理员。'),
           });
         }
+        return null;
       }
     },
   };

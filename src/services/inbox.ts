@@ -20,6 +20,8 @@ export interface InboxRow<P> {
   attempts: number;
 }
 
+const ROW = { id: inbox.id, platform: inbox.platform, payload: inbox.payload, attempts: inbox.attempts };
+
 export function createInboxService(db: Db, clock: Clock, settings: InboxSettings) {
   const insert = db.$client.prepare(`
     INSERT INTO inbox (platform, event_id, message_id, payload, status, attempts, next_attempt_at, received_at)
@@ -35,12 +37,20 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
 
     due<P>(limit: number): InboxRow<P>[] {
       return db
-        .select({ id: inbox.id, platform: inbox.platform, payload: inbox.payload, attempts: inbox.attempts })
+        .select(ROW)
         .from(inbox)
         .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, clock.now())))
         .orderBy(asc(inbox.id))
         .limit(limit)
         .all() as InboxRow<P>[];
+    },
+
+    find<P>(platform: string, eventId: string): InboxRow<P> | undefined {
+      return db
+        .select(ROW)
+        .from(inbox)
+        .where(and(eq(inbox.platform, platform), eq(inbox.eventId, eventId)))
+        .get() as InboxRow<P> | undefined;
     },
 
     /** Inside the processing transaction: whether the row still waits (another process may have done it). */

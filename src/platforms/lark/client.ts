@@ -1,0 +1,90 @@
+// The Lark SDK client, set up the way a long-running bot needs it: its own token cache (the
+// SDK's default is shared by every client in the process), a timeout on every call (the SDK has
+// none), and the domain given verbatim when it is a URL.
+import * as lark from '@larksuiteoapi/node-sdk';
+import axios from 'axios';
+import type { Logger } from 'pino';
+
+export interface LarkSettings {
+  appId: string;
+  appSecret: string;
+  encryptKey?: string | undefined;
+  verificationToken?: string | undefined;
+  domain: string;
+  mode: 'webhook' | 'websocket';
+}
+
+export function larkDomain(domain: string): lark.Domain | string {
+  if (domain === 'feishu') return lark.Domain.Feishu;
+  if (domain === 'lark') return lark.Domain.Lark;
+  return domain.replace(/\/+$/, '');
+}
+
+function httpInstance(timeoutMs: number): lark.HttpInstance {
+  const http = axios.create({ timeout: timeoutMs });
+  // the SDK expects response bodies, not responses (node-sdk #61), as its own instance returns
+  http.interceptors.response.use((resp) =>
+    (resp.config as { $return_headers?: boolean }).$return_headers ? { data: resp.data, headers: resp.headers } : resp.data,
+  );
+  return http as unknown as lark.HttpInstance;
+}
+
+/** The SDK logs through pino; its own messages never carry our secrets, but pino redacts anyway. */
+function sdkLogger(log: Logger): lark.Logger {
+  const child = log.child({ module: 'lark-sdk' });
+  return {
+    error: (...m) => child.error({ sdk: m.map(String) }),
+    warn: (...m) => child.warn({ sdk: m.map(String) }),
+    info: (...m) => child.debug({ sdk: m.map(String) }),
+    debug: (...m) => child.trace({ sdk: m.map(String) }),
+    trace: (...m) => child.trace({ sdk: m.map(String) }),
+  };
+}
+
+export function createLarkClient(settings: LarkSettings, timeoutMs: number, log: Logger): lark.Client {
+  return new lark.Client({
+    appId: settings.appId,
+    appSecret: settings.appSecret,
+    domain: larkDomain(settings.domain),
+    appType: lark.AppType.SelfBuild,
+    httpInstance: httpInstance(timeoutMs),
+    cache: new lark.DefaultCache(),
+    logger: sdkLogger(log),
+    loggerLevel: lark.LoggerLevel.warn,
+  });
+}
+
+export function createLarkWsClient(settings: LarkSettings, log: Logger): lark.WSClient {
+  return new lark.WSClient({
+    appId: settings.appId,
+    appSecret: settings.appSecret,
+    domain: larkDomain(settings.domain),
+    logger: sdkLogger(log),
+    loggerLevel: lark.LoggerLevel.warn,
+  });
+}
+
+/** The bot's own open_id, to tell a mention of the bot from a mention of a person. Asked once, then kept. */
+export function botIdentity(client: lark.Client, log: Logger) {
+  let openId: string | null = null;
+  let asking: Promise<string | null> | null = null;
+  return {
+    known: () => openId,
+    fetch(): Promise<string | null> {
+      if (openId) return Promise.resolve(openId);
+      asking ??= client
+        .request<{ code: number; bot?: { open_id?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' })
+        .then((res) => {
+          openId = res.code === 0 && res.bot?.open_id ? res.bot.open_id : null;
+          if (!openId) log.warn({ code: res.code }, 'Lark bot info has no open_id');
+          return openId;
+        })
+        .catch((err) => {
+          log.warn({ err: (err as Error).message }, 'could not read the Lark bot info yet');
+          return null;
+        })
+        .finally(() => (asking = null));
+      return asking;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Feishu/Lark: webhook routes or the SDK's long connection feeding the engine, and the sender.
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock';
+import { botIdentity, createLarkClient, createLarkWsClient, type LarkSettings } from './client';
+import { MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
+import { cardResponse, createLarkRouter, type LarkInbound } from './receiver';
+import { createLarkSender } from './sender';
+
+export interface LarkPlatformOptions {
+  settings: LarkSettings;
+  inbound: Omit<LarkInbound, 'botOpenId'>;
+  clock: Clock;
+  log: Logger;
+  timeoutMs: number;
+  bodyLimitBytes: number;
+}
+
+/** The long connection hands handlers the envelope flattened (protocols/lark.md §6.4); put it back. */
+function envelopeOf(data: Record<string, unknown>, eventType: string): Envelope {
+  const { schema: _schema, event_id, event_type: _type, create_time: _created, token: _token, app_id: _app, tenant_key: _tenant, ...event } = data;
+  return { schema: '2.0', header: { event_id: String(event_id ?? ''), event_type: eventType }, event };
+}
+
+export function createLarkPlatform(options: LarkPlatformOptions) {
+  const { settings, clock, log } = options;
+  const platformLog = log.child({ platform: 'lark' });
+  const client = createLarkClient(settings, options.timeoutMs, platformLog);
+  const bot = botIdentity(client, platformLog);
+  // Until Lark has told the bot its open_id (normally at start), an event waits up to a second for
+  // it, keeping well inside Lark's 3-second acknowledgement limit.
+  const botOpenId = async () =>
+    bot.known() ?? Promise.race([bot.fetch(), new Promise<null>((r) => setTimeout(r, 1000, null).unref())]);
+  const inbound: LarkInbound = { ...options.inbound, botOpenId };
+  let ws: lark.WSClient | null = null;
+  let stopped = false;
+
+  async function onWsMessage(data: Record<string, unknown>): Promise<void> {
+    try {
+      const mapped = mapMessageEvent(envelopeOf(data, 'im.message.receive_v1'), await botOpenId(), clock.now());
+      if (mapped.kind === 'message') inbound.receive(mapped.message);
+    } catch (error) {
+      // the long connection must never see a throw: the SDK would re-push the event
+      platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark event dropped');
+    }
+  }
+
+  function onWsCard(data: Record<string, unknown>): Record<string, unknown> {
+    try {
+      const msg = mapCardAction(envelopeOf(data, 'card.action.trigger'), clock.now());
+      return msg ? cardResponse(inbound.runNow(msg), msg.chat.type) : { toast: { type: 'error', content: '无法识别的按钮' } };
+    } catch (error) {
+      platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark card callback dropped');
+      return { toast: { type: 'error', content: '处理失败，请稍后重试' } };
+    }
+  }
+
+  return {
+    sender: createLarkSender(client),
+    router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes }) : null,
+
+    async start(): Promise<void> {
+      if (!settings.encryptKey && !settings.verificationToken && settings.mode === 'webhook') {
+        platformLog.warn('neither LARK_ENCRYPT_KEY nor LARK_VERIFICATION_TOKEN is set: anyone who finds the webhook URL can send events');
+      }
+      // the bot's open_id is needed to recognise mentions; ask in the background until Lark answers
+      const ask = (): void => void bot.fetch().then((id) => (id || stopped ? undefined : void setTimeout(ask, 30_000).unref()));
+      ask();
+      if (settings.mode === 'websocket') {
+        ws = createLarkWsClient(settings, platformLog);
+        const dispatcher = new lark.EventDispatcher({}).register<{
+          'im.message.receive_v1': (d: Record<string, unknown>) => Promise<void>;
+          'card.action.trigger': (d: Record<string, unknown>) => Record<string, unknown>;
+        }>({ 'im.message.receive_v1': onWsMessage, 'card.action.trigger': onWsCard });
+        await ws.start({ eventDispatcher: dispatcher });
+      }
+    },
+
+    stop(): void {
+      stopped = true;
+      ws?.close();
+    },
+  };
+}
+
+export type LarkPlatform = ReturnType<typeof createLarkPlatform>;

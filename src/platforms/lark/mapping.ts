@@ -1,0 +1,128 @@
+// Lark events → IncomingMessage. Bodies are untrusted: every shape is checked before use.
+import { z } from 'zod';
+import type { IncomingMessage, PlatformUser } from '../../engine/message';
+
+export const envelopeSchema = z.object({
+  schema: z.literal('2.0'),
+  header: z.object({ event_id: z.string().min(1).max(200), event_type: z.string().max(200), token: z.string().optional() }),
+  event: z.record(z.string(), z.unknown()),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+const mentionSchema = z.object({
+  key: z.string(),
+  id: z.object({ open_id: z.string().optional() }).optional(),
+  name: z.string().optional(),
+});
+
+const messageEventSchema = z.object({
+  sender: z.object({ sender_id: z.object({ open_id: z.string().min(1).max(200) }), sender_type: z.string().optional() }),
+  message: z.object({
+    message_id: z.string().min(1).max(200),
+    chat_id: z.string().min(1).max(200),
+    chat_type: z.string(),
+    message_type: z.string(),
+    content: z.string(),
+    mentions: z.array(mentionSchema).optional(),
+  }),
+});
+
+const cardEventSchema = z.object({
+  operator: z.object({ open_id: z.string().min(1).max(200) }),
+  action: z.object({ value: z.unknown() }),
+  context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
+});
+
+/** What a button carries: the command it sends and the kind of chat its card was sent to. */
+export const buttonValueSchema = z.object({ command: z.string().min(1).max(2000), chat: z.enum(['p2p', 'group']).optional() });
+export type ButtonValue = z.infer<typeof buttonValueSchema>;
+
+export class MalformedEvent extends Error {}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new MalformedEvent(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+/** The text of a text or post message, or null for anything else (images, files, stickers …). */
+function plainText(type: string, content: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(content);
+  } catch {
+    return null;
+  }
+  if (type === 'text') return typeof (body as { text?: unknown })?.text === 'string' ? (body as { text: string }).text : null;
+  if (type === 'post') {
+    const rows = (body as { content?: unknown })?.content;
+    if (!Array.isArray(rows)) return null;
+    return rows
+      .map((row) =>
+        Array.isArray(row)
+          ? row.map((el) => (el?.tag === 'text' && typeof el.text === 'string' ? el.text : el?.tag === 'at' && typeof el.user_id === 'string' ? el.user_id : '')).join('')
+          : '',
+      )
+      .join('\n');
+  }
+  return null;
+}
+
+export type MappedMessage = { kind: 'message'; message: IncomingMessage } | { kind: 'ignored'; reason: string };
+
+/**
+ * im.message.receive_v1 → IncomingMessage. `botOpenId` (null while unknown) tells the bot's own
+ * mention, which is removed, from people's, which are kept for 授权 @某人.
+ */
+export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, receivedAt: number): MappedMessage {
+  const { sender, message } = parse(messageEventSchema, envelope.event);
+  if (sender.sender_type && sender.sender_type !== 'user') return { kind: 'ignored', reason: 'not from a person' };
+  const group = message.chat_type !== 'p2p';
+  const mentions = message.mentions ?? [];
+  const isBot = (m: z.infer<typeof mentionSchema>) => botOpenId !== null && m.id?.open_id === botOpenId;
+  // without the bot's id (its info call failing) a group message that mentions anyone is taken as meant for it
+  const addressed = !group || (botOpenId ? mentions.some(isBot) : mentions.length > 0);
+  if (!addressed) return { kind: 'ignored', reason: 'group message without a mention of the bot' };
+
+  const people: PlatformUser[] = [];
+  let text = plainText(message.message_type, message.content);
+  for (const m of mentions) {
+    const openId = m.id?.open_id;
+    const replacement = isBot(m) || !openId ? '' : m.name && !/\s/.test(m.name) ? `@${m.name}` : `@lark:${openId}`;
+    if (openId && !isBot(m)) people.push({ platform: 'lark', userId: openId, name: m.name });
+    if (text !== null) text = text.split(m.key).join(replacement);
+  }
+  return {
+    kind: 'message',
+    message: {
+      platform: 'lark',
+      eventId: envelope.header.event_id,
+      messageId: message.message_id,
+      chat: { id: message.chat_id, type: group ? 'group' : 'p2p' },
+      sender: { platform: 'lark', userId: sender.sender_id.open_id },
+      text: (text ?? '').replace(/@_all/g, '').trim(),
+      mentions: people,
+      kind: text === null ? 'unsupported' : 'text',
+      receivedAt,
+    },
+  };
+}
+
+/** card.action.trigger → the button's command, sent as the person who clicked. Null for a value that is not ours. */
+export function mapCardAction(envelope: Envelope, receivedAt: number): IncomingMessage | null {
+  const { operator, action, context } = parse(cardEventSchema, envelope.event);
+  const value = buttonValueSchema.safeParse(action.value);
+  if (!value.success) return null;
+  const chatType = value.data.chat ?? (context?.open_chat_id ? 'group' : 'p2p');
+  return {
+    platform: 'lark',
+    eventId: envelope.header.event_id,
+    messageId: context?.open_message_id ?? null,
+    chat: { id: context?.open_chat_id ?? `p2p:${operator.open_id}`, type: chatType },
+    sender: { platform: 'lark', userId: operator.open_id },
+    text: value.data.command,
+    mentions: [],
+    kind: 'text',
+    receivedAt,
+  };
+}

@@ -1,0 +1,135 @@
+// POST /webhook/lark/event and /webhook/lark/card. Verified over the raw bytes, stored in the
+// inbox, acknowledged; the command runs after the acknowledgement. A card click is the one
+// exception: Lark wants its answer (toast + updated card) in the response, within 3 seconds.
+import express, { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { IncomingMessage } from '../../engine/message';
+import type { Clock } from '../../lib/clock';
+import type { Reply } from '../../lib/reply';
+import type { LarkSettings } from './client';
+import { decryptBody, signatureMatches } from './crypto';
+import { envelopeSchema, MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
+import { larkCard } from './render';
+
+export interface LarkInbound {
+  /** stores the event; false for a redelivery */
+  receive(msg: IncomingMessage): boolean;
+  /** stores and carries out now; null for a redelivery or a failure left to the worker */
+  runNow(msg: IncomingMessage): { replies: Reply[]; ok: boolean } | null;
+  /** the bot's open_id; null while Lark has not told it */
+  botOpenId(): Promise<string | null>;
+}
+
+type Verified = { kind: 'challenge'; challenge: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'refused'; status: number; reason: string };
+
+/** Checks a body the way protocols/lark.md §2 says: signature with an Encrypt Key, token without. */
+export function verify(settings: LarkSettings, raw: Buffer, header: (name: string) => string | undefined): Verified {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { kind: 'refused', status: 400, reason: 'body is not JSON' };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'refused', status: 400, reason: 'body is not a JSON object' };
+
+  const { encryptKey, verificationToken } = settings;
+  const encrypted = (body as { encrypt?: unknown }).encrypt;
+  if (encryptKey) {
+    if (typeof encrypted !== 'string') return { kind: 'refused', status: 401, reason: 'plain body while an Encrypt Key is configured' };
+    const signed = header('x-lark-signature') !== undefined;
+    // URL verification carries no signature headers; everything else must be signed
+    if (signed && !signatureMatches(header('x-lark-signature'), header('x-lark-request-timestamp'), header('x-lark-request-nonce'), encryptKey, raw)) {
+      return { kind: 'refused', status: 401, reason: 'bad signature' };
+    }
+    body = decryptBody(encryptKey, encrypted);
+    if (body === null || typeof body !== 'object') return { kind: 'refused', status: signed ? 400 : 401, reason: 'cannot decrypt' };
+    const challenge = challengeOf(body);
+    if (challenge !== null) return { kind: 'challenge', challenge };
+    if (!signed) return { kind: 'refused', status: 401, reason: 'missing signature' };
+  } else {
+    if (typeof encrypted === 'string') return { kind: 'refused', status: 400, reason: 'encrypted body but LARK_ENCRYPT_KEY is not set' };
+    const b = body as { token?: unknown; header?: { token?: unknown } };
+    const token = b.header?.token ?? b.token;
+    if (verificationToken && token !== verificationToken) return { kind: 'refused', status: 401, reason: 'wrong verification token' };
+    const challenge = challengeOf(body);
+    if (challenge !== null) return { kind: 'challenge', challenge };
+  }
+  const envelope = envelopeSchema.safeParse(body);
+  if (!envelope.success) return { kind: 'refused', status: 400, reason: 'not a schema 2.0 event' };
+  return { kind: 'envelope', envelope: envelope.data };
+}
+
+function challengeOf(body: object): string | null {
+  const b = body as { type?: unknown; challenge?: unknown };
+  return b.type === 'url_verification' && typeof b.challenge === 'string' ? b.challenge : null;
+}
+
+/** The answer to a card click: a toast, and the card the command replied with. */
+export function cardResponse(result: { replies: Reply[]; ok: boolean } | null, chat: 'p2p' | 'group'): Record<string, unknown> {
+  if (!result) return { toast: { type: 'info', content: '已处理' } };
+  const card = result.replies.find((r): r is Extract<Reply, { card: unknown }> => 'card' in r);
+  const words = result.replies.find((r): r is Extract<Reply, { text: string }> => 'text' in r)?.text;
+  const toast = { type: result.ok ? 'success' : 'error', content: (words ?? (result.ok ? '已完成' : '未完成')).slice(0, 200) };
+  return card ? { toast, card: { type: 'raw', data: larkCard(card.card, chat) } } : { toast };
+}
+
+export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
+  const { settings, inbound, clock, log } = options;
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: options.bodyLimitBytes });
+
+  function checked(req: Request, res: Response): Envelope | null {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const v = verify(settings, body, (name) => req.get(name));
+    if (v.kind === 'refused') {
+      log.warn({ path: req.path, status: v.status, reason: v.reason }, 'Lark request refused');
+      res.status(v.status).json({ error: v.reason });
+      return null;
+    }
+    if (v.kind === 'challenge') {
+      res.json({ challenge: v.challenge });
+      return null;
+    }
+    return v.envelope;
+  }
+
+  router.post('/lark/event', raw, async (req, res) => {
+    const envelope = checked(req, res);
+    if (!envelope) return;
+    if (envelope.header.event_type !== 'im.message.receive_v1') {
+      res.json({});
+      return;
+    }
+    try {
+      const mapped = mapMessageEvent(envelope, await inbound.botOpenId(), clock.now());
+      const fresh = mapped.kind === 'message' ? inbound.receive(mapped.message) : false;
+      log.debug({ event: envelope.header.event_id, kind: mapped.kind, fresh }, 'Lark event');
+      res.json({});
+    } catch (error) {
+      if (!(error instanceof MalformedEvent)) throw error;
+      res.status(400).json({ error: 'malformed event' });
+    }
+  });
+
+  router.post('/lark/card', raw, (req, res) => {
+    const envelope = checked(req, res);
+    if (!envelope) return;
+    if (envelope.header.event_type !== 'card.action.trigger') {
+      res.json({});
+      return;
+    }
+    try {
+      const msg = mapCardAction(envelope, clock.now());
+      if (!msg) {
+        res.json({ toast: { type: 'error', content: '无法识别的按钮' } });
+        return;
+      }
+      res.json(cardResponse(inbound.runNow(msg), msg.chat.type));
+    } catch (error) {
+      if (!(error instanceof MalformedEvent)) throw error;
+      res.status(400).json({ error: 'malformed event' });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,46 @@
+// Reply → Lark message content. Whatever people typed reaches Lark as plain text, never as
+// markup: plain replies go as `post` text elements and cards use plain_text elements only, which
+// Lark does not parse for <at> tags, markdown links or card JSON. No reply can mention everyone.
+import type { Card, Reply, Tone } from '../../lib/reply';
+import type { ButtonValue } from './mapping';
+
+export interface LarkContent {
+  msg_type: 'post' | 'interactive';
+  content: string;
+}
+
+const COLOURS: Record<Tone, string> = { info: 'blue', success: 'green', warning: 'orange', danger: 'red' };
+
+const plain = (content: string) => ({ tag: 'plain_text', content });
+
+/** Commands mark emphasis with **…**; in plain text the markers are simply dropped. */
+const unbold = (line: string) => line.replace(/\*\*(.+?)\*\*/g, '$1');
+
+export function larkCard(card: Card, chat: 'p2p' | 'group'): Record<string, unknown> {
+  const elements: Record<string, unknown>[] = [];
+  if (card.lines?.length) elements.push({ tag: 'div', text: plain(card.lines.map(unbold).join('\n')) });
+  if (card.fields?.length) {
+    elements.push({
+      tag: 'div',
+      fields: card.fields.map(([label, value]) => ({ is_short: value.length <= 24 && !value.includes('\n'), text: plain(`${label}：${value}`) })),
+    });
+  }
+  if (card.actions?.length) {
+    elements.push({
+      tag: 'action',
+      actions: card.actions.map((a, i) => ({
+        tag: 'button',
+        text: plain(a.label),
+        type: i === 0 ? 'primary' : 'default',
+        value: { command: a.command, chat } satisfies ButtonValue,
+      })),
+    });
+  }
+  return { config: { wide_screen_mode: true, update_multi: true }, header: { template: COLOURS[card.tone], title: plain(card.title) }, elements };
+}
+
+export function renderLark(reply: Reply, chat: 'p2p' | 'group'): LarkContent {
+  if ('card' in reply) return { msg_type: 'interactive', content: JSON.stringify(larkCard(reply.card, chat)) };
+  const rows = reply.text.split('\n').map((line) => [{ tag: 'text', text: line }]);
+  return { msg_type: 'post', content: JSON.stringify({ zh_cn: { title: '', content: rows } }) };
+}

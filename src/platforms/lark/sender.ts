@@ -1,0 +1,71 @@
+// Outbox rows → Lark API calls, within Lark's limits, each carrying a uuid derived from its
+// outbox row so that a retry after a lost response never posts twice.
+import { createHash } from 'node:crypto';
+import type * as lark from '@larksuiteoapi/node-sdk';
+import axios from 'axios';
+import pThrottle from 'p-throttle';
+import { SendError, type Outgoing, type Sender } from '../../lib/delivery';
+import { conversationOf } from '../../services/outbox';
+import { renderLark } from './render';
+
+// Lark: 5 messages a second to one user or group, 50 a second per app (protocols/lark.md §5.2).
+const PER_CONVERSATION = { limit: 5, interval: 1000 };
+const PER_APP = { limit: 50, interval: 1000 };
+// codes that mean "later", though they come with HTTP 400 (230020: rate limited; 9999166x: token trouble)
+const RETRY_CODES = new Set([99991400, 230020, 99991663, 99991661, 99991668]);
+
+export function sendUuid(dedupeKey: string): string {
+  return createHash('sha256').update(dedupeKey).digest('hex').slice(0, 40);
+}
+
+function asSendError(error: unknown): SendError {
+  if (error instanceof SendError) return error;
+  if (axios.isAxiosError(error)) {
+    const status = error.response?.status;
+    const body = error.response?.data as { code?: number; msg?: string } | undefined;
+    const what = `Lark ${status ?? error.code ?? 'network error'}${body?.code ? ` code ${body.code}` : ''}${body?.msg ? `: ${body.msg}` : ''}`;
+    const reset = Number(error.response?.headers?.['x-ogw-ratelimit-reset']);
+    if (status === 429 || RETRY_CODES.has(body?.code ?? -1)) {
+      return new SendError(what, Number.isFinite(reset) && reset > 0 ? { retryAfterMs: reset * 1000 } : {});
+    }
+    // no answer, a timeout or a server error: try again; any other 4xx will not get better
+    return new SendError(what, { permanent: status !== undefined && status >= 400 && status < 500 });
+  }
+  return new SendError(`Lark send failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+export function createLarkSender(client: lark.Client): Sender {
+  const app = pThrottle(PER_APP)(() => undefined);
+  const conversations = new Map<string, () => Promise<void>>();
+  const slot = (key: string) => {
+    let throttled = conversations.get(key);
+    if (!throttled) {
+      // idle chats are forgotten so the map stays small over months of running
+      if (conversations.size > 5000) conversations.clear();
+      throttled = pThrottle(PER_CONVERSATION)(async () => undefined);
+      conversations.set(key, throttled);
+    }
+    return throttled();
+  };
+
+  return {
+    async send(m: Outgoing) {
+      await slot(conversationOf(m.platform, m.target));
+      await app();
+      const chat = m.target.kind === 'reply' ? m.target.chatType : m.target.kind === 'user' ? 'p2p' : 'group';
+      const data = { ...renderLark(m.reply, chat), uuid: sendUuid(m.dedupeKey) };
+      try {
+        const res =
+          m.target.kind === 'reply' && m.target.messageId
+            ? await client.im.message.reply({ path: { message_id: m.target.messageId }, data })
+            : await client.im.message.create({
+                params: { receive_id_type: m.target.kind === 'user' ? 'open_id' : 'chat_id' },
+                data: { ...data, receive_id: m.target.kind === 'user' ? m.target.userId : m.target.chatId },
+              });
+        if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
+      } catch (error) {
+        throw asSendError(error);
+      }
+    },
+  };
+}

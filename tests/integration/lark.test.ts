@@ -1,0 +1,270 @@
+// The Feishu/Lark platform end to end: the real Express server on port 0, the real SDK, and only
+// Lark's HTTP API faked with nock.
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cardEvent, messageEvent, signedRequest } from '../fixtures/lark';
+import { makeBot, tempDir, type TestBot } from '../helpers';
+
+const LARK = 'https://open.feishu.cn';
+const KEY = 'test-encrypt-key';
+const ENV = { LARK_APP_ID: 'cli_test', LARK_APP_SECRET: 'lark-app-secret-value', LARK_ENCRYPT_KEY: KEY, ADMIN_IDS: 'lark:ou_admin', OUTBOX_RETRY_BASE_MS: '1000' };
+
+let t: TestBot;
+let base: string;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1/);
+});
+afterAll(() => nock.enableNetConnect());
+
+/** Token and bot info, as many times as asked. */
+function larkBasics() {
+  nock(LARK).persist().post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, msg: 'ok', tenant_access_token: 't-test-token', expire: 7200 });
+  nock(LARK).persist().get('/open-apis/bot/v3/info').reply(200, { code: 0, msg: 'ok', bot: { open_id: 'ou_bot', app_name: '政务助手' } });
+}
+
+async function startBot(env: Record<string, string> = ENV, dir?: string) {
+  larkBasics();
+  const bot = await makeBot({ env, ...(dir ? { dir } : {}) });
+  await bot.bot.start({ port: 0, host: '127.0.0.1' });
+  await vi.waitFor(() => expect(bot.bot.db).toBeTruthy());
+  return bot;
+}
+
+function post(path: string, request: { body: string; headers: Record<string, string> }) {
+  return fetch(`${base}${path}`, { method: 'POST', body: request.body, headers: request.headers });
+}
+
+const signed = (payload: unknown) => signedRequest(KEY, payload);
+const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
+
+/** Expects one reply to a message and returns the body Lark received. */
+function expectReply(messageId: string) {
+  const bodies: Record<string, string>[] = [];
+  const scope = nock(LARK)
+    .post(`/open-apis/im/v1/messages/${messageId}/reply`, (b) => (bodies.push(b), true))
+    .matchHeader('authorization', 'Bearer t-test-token')
+    .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_reply' } });
+  return { scope, bodies };
+}
+
+const replyText = (body: Record<string, string>) => body.content!;
+
+beforeEach(async () => {
+  t = await startBot();
+  base = `http://127.0.0.1:${t.bot.port()}`;
+});
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await t.close();
+  cleanups.splice(0).forEach((c) => c());
+  nock.cleanAll();
+});
+
+describe('URL verification', () => {
+  it('answers an encrypted challenge with the plain challenge, unsigned as Lark sends it', async () => {
+    const res = await post('/webhook/lark/event', signedRequest(KEY, { challenge: 'c-123', token: 'vt', type: 'url_verification' }, { signature: null }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ challenge: 'c-123' });
+  });
+
+  it('answers a plain challenge when only a verification token is configured, and refuses a wrong token', async () => {
+    await t.close();
+    t = await startBot({ ...ENV, LARK_ENCRYPT_KEY: '', LARK_VERIFICATION_TOKEN: 'vt' });
+    base = `http://127.0.0.1:${t.bot.port()}`;
+    const json = (o: unknown) => ({ body: JSON.stringify(o), headers: { 'content-type': 'application/json' } });
+    const ok = await post('/webhook/lark/event', json({ challenge: 'c-9', token: 'vt', type: 'url_verification' }));
+    expect(await ok.json()).toEqual({ challenge: 'c-9' });
+    expect((await post('/webhook/lark/event', json({ challenge: 'c-9', token: 'forged', type: 'url_verification' }))).status).toBe(401);
+    const forged = await post('/webhook/lark/event', json(messageEvent({ text: '收文登记 标题=甲 来文单位=乙', token: 'forged' })));
+    expect(forged.status).toBe(401);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+  });
+});
+
+describe('signatures and bad bodies', () => {
+  it('refuses a wrong or missing signature with 401 and stores nothing', async () => {
+    const event = messageEvent({ text: '收文登记 标题=甲 来文单位=乙' });
+    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: 'f'.repeat(64) }))).status).toBe(401);
+    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: null }))).status).toBe(401);
+    // a body signed with another key does not decrypt either
+    expect((await post('/webhook/lark/event', signedRequest('other-key', event))).status).toBe(401);
+    // a plain body while an Encrypt Key is configured is a forgery
+    expect((await post('/webhook/lark/event', { body: JSON.stringify(event), headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+  });
+
+  it('answers malformed JSON with 400, an oversize body with 413, and an unknown event type with 200', async () => {
+    expect((await post('/webhook/lark/event', { body: '{"encrypt":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    const huge = { body: JSON.stringify({ encrypt: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } };
+    expect((await post('/webhook/lark/event', huge)).status).toBe(413);
+    const other = await post('/webhook/lark/event', signed({ schema: '2.0', header: { event_id: 'e-x', event_type: 'im.chat.updated_v1' }, event: {} }));
+    expect(other.status).toBe(200);
+    const malformed = await post('/webhook/lark/event', signed({ schema: '2.0', header: { event_id: 'e-y', event_type: 'im.message.receive_v1' }, event: { message: 42 } }));
+    expect(malformed.status).toBe(400);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+  });
+});
+
+describe('messages', () => {
+  it('replies to 帮助 in a private chat as a reply to that message, with a uuid', async () => {
+    const { scope, bodies } = expectReply('om_help');
+    const res = await post('/webhook/lark/event', signed(messageEvent({ text: '帮助', messageId: 'om_help' })));
+    expect(res.status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(bodies[0]!.msg_type).toBe('interactive');
+    expect(replyText(bodies[0]!)).toContain('收文登记');
+    expect(bodies[0]!.uuid).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('carries out an event delivered three times once, with one reply', async () => {
+    const { scope } = expectReply('om_dup');
+    const event = messageEvent({ text: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', messageId: 'om_dup' });
+    for (let i = 0; i < 3; i++) expect((await post('/webhook/lark/event', signed(event))).status).toBe(200);
+    // Lark may also push the same message under a new event id
+    expect((await post('/webhook/lark/event', signed({ ...event, header: { ...event.header, event_id: 'ev_other' } }))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(count('SELECT count(*) FROM documents')).toBe(1);
+    expect(count('SELECT count(*) FROM inbox')).toBe(1);
+    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+  });
+
+  it('ignores a group message that does not mention the bot, and answers one that does, without the mention', async () => {
+    const ignored = await post('/webhook/lark/event', signed(messageEvent({ text: '大家好', chatType: 'group', chatId: 'oc_group' })));
+    expect(ignored.status).toBe(200);
+    const withOther = messageEvent({ text: '@_user_1 看一下', chatType: 'group', chatId: 'oc_group', mentions: [{ key: '@_user_1', openId: 'ou_zhang', name: '张三' }] });
+    await post('/webhook/lark/event', signed(withOther));
+    await vi.waitFor(() => expect(t.bot.services.inbox.nextDueAt()).toBeNull());
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+
+    const { scope, bodies } = expectReply('om_group');
+    const event = messageEvent({ text: '@_user_1 我是谁', chatType: 'group', chatId: 'oc_group', messageId: 'om_group', mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '政务助手' }] });
+    await post('/webhook/lark/event', signed(event));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(replyText(bodies[0]!)).toContain('ou_admin');
+    expect(replyText(bodies[0]!)).toContain('管理员');
+  });
+
+  it('keeps other people’s mentions as people, so 授权 @某人 works', async () => {
+    const { scope } = expectReply('om_grant');
+    const event = messageEvent({
+      text: '@_user_1 授权 @_user_2 角色=员工',
+      chatType: 'group',
+      chatId: 'oc_group',
+      messageId: 'om_grant',
+      mentions: [
+        { key: '@_user_1', openId: 'ou_bot', name: '政务助手' },
+        { key: '@_user_2', openId: 'ou_zhang', name: '张三' },
+      ],
+    });
+    await post('/webhook/lark/event', signed(event));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(t.bot.db.$client.prepare("SELECT p.role || ':' || p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.user_id = 'ou_zhang'").pluck().get()).toBe('staff:张三');
+  });
+
+  it('answers a non-text message politely', async () => {
+    const { scope, bodies } = expectReply('om_img');
+    await post('/webhook/lark/event', signed(messageEvent({ messageType: 'image', content: JSON.stringify({ image_key: 'img_1' }), messageId: 'om_img' })));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(bodies[0]!.msg_type).toBe('post');
+    expect(replyText(bodies[0]!)).toContain('暂时只能处理文字消息');
+  });
+});
+
+describe('card clicks', () => {
+  beforeEach(async () => {
+    t.bot.receive({
+      platform: 'lark',
+      eventId: 'seed',
+      messageId: null,
+      chat: { id: 'oc_p2p', type: 'p2p' },
+      sender: { platform: 'lark', userId: 'ou_admin' },
+      text: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室',
+      mentions: [],
+      kind: 'text',
+      receivedAt: t.clock.now(),
+    });
+    nock(LARK).persist().post(/\/open-apis\/im\/v1\/messages/).reply(200, { code: 0, data: {} });
+    await vi.waitFor(() => expect(count('SELECT count(*) FROM documents')).toBe(1), { timeout: 5000 });
+  });
+
+  it('closes a document as the person who clicked, answering with a toast and the updated card', async () => {
+    await t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null });
+    const res = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff' })));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { toast: { type: string }; card: { type: string; data: { header: { title: { content: string } } } } };
+    expect(body.toast.type).toBe('success');
+    expect(body.card.data.header.title.content).toBe('已办结：SW-2026-0001');
+    expect(t.bot.db.$client.prepare("SELECT actor FROM audit_log WHERE action = '公文办结'").pluck().get()).toContain('lark:ou_staff');
+  });
+
+  it('refuses a click from someone without the role, changing nothing', async () => {
+    const res = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_stranger' })));
+    const body = (await res.json()) as { toast: { type: string; content: string }; card?: unknown };
+    expect(body.toast.type).toBe('error');
+    expect(body.toast.content).toContain('我是谁');
+    expect(body.card).toBeUndefined();
+    expect(count("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
+  });
+
+  it('refuses an unsigned click', async () => {
+    expect((await post('/webhook/lark/card', signedRequest(KEY, cardEvent({ command: '公文办结 SW-2026-0001' }), { signature: null }))).status).toBe(401);
+  });
+});
+
+describe('delivery', () => {
+  it('retries after Lark answers 500, delivering once with the same uuid', async () => {
+    const uuids: string[] = [];
+    const failing = nock(LARK).post('/open-apis/im/v1/messages/om_500/reply', (b) => (uuids.push(b.uuid), true)).reply(500, { code: 1, msg: 'internal error' });
+    await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId: 'om_500' })));
+    await vi.waitFor(() => expect(failing.isDone()).toBe(true), { timeout: 5000 });
+    const { scope, bodies } = expectReply('om_500');
+    await vi.waitFor(() => expect(count('SELECT last_error FROM outbox')).toContain('500'));
+    t.clock.advance(2000);
+    t.bot.dispatcher.kick();
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(bodies[0]!.uuid).toBe(uuids[0]);
+    expect(count("SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 2")).toBe(1);
+  });
+
+  it('waits as long as a 429 answer’s x-ogw-ratelimit-reset says, then delivers', async () => {
+    const limited = nock(LARK)
+      .post('/open-apis/im/v1/messages/om_429/reply')
+      .reply(429, { code: 99991400, msg: 'request trigger frequency limit' }, { 'x-ogw-ratelimit-reset': '7' });
+    await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId: 'om_429' })));
+    await vi.waitFor(() => expect(limited.isDone()).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(count('SELECT next_attempt_at FROM outbox')).toBe(t.clock.now() + 7000));
+    const { scope } = expectReply('om_429');
+    t.clock.advance(6999);
+    t.bot.dispatcher.kick();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scope.isDone()).toBe(false);
+    t.clock.advance(1);
+    t.bot.dispatcher.kick();
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+  });
+
+  it('carries out an acknowledged event once after a restart between ack and processing', async () => {
+    await t.close();
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const first = await makeBot({ env: ENV, dir });
+    // only the HTTP app: the event is acknowledged, and the process stops before anything handles it
+    const server = first.bot.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    const event = messageEvent({ text: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', messageId: 'om_restart' });
+    expect((await fetch(`http://127.0.0.1:${port}/webhook/lark/event`, { method: 'POST', ...signed(event) })).status).toBe(200);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await first.close();
+
+    const { scope } = expectReply('om_restart');
+    t = await startBot(ENV, dir);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(count('SELECT count(*) FROM documents')).toBe(1);
+    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+  });
+});
