@@ -17,7 +17,7 @@ export interface LarkPlatformOptions {
 }
 
 /** The long connection hands handlers the envelope flattened (protocols/lark.md §6.4); put it back. */
-function envelopeOf(data: Record<string, unknown>, eventType: string): Envelope {
+export function envelopeOf(data: Record<string, unknown>, eventType: string): Envelope {
   const { schema: _schema, event_id, event_type: _type, create_time: _created, token: _token, app_id: _app, tenant_key: _tenant, ...event } = data;
   return { schema: '2.0', header: { event_id: String(event_id ?? ''), event_type: eventType }, event };
 }
