@@ -49,6 +49,8 @@ export const chats = sqliteTable(
     title: text('title'),
     enabledGroups: text('enabled_groups', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     subscriptions: text('subscriptions', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    // the day a closed group last heard "not enabled here", so it hears it at most once a day
+    closedNoticeOn: text('closed_notice_on'),
     firstSeenAt: integer('first_seen_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
   },

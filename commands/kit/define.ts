@@ -3,15 +3,15 @@
 import type { z } from 'zod';
 import type { Reply } from '../../src/lib/reply';
 import type { Actor } from '../../src/services/actor';
-import type { ChatRef } from '../../src/services/chats';
+import type { ChatGroup, ChatRef } from '../../src/services/chats';
 import type { Identity } from '../../src/services/people';
 import type { Services } from '../../src/services';
 
 /** The rows of DESIGN.md's rights table; the engine maps each to the roles that hold it. */
 export type Right = 'everyone' | 'read' | 'register' | 'handle' | 'supervise' | 'approve' | 'export' | 'admin';
 
-/** The command groups an admin enables per chat; 通用 and 管理 are never switched off. */
-export type Group = '通用' | '公文' | '建议提案' | '督办' | '统计' | '管理';
+/** 通用 and 管理 are always on; the others are what an admin enables per group chat. */
+export type Group = '通用' | ChatGroup | '管理';
 
 export interface PersonRef {
   identity: Identity;

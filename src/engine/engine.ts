@@ -11,10 +11,13 @@ import { ROLE_LABELS, type Actor } from '../services/actor';
 import { UserError } from '../services/errors';
 import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
+import type { ChatGroup, ChatRef } from '../services/chats';
 import type { IncomingMessage } from './message';
 import { parseArguments } from './parser';
 import { may } from './permissions';
 import { Registry } from './registry';
+import { scopeVerdict } from './chat-scope';
+import { createFloodGuard } from './flood';
 
 export interface Outcome {
   replies: Reply[];
@@ -54,9 +57,19 @@ export function createEngine(options: { services: Services; commands: readonly A
   const { services, log } = options;
   const registry = new Registry(options.commands);
 
-  function catalogFor(actor: Actor): Catalog {
-    const available = registry.commands.filter((d) => may(actor.role, d.right));
+  const flood = createFloodGuard();
+
+  function catalogFor(actor: Actor, chatType: 'p2p' | 'group', enabled: readonly ChatGroup[]): Catalog {
+    const available = registry.commands.filter((d) => may(actor.role, d.right) && scopeVerdict(chatType, enabled, d.group, actor.role === 'admin').kind === 'open');
     return { available: () => available, find: (name) => registry.find(name) };
+  }
+
+  /** A closed group chat: admins are told how to open it; others hear it once a day, then nothing. */
+  function closedChat(chat: ChatRef, actor: Actor): Reply[] {
+    if (actor.role === 'admin') return [text('本群尚未启用。管理员可发送「本群启用 公文 督办」等开通功能组（或「本群启用 全部」），「本群设置」查看。')];
+    if (!services.chats.takeClosedNotice(chat, services.today())) return [];
+    const admins = services.people.adminNames();
+    return [text(`本群尚未启用政务助手。${admins.length ? `如需使用，请联系管理员：${admins.join('、')}。` : '如需使用，请联系管理员。'}私聊机器人可按您的权限使用。`)];
   }
 
   function personResolver(msg: IncomingMessage) {
@@ -83,11 +96,20 @@ export function createEngine(options: { services: Services; commands: readonly A
     const chat = { platform: msg.platform, chatId: msg.chat.id, type: msg.chat.type, title: msg.chat.title };
     services.chats.seen(chat);
     const actor = services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
-    const catalog = catalogFor(actor);
     const done = (replies: Reply[], command: string | null = null, ok = true, forget = false): Outcome => ({ replies, command, ok, forget });
 
+    // the local console is the operator at the machine, often a script: no flood limit there
+    const pace = msg.platform === 'console' ? 'ok' : flood.check(actor.identity, `${chat.platform}:${chat.chatId}`, msg.receivedAt);
+    if (pace === 'drop') return done([], null, false);
+    if (pace === 'warn') return done([text('您发送得太快了，请稍候一分钟再试。这一分钟内的其余消息将不再处理。')], null, false);
+
+    const enabled = chat.type === 'group' ? services.chats.settings(chat).enabledGroups : [];
+    const catalog = catalogFor(actor, chat.type, enabled);
+    const match = msg.kind === 'text' ? registry.match(msg.text) : null;
+    const verdict = scopeVerdict(chat.type, enabled, match?.def.group ?? null, actor.role === 'admin');
+    if (verdict.kind === 'closed') return done(closedChat(chat, actor), match?.def.names[0] ?? null, false);
+
     if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)], null, false);
-    const match = registry.match(msg.text);
     if (!match) {
       if (msg.text.trim() === '') return done([text('您好！发送「帮助」查看可用命令。')]);
       const near = registry.suggest(msg.text, catalog.available());
@@ -99,6 +121,7 @@ export function createEngine(options: { services: Services; commands: readonly A
     }
     const { def } = match;
     const name = def.names[0];
+    if (verdict.kind === 'group-off') return done([text(`本群未开通「${verdict.group}」功能。如需使用，请联系管理员发送「本群启用 ${verdict.group}」，或私聊机器人。`)], name, false);
     if (!may(actor.role, def.right)) return done([denial(def, actor)], name, false);
 
     const declared = Object.keys(def.fields.shape);

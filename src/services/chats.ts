@@ -1,7 +1,20 @@
-import { sql } from 'drizzle-orm';
+// Chats the bot has heard from, and what an admin opened them for: a group chat is closed
+// until enabled, per command group; it receives reports and reminder summaries only when subscribed.
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { chats } from '../../db/schema';
 import type { Clock } from '../lib/clock';
+import type { LocalDate } from '../lib/dates';
+import type { Actor } from './actor';
+import type { AuditService } from './audit';
+import { UserError } from './errors';
+
+/** The command groups an admin switches per chat (通用 and 管理 are never switched off). */
+export const CHAT_GROUPS = ['公文', '建议提案', '督办', '统计'] as const;
+export type ChatGroup = (typeof CHAT_GROUPS)[number];
+
+export const SUBSCRIPTIONS = ['周报', '提醒'] as const;
+export type Subscription = (typeof SUBSCRIPTIONS)[number];
 
 export interface ChatRef {
   platform: string;
@@ -10,18 +23,77 @@ export interface ChatRef {
   title?: string | undefined;
 }
 
-export function createChatsService(db: Db, clock: Clock) {
+export interface ChatSettings {
+  enabledGroups: ChatGroup[];
+  subscriptions: Subscription[];
+}
+
+export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
+  const where = (chat: ChatRef) => and(eq(chats.platform, chat.platform), eq(chats.chatId, chat.chatId));
+  const key = (chat: ChatRef) => `${chat.platform}:${chat.chatId}`;
+
+  function settings(chat: ChatRef): ChatSettings {
+    const row = db.select({ g: chats.enabledGroups, s: chats.subscriptions }).from(chats).where(where(chat)).get();
+    return { enabledGroups: (row?.g ?? []) as ChatGroup[], subscriptions: (row?.s ?? []) as Subscription[] };
+  }
+
+  function groupOnly(chat: ChatRef, what: string): void {
+    if (chat.type !== 'group') throw new UserError(`私聊无需${what}：私聊里按您的角色使用全部功能。请在群聊中发送此命令。`);
+  }
+
+  /** Applies a change to one of the chat's lists, audited with before and after. */
+  function change<K extends keyof ChatSettings>(chat: ChatRef, field: K, next: (current: ChatSettings[K]) => ChatSettings[K], action: string, actor: Actor): ChatSettings {
+    const before = settings(chat);
+    const value = next(before[field]);
+    db.update(chats)
+      .set(field === 'enabledGroups' ? { enabledGroups: value as string[] } : { subscriptions: value as string[] })
+      .where(where(chat))
+      .run();
+    const after = settings(chat);
+    audit.record(actor, action, key(chat), before, after);
+    return after;
+  }
+
   return {
+    settings,
+
     /** Remembers every chat the bot hears from, so admins can see and scope them. */
     seen(chat: ChatRef): void {
       const now = clock.now();
       db.insert(chats)
         .values({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, firstSeenAt: now, lastSeenAt: now })
-        .onConflictDoUpdate({
-          target: [chats.platform, chats.chatId],
-          set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
-        })
+        .onConflictDoUpdate({ target: [chats.platform, chats.chatId], set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` } })
         .run();
+    },
+
+    enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): ChatSettings {
+      groupOnly(chat, '启用');
+      return change(chat, 'enabledGroups', (g) => CHAT_GROUPS.filter((x) => g.includes(x) || groups.includes(x)), '本群启用', actor);
+    },
+
+    disable(chat: ChatRef, groups: ChatGroup[], actor: Actor): ChatSettings {
+      groupOnly(chat, '停用');
+      return change(chat, 'enabledGroups', (g) => g.filter((x) => !groups.includes(x)), '本群停用', actor);
+    },
+
+    subscribe(chat: ChatRef, subs: Subscription[], actor: Actor): ChatSettings {
+      groupOnly(chat, '订阅');
+      return change(chat, 'subscriptions', (s) => SUBSCRIPTIONS.filter((x) => s.includes(x) || subs.includes(x)), '本群订阅', actor);
+    },
+
+    unsubscribe(chat: ChatRef, subs: Subscription[], actor: Actor): ChatSettings {
+      groupOnly(chat, '退订');
+      return change(chat, 'subscriptions', (s) => s.filter((x) => !subs.includes(x)), '本群退订', actor);
+    },
+
+    /** True the first time a closed chat is due its "not enabled" notice today; records it. */
+    takeClosedNotice(chat: ChatRef, today: LocalDate): boolean {
+      const r = db
+        .update(chats)
+        .set({ closedNoticeOn: today })
+        .where(and(where(chat), sql`coalesce(${chats.closedNoticeOn}, '') <> ${today}`))
+        .run();
+      return r.changes > 0;
     },
   };
 }

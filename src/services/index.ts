@@ -38,7 +38,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const inbox = createInboxService(db, clock, settings.inbox);
   const notify = createNotifyService(outbox, people);
   const numbering = createNumbering(db);
-  const chats = createChatsService(db, clock);
+  const chats = createChatsService(db, clock, audit);
   const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today });
   return { db, clock, timezone: settings.timezone, today, audit, calendar, people, units, outbox, inbox, notify, chats, documents };
 }

@@ -123,6 +123,17 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       return rows.map((r) => view(r.id)).sort((a, b) => order.indexOf(a.role!) - order.indexOf(b.role!));
     },
 
+    /** Who to ask for access: the admins' names (or ids, for an admin never seen by name). */
+    adminNames(): string[] {
+      return db
+        .select({ id: people.id, name: people.name })
+        .from(people)
+        .where(eq(people.role, 'admin'))
+        .orderBy(asc(people.id))
+        .all()
+        .map((p) => p.name || view(p.id).identities[0] || `#${p.id}`);
+    },
+
     /** Where to reach a person: the identity they used most recently. */
     preferredIdentity(personId: number): Identity | null {
       const row = db

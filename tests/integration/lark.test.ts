@@ -139,8 +139,14 @@ describe('messages', () => {
     await vi.waitFor(() => expect(t.bot.services.inbox.nextDueAt()).toBeNull());
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
 
+    const atBot = [{ key: '@_user_1', openId: 'ou_bot', name: '政务助手' }];
+    const enabled = expectReply('om_enable');
+    await post('/webhook/lark/event', signed(messageEvent({ text: '@_user_1 本群启用 全部', chatType: 'group', chatId: 'oc_group', messageId: 'om_enable', mentions: atBot })));
+    await vi.waitFor(() => expect(enabled.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(replyText(enabled.bodies[0]!)).toContain('公文、建议提案、督办、统计');
+
     const { scope, bodies } = expectReply('om_group');
-    const event = messageEvent({ text: '@_user_1 我是谁', chatType: 'group', chatId: 'oc_group', messageId: 'om_group', mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '政务助手' }] });
+    const event = messageEvent({ text: '@_user_1 我是谁', chatType: 'group', chatId: 'oc_group', messageId: 'om_group', mentions: atBot });
     await post('/webhook/lark/event', signed(event));
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(replyText(bodies[0]!)).toContain('ou_admin');

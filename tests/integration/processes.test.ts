@@ -59,6 +59,27 @@ describe('npm run chat', () => {
   });
 });
 
+describe('npm run admin', () => {
+  it('grants, lists and revokes roles from the command line, audited, with clear refusals', async () => {
+    const DATABASE_PATH = dbFile();
+    const admin = (...args: string[]) => run(['src/jobs/admin-cli.ts', ...args], { DATABASE_PATH });
+    expect((await admin('grant', 'lark:ou_boss', '管理员')).stdout).toContain('granted: lark:ou_boss\t管理员');
+    const noUnit = await admin('grant', 'lark:ou_li', '联络员');
+    expect(noUnit.code).toBe(1);
+    expect(noUnit.stderr).toContain('需要指定单位');
+    expect((await admin('grant', 'dingtalk:manager1', 'leader')).code).toBe(0);
+    const list = await admin('list');
+    expect(list.stdout).toContain('lark:ou_boss\t管理员');
+    expect(list.stdout).toContain('dingtalk:manager1\t领导');
+    expect((await admin('revoke', 'dingtalk:manager1')).stdout).toContain('revoked: dingtalk:manager1\t无角色');
+    expect((await admin('frobnicate')).code).toBe(2);
+    expect((await admin('grant', 'nobody', 'staff')).code).toBe(2);
+    const db = new Database(DATABASE_PATH, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM audit_log WHERE actor = 'system:npm run admin'").pluck().get()).toBe(3);
+    db.close();
+  });
+});
+
 describe('npm start', () => {
   it('exits 1 listing every bad variable and what it expects', async () => {
     const { code, stderr } = await run(['src/main.ts'], {

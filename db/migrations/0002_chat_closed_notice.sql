@@ -1,0 +1,1 @@
+ALTER TABLE `chats` ADD `closed_notice_on` text;
