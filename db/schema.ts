@@ -189,3 +189,74 @@ export const calendarOverrides = sqliteTable('calendar_overrides', {
   setBy: integer('set_by').references(() => people.id),
   setAt: integer('set_at').notNull(),
 });
+
+// 督办: supervision items, their units, feedback and extension requests.
+export const supervisionItems = sqliteTable(
+  'supervision_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    regNo: text('reg_no').notNull().unique(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    title: text('title').notNull(),
+    source: text('source', { enum: ['领导批示', '常务会议', '重点工作', '问题清单'] }).notNull(),
+    leaderId: integer('leader_id').references(() => people.id),
+    instruction: text('instruction'),
+    startDate: text('start_date').notNull(),
+    deadline: text('deadline').notNull(),
+    feedbackCycle: text('feedback_cycle', { enum: ['一次', '每周', '每月'] }).notNull(),
+    status: text('status', { enum: ['assigned', 'in_progress', 'closed'] }).notNull(),
+    lastFeedbackDate: text('last_feedback_date'),
+    closedAt: integer('closed_at'),
+    closedDate: text('closed_date'),
+    closedOnTime: integer('closed_on_time', { mode: 'boolean' }),
+    result: text('result'),
+    createdBy: integer('created_by').references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('supervision_kind_seq').on(t.year, t.seq), index('supervision_open_deadline').on(t.status, t.deadline)],
+);
+
+export const supervisionUnits = sqliteTable(
+  'supervision_units',
+  {
+    itemId: integer('item_id').notNull().references(() => supervisionItems.id),
+    unitId: integer('unit_id').notNull().references(() => units.id),
+    lead: integer('lead', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.unitId] }), index('supervision_units_unit').on(t.unitId)],
+);
+
+export const supervisionFeedback = sqliteTable(
+  'supervision_feedback',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    itemId: integer('item_id').notNull().references(() => supervisionItems.id),
+    personId: integer('person_id').references(() => people.id),
+    author: text('author').notNull(),
+    at: integer('at').notNull(),
+    date: text('date').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('supervision_feedback_item').on(t.itemId)],
+);
+
+export const supervisionExtensions = sqliteTable(
+  'supervision_extensions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    itemId: integer('item_id').notNull().references(() => supervisionItems.id),
+    requestedBy: integer('requested_by').references(() => people.id),
+    requester: text('requester').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    oldDeadline: text('old_deadline').notNull(),
+    newDeadline: text('new_deadline').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
+    decidedBy: integer('decided_by').references(() => people.id),
+    decidedAt: integer('decided_at'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [index('supervision_extensions_item').on(t.itemId, t.status)],
+);

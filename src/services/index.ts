@@ -11,6 +11,7 @@ import { createNotifyService } from './notify';
 import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
 import { createPeopleService } from './people';
+import { createSupervisionService } from './supervision';
 import { createUnitsService } from './units';
 
 export interface ServiceSettings {
@@ -40,7 +41,8 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const numbering = createNumbering(db);
   const chats = createChatsService(db, clock, audit);
   const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today });
-  return { db, clock, timezone: settings.timezone, today, audit, calendar, people, units, outbox, inbox, notify, chats, documents };
+  const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, calendar, today });
+  return { db, clock, timezone: settings.timezone, today, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -123,15 +123,31 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       return rows.map((r) => view(r.id)).sort((a, b) => order.indexOf(a.role!) - order.indexOf(b.role!));
     },
 
-    /** Who to ask for access: the admins' names (or ids, for an admin never seen by name). */
+    /** The people holding a role whose name is exactly this. */
+    withRoleNamed(role: Role, name: string): PersonView[] {
+      return db
+        .select({ id: people.id })
+        .from(people)
+        .where(and(eq(people.role, role), eq(people.name, name)))
+        .all()
+        .map((p) => view(p.id));
+    },
+
+    /** A person as others read them: the name, or for someone never seen by name, their platform id. */
+    displayName(personId: number): string {
+      const p = view(personId);
+      return p.name || p.identities[0] || `#${personId}`;
+    },
+
+    /** Who to ask for access. */
     adminNames(): string[] {
       return db
-        .select({ id: people.id, name: people.name })
+        .select({ id: people.id })
         .from(people)
         .where(eq(people.role, 'admin'))
         .orderBy(asc(people.id))
         .all()
-        .map((p) => p.name || view(p.id).identities[0] || `#${p.id}`);
+        .map((p) => this.displayName(p.id));
     },
 
     /** Where to reach a person: the identity they used most recently. */

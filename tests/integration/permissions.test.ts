@@ -26,6 +26,10 @@ const TABLE: [command: string, unknown: boolean, contact: boolean, staff: boolea
   ['发文登记 标题=甲 文号=丙{n} 主送=乙', false, false, true, false, true],
   ['公文分办 SW-2026-0001 承办单位=住建局', false, false, true, false, true],
   ['公文办结 SW-2026-{doc}', false, true, true, false, true],
+  ['督办逾期', false, true, true, true, true],
+  ['督办新建 标题=甲 牵头单位=住建局 时限=月底', false, false, true, true, true],
+  ['督办反馈 {item} 已部署', false, true, true, false, true],
+  ['督办批准 {ext}', false, false, false, true, true],
   ['人员列表', false, false, false, false, true],
   ['单位列表', false, false, false, false, true],
   ['单位新增 名称=单位{n}', false, false, false, false, true],
@@ -41,6 +45,13 @@ describe('rights table', () => {
       it(`${who} ${allowed[i] ? 'may' : 'may not'} use ${command.split(' ')[0]}`, async () => {
         n++;
         let text = command.replace('{n}', String(n));
+        if (text.includes('{item}') || text.includes('{ext}')) {
+          // a fresh item of the contact's unit; for {ext} with an extension waiting for a decision
+          const r = await t.say(`督办新建 标题=事项${n} 牵头单位=住建局 时限=月底`);
+          const regNo = /DB-2026-\d{4}/.exec(r)![0];
+          if (text.includes('{ext}')) await t.say(`督办延期 ${regNo} 新时限=年底 理由=测试`);
+          text = text.replace(/\{item\}|\{ext\}/, regNo);
+        }
         if (text.includes('{doc}')) {
           // a fresh open document of the contact's unit for each closing
           const r = await t.say(`收文登记 标题=待办${n} 来文单位=乙 承办单位=住建局`);

@@ -87,6 +87,7 @@ const MATRIX: [string, Record<ChatName, string>][] = [
   ['我是谁', { p2p: '✓✓✓✓✓', open: '✓✓✓✓✓', other: '✓✓✓✓✓', closed: '–––––' }],
   ['待办公文', { p2p: '–✓✓✓✓', open: '–✓✓✓✓', other: '–––––', closed: '–––––' }],
   ['收文登记 标题=甲 来文单位=乙', { p2p: '––✓–✓', open: '––✓–✓', other: '–––––', closed: '–––––' }],
+  ['督办逾期', { p2p: '–✓✓✓✓', open: '–––––', other: '–––––', closed: '–––––' }],
   ['单位列表', { p2p: '––––✓', open: '––––✓', other: '––––✓', closed: '––––✓' }],
 ];
 

@@ -1,0 +1,360 @@
+// 督查督办: leaders' instructions, meeting decisions, key tasks and listed problems, tracked from
+// assignment through feedback ("件件有反馈") to closing ("件件有落实").
+import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { people, supervisionExtensions, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { formatChineseDate, yearOf, type LocalDate } from '../lib/dates';
+import { card, type Reply } from '../lib/reply';
+import { unitScope, type Actor } from './actor';
+import type { AuditService } from './audit';
+import type { CalendarService } from './calendar';
+import { UserError } from './errors';
+import type { NotifyService } from './notify';
+import { parseRegNo, type Numbering } from './numbering';
+import { byUrgency, nextFeedbackDue, warningLevel, WARNING_LABELS, type FeedbackCycle, type Warning } from './supervision-rules';
+import type { PeopleService } from './people';
+import type { UnitsService } from './units';
+
+export type Source = '领导批示' | '常务会议' | '重点工作' | '问题清单';
+type ItemRow = typeof supervisionItems.$inferSelect;
+
+export interface SupervisionInput {
+  title: string;
+  source: Source;
+  leaderId: number | null;
+  instruction?: string | undefined;
+  leadUnit: string;
+  coUnits: string[];
+  deadline: LocalDate;
+  cycle: FeedbackCycle;
+}
+
+export interface FeedbackView {
+  author: string;
+  at: number;
+  date: LocalDate;
+  text: string;
+}
+
+export interface ExtensionView {
+  requester: string;
+  requestedBy: number | null;
+  oldDeadline: LocalDate;
+  newDeadline: LocalDate;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decisionReason: string | null;
+}
+
+export interface ItemView extends ItemRow {
+  leaderName: string | null;
+  leadUnitName: string;
+  coUnitNames: string[];
+  nextFeedbackDue: LocalDate;
+  feedbackLate: boolean;
+  warning: Warning;
+}
+
+export interface ItemDetail extends ItemView {
+  feedback: FeedbackView[];
+  extensions: ExtensionView[];
+}
+
+export interface ItemList {
+  total: number;
+  items: ItemView[];
+}
+
+const LIST_LIMIT = 10;
+// a keyword or unit search ranks at most this many open items by urgency
+const RANKED_CANDIDATES = 500;
+
+export function createSupervisionService(
+  db: Db,
+  clock: Clock,
+  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; people: PeopleService; notify: NotifyService; calendar: CalendarService; today: () => LocalDate },
+) {
+  const { audit, numbering, notify, calendar } = deps;
+
+  function toView(row: ItemRow): ItemView {
+    const today = deps.today();
+    const links = db
+      .select({ name: units.name, lead: supervisionUnits.lead })
+      .from(supervisionUnits)
+      .innerJoin(units, eq(units.id, supervisionUnits.unitId))
+      .where(eq(supervisionUnits.itemId, row.id))
+      .orderBy(desc(supervisionUnits.lead), asc(units.id))
+      .all();
+    const due = nextFeedbackDue(row, (d) => calendar.nextWorkdayFrom(d));
+    const feedbackLate = row.status !== 'closed' && today > due;
+    return {
+      ...row,
+      leaderName: row.leaderId ? deps.people.displayName(row.leaderId) : null,
+      leadUnitName: links.find((l) => l.lead)?.name ?? '—',
+      coUnitNames: links.filter((l) => !l.lead).map((l) => l.name),
+      nextFeedbackDue: due,
+      feedbackLate,
+      warning: row.status === 'closed' ? 'green' : warningLevel(row, today, feedbackLate),
+    };
+  }
+
+  /** Items a contact may see: those their unit leads or helps with. */
+  function scopeCondition(actor: Actor): SQL | undefined {
+    const unitId = unitScope(actor);
+    return unitId === null
+      ? undefined
+      : inArray(supervisionItems.id, db.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unitId)));
+  }
+
+  function row(regNo: string, actor: Actor): ItemRow {
+    const parsed = parseRegNo(regNo, ['DB']);
+    if (!parsed) throw new UserError(`「${regNo}」不是督办编号，编号形如 DB-2026-0001`);
+    const found = db.select().from(supervisionItems).where(and(eq(supervisionItems.regNo, parsed.regNo), scopeCondition(actor))).get();
+    if (!found) throw new UserError(`未找到督办件 ${parsed.regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}`);
+    return found;
+  }
+
+  function unitIdsOf(itemId: number, leadOnly = false): number[] {
+    return db
+      .select({ id: supervisionUnits.unitId })
+      .from(supervisionUnits)
+      .where(and(eq(supervisionUnits.itemId, itemId), leadOnly ? eq(supervisionUnits.lead, true) : undefined))
+      .all()
+      .map((r) => r.id);
+  }
+
+  function detail(item: ItemRow): ItemDetail {
+    const feedback = db
+      .select({ author: supervisionFeedback.author, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
+      .from(supervisionFeedback)
+      .where(eq(supervisionFeedback.itemId, item.id))
+      .orderBy(desc(supervisionFeedback.id))
+      .all();
+    const extensions = db
+      .select({
+        requester: supervisionExtensions.requester,
+        requestedBy: supervisionExtensions.requestedBy,
+        oldDeadline: supervisionExtensions.oldDeadline,
+        newDeadline: supervisionExtensions.newDeadline,
+        reason: supervisionExtensions.reason,
+        status: supervisionExtensions.status,
+        decisionReason: supervisionExtensions.decisionReason,
+      })
+      .from(supervisionExtensions)
+      .where(eq(supervisionExtensions.itemId, item.id))
+      .orderBy(desc(supervisionExtensions.id))
+      .all();
+    return { ...toView(item), feedback, extensions };
+  }
+
+  function snapshot(i: ItemRow) {
+    return { status: i.status, deadline: i.deadline, lastFeedbackDate: i.lastFeedbackDate, closedDate: i.closedDate, closedOnTime: i.closedOnTime, result: i.result };
+  }
+
+  function refresh(id: number): ItemRow {
+    return db.select().from(supervisionItems).where(eq(supervisionItems.id, id)).get()!;
+  }
+
+  function tellUnits(unitIds: number[], reply: Reply, key: string): void {
+    for (const unitId of unitIds) for (const c of deps.units.contactsOf(unitId)) notify.person(c.personId, reply, key);
+  }
+
+  /** The leaders an extension request goes to: the instructing leader, or every leader when none was named. */
+  function approvers(item: ItemRow): number[] {
+    if (item.leaderId) return [item.leaderId];
+    return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
+  }
+
+  function rankedList(where: SQL | undefined, actor: Actor): ItemList {
+    const condition = and(where, scopeCondition(actor));
+    const total = db.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition).get()!.n;
+    const today = deps.today();
+    const rows = db
+      .select()
+      .from(supervisionItems)
+      .where(condition)
+      .orderBy(sql`${supervisionItems.status} = 'closed'`, asc(supervisionItems.deadline))
+      .limit(RANKED_CANDIDATES)
+      .all();
+    const views = rows.map(toView);
+    const open = views.filter((v) => v.status !== 'closed').sort(byUrgency(today));
+    const closed = views.filter((v) => v.status === 'closed');
+    return { total, items: [...open, ...closed].slice(0, LIST_LIMIT) };
+  }
+
+  return {
+    get: (regNo: string, actor: Actor): ItemDetail => detail(row(regNo, actor)),
+
+    create(input: SupervisionInput, actor: Actor): ItemDetail {
+      const today = deps.today();
+      if (input.deadline < today) throw new UserError(`「时限」${input.deadline} 已经过去，请给出今天或以后的日期`);
+      const lead = deps.units.resolve(input.leadUnit);
+      const co = input.coUnits.map((u) => deps.units.resolve(u)).filter((u) => u.id !== lead.id);
+      const { seq, regNo } = numbering.next('DB', yearOf(today));
+      const now = clock.now();
+      const item = db
+        .insert(supervisionItems)
+        .values({
+          regNo,
+          year: yearOf(today),
+          seq,
+          title: input.title,
+          source: input.source,
+          leaderId: input.leaderId,
+          instruction: input.instruction ?? null,
+          startDate: today,
+          deadline: input.deadline,
+          feedbackCycle: input.cycle,
+          status: 'assigned',
+          createdBy: actor.personId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      db.insert(supervisionUnits)
+        .values([{ itemId: item.id, unitId: lead.id, lead: true }, ...[...new Map(co.map((u) => [u.id, u])).values()].map((u) => ({ itemId: item.id, unitId: u.id, lead: false }))])
+        .run();
+      const view = detail(item);
+      audit.record(actor, '督办新建', regNo, null, { title: item.title, source: item.source, leadUnit: view.leadUnitName, coUnits: view.coUnitNames, deadline: item.deadline, cycle: item.feedbackCycle });
+      tellUnits(unitIdsOf(item.id), assignmentNotice(view), `db-new:${regNo}`);
+      return view;
+    },
+
+    feedback(regNo: string, text: string, actor: Actor): ItemDetail {
+      const item = row(regNo, actor);
+      if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，不再接收反馈`);
+      const today = deps.today();
+      db.insert(supervisionFeedback).values({ itemId: item.id, personId: actor.personId, author: actor.name || actor.identity, at: clock.now(), date: today, text }).run();
+      db.update(supervisionItems)
+        .set({ lastFeedbackDate: today, status: item.status === 'assigned' ? 'in_progress' : item.status, updatedAt: clock.now() })
+        .where(eq(supervisionItems.id, item.id))
+        .run();
+      const after = refresh(item.id);
+      audit.record(actor, '督办反馈', item.regNo, snapshot(item), { ...snapshot(after), feedback: text });
+      return detail(after);
+    },
+
+    /** By number; else by unit (lead or co-unit); else by keyword in the title or instruction. Ranked by urgency. */
+    find(query: string, actor: Actor): ItemList {
+      if (parseRegNo(query, ['DB'])) return { total: 1, items: [toView(row(query, actor))] };
+      const unit = deps.units.list().find((u) => u.name === query || u.shortName === query);
+      if (unit) {
+        return rankedList(inArray(supervisionItems.id, db.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unit.id))), actor);
+      }
+      const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      return rankedList(or(sql`${supervisionItems.title} LIKE ${pattern} ESCAPE '\\'`, sql`${supervisionItems.instruction} LIKE ${pattern} ESCAPE '\\'`), actor);
+    },
+
+    /** Open items past their deadline, most overdue first. */
+    overdue(actor: Actor): ItemList {
+      const condition = and(ne(supervisionItems.status, 'closed'), lt(supervisionItems.deadline, deps.today()), scopeCondition(actor));
+      const total = db.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition).get()!.n;
+      const items = db.select().from(supervisionItems).where(condition).orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id)).limit(LIST_LIMIT).all().map(toView);
+      return { total, items };
+    },
+
+    /** The lead unit's contact (or staff) asks the instructing leader for a later deadline. */
+    requestExtension(regNo: string, newDeadline: LocalDate, reason: string, actor: Actor): ItemDetail {
+      const item = row(regNo, actor);
+      if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，无需延期`);
+      const unitId = unitScope(actor);
+      if (unitId !== null && !unitIdsOf(item.id, true).includes(unitId)) throw new UserError(`只有牵头单位或办公室工作人员可以为 ${item.regNo} 申请延期`);
+      if (newDeadline <= item.deadline) throw new UserError(`「新时限」${newDeadline} 应晚于现在的时限 ${item.deadline}`);
+      const pending = db.select().from(supervisionExtensions).where(and(eq(supervisionExtensions.itemId, item.id), eq(supervisionExtensions.status, 'pending'))).get();
+      if (pending) throw new UserError(`${item.regNo} 已有一项延期申请（至 ${pending.newDeadline}）等待领导审批`);
+      const leaders = approvers(item);
+      if (leaders.length === 0) throw new UserError('还没有任何人员具有「领导」角色，无人可以审批延期。请管理员先授权领导。');
+      db.insert(supervisionExtensions)
+        .values({ itemId: item.id, requestedBy: actor.personId, requester: actor.name || actor.identity, requestedAt: clock.now(), oldDeadline: item.deadline, newDeadline, reason, status: 'pending' })
+        .run();
+      audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
+      const view = detail(item);
+      for (const leader of leaders) notify.person(leader, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
+      return view;
+    },
+
+    /** A leader's decision on the pending extension request; the requester is told. */
+    decideExtension(regNo: string, approve: boolean, reason: string | undefined, actor: Actor): ItemDetail {
+      const item = row(regNo, actor);
+      const pending = db.select().from(supervisionExtensions).where(and(eq(supervisionExtensions.itemId, item.id), eq(supervisionExtensions.status, 'pending'))).get();
+      if (!pending) throw new UserError(`${item.regNo} 没有等待审批的延期申请`);
+      if (actor.role !== 'admin' && item.leaderId !== null && item.leaderId !== actor.personId) {
+        const leader = toView(item).leaderName;
+        throw new UserError(`${item.regNo} 的延期由批示领导${leader ? ` ${leader} ` : ''}审批`);
+      }
+      const now = clock.now();
+      db.update(supervisionExtensions)
+        .set({ status: approve ? 'approved' : 'rejected', decidedBy: actor.personId, decidedAt: now, decisionReason: reason ?? null })
+        .where(eq(supervisionExtensions.id, pending.id))
+        .run();
+      if (approve) db.update(supervisionItems).set({ deadline: pending.newDeadline, updatedAt: now }).where(eq(supervisionItems.id, item.id)).run();
+      const after = refresh(item.id);
+      audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
+      const view = detail(after);
+      if (pending.requestedBy) notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
+      return view;
+    },
+
+    close(regNo: string, result: string | undefined, actor: Actor): ItemDetail {
+      const item = row(regNo, actor);
+      if (item.status === 'closed') throw new UserError(`${item.regNo} 已于 ${item.closedDate} 办结`);
+      const hasFeedback = db.select({ id: supervisionFeedback.id }).from(supervisionFeedback).where(eq(supervisionFeedback.itemId, item.id)).get();
+      if (!hasFeedback) throw new UserError(`${item.regNo} 还没有任何反馈，不能办结（件件有反馈）。请承办单位先发送「督办反馈 ${item.regNo} 内容」。`);
+      const today = deps.today();
+      const now = clock.now();
+      db.update(supervisionItems)
+        .set({ status: 'closed', closedAt: now, closedDate: today, closedOnTime: today <= item.deadline, result: result ?? null, updatedAt: now })
+        .where(eq(supervisionItems.id, item.id))
+        .run();
+      const after = refresh(item.id);
+      audit.record(actor, '督办办结', item.regNo, snapshot(item), snapshot(after));
+      return detail(after);
+    },
+  };
+}
+
+function assignmentNotice(item: ItemView): Reply {
+  return card({
+    title: `新督办件：${item.regNo}`,
+    tone: 'warning',
+    lines: [`**${item.title}**`, ...(item.instruction ? [`批示：${item.instruction}`] : [])],
+    fields: [
+      ['来源', item.source],
+      ['牵头单位', item.leadUnitName],
+      ['配合单位', item.coUnitNames.join('、') || '—'],
+      ['时限', formatChineseDate(item.deadline)],
+      ['反馈周期', item.feedbackCycle],
+      ['首次反馈', formatChineseDate(item.nextFeedbackDue)],
+    ],
+    actions: [{ label: '查看', command: `督办查询 ${item.regNo}` }],
+  });
+}
+
+function extensionNotice(item: ItemView, newDeadline: LocalDate, reason: string, actor: Actor): Reply {
+  return card({
+    title: `延期申请：${item.regNo}`,
+    tone: 'warning',
+    lines: [`**${item.title}**`, `${actor.name || actor.identity} 申请把时限从 ${item.deadline} 延至 ${newDeadline}。`, `理由：${reason}`],
+    fields: [
+      ['牵头单位', item.leadUnitName],
+      ['预警', WARNING_LABELS[item.warning]],
+    ],
+    actions: [
+      { label: '批准', command: `督办批准 ${item.regNo}` },
+      { label: '驳回', command: `督办驳回 ${item.regNo} 理由=请按原时限办结` },
+    ],
+  });
+}
+
+function decisionNotice(item: ItemView, approved: boolean, newDeadline: LocalDate, reason: string | undefined): Reply {
+  return card({
+    title: `延期${approved ? '已批准' : '未批准'}：${item.regNo}`,
+    tone: approved ? 'success' : 'danger',
+    lines: [`**${item.title}**`, approved ? `时限已延至 ${newDeadline}。` : `时限仍为 ${item.deadline}。`, ...(reason ? [`领导意见：${reason}`] : [])],
+    actions: [{ label: '查看', command: `督办查询 ${item.regNo}` }],
+  });
+}
+
+export type SupervisionService = ReturnType<typeof createSupervisionService>;
