@@ -1,8 +1,9 @@
 import { adminCommands } from './admin';
 import { documentCommands } from './documents';
 import { helpCommands } from './help';
+import { proposalCommands } from './proposals';
 import { scopeCommands } from './scopes';
 import { supervisionCommands } from './supervision';
 import type { AnyCommand } from './kit/define';
 
-export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...supervisionCommands, ...adminCommands, ...scopeCommands];
+export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...adminCommands, ...scopeCommands];

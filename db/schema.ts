@@ -260,3 +260,62 @@ export const supervisionExtensions = sqliteTable(
   },
   (t) => [index('supervision_extensions_item').on(t.itemId, t.status)],
 );
+
+// 建议提案: NPC deputies' suggestions (建议, JY-) and CPPCC members' proposals (提案, TA-).
+export const proposals = sqliteTable(
+  'proposals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    regNo: text('reg_no').notNull().unique(),
+    kind: text('kind', { enum: ['建议', '提案'] }).notNull(),
+    year: integer('year').notNull(),
+    number: integer('number').notNull(),
+    title: text('title').notNull(),
+    proposers: text('proposers').notNull(),
+    assignedDate: text('assigned_date').notNull(),
+    // the due date of the current round: the first answer's, or a re-handling's
+    dueDate: text('due_date').notNull(),
+    status: text('status', { enum: ['assigned', 'in_progress', 'answered', 'evaluated'] }).notNull(),
+    round: integer('round').notNull().default(1),
+    // the first answer decides "answered on time" (the statutory three months)
+    firstAnswerOnTime: integer('first_answer_on_time', { mode: 'boolean' }),
+    answerClass: text('answer_class'),
+    answerDate: text('answer_date'),
+    answerText: text('answer_text'),
+    answeredOnTime: integer('answered_on_time', { mode: 'boolean' }),
+    evaluation: text('evaluation', { enum: ['满意', '基本满意', '不满意'] }),
+    evaluatedDate: text('evaluated_date'),
+    createdBy: integer('created_by').references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('proposals_kind_year_number').on(t.kind, t.year, t.number), index('proposals_year_status').on(t.kind, t.year, t.status), index('proposals_due').on(t.status, t.dueDate)],
+);
+
+export const proposalUnits = sqliteTable(
+  'proposal_units',
+  {
+    proposalId: integer('proposal_id').notNull().references(() => proposals.id),
+    unitId: integer('unit_id').notNull().references(() => units.id),
+    lead: integer('lead', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.proposalId, t.unitId] }), index('proposal_units_unit').on(t.unitId, t.lead)],
+);
+
+/** Earlier rounds of an item sent back by 不满意: their answer and evaluation, kept. */
+export const proposalRounds = sqliteTable(
+  'proposal_rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    proposalId: integer('proposal_id').notNull().references(() => proposals.id),
+    round: integer('round').notNull(),
+    dueDate: text('due_date').notNull(),
+    answerClass: text('answer_class').notNull(),
+    answerDate: text('answer_date').notNull(),
+    answerText: text('answer_text'),
+    answeredOnTime: integer('answered_on_time', { mode: 'boolean' }).notNull(),
+    evaluation: text('evaluation').notNull(),
+    evaluatedDate: text('evaluated_date').notNull(),
+  },
+  (t) => [index('proposal_rounds_proposal').on(t.proposalId)],
+);

@@ -31,7 +31,7 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     db,
     clock,
     log,
-    settings: { timezone: config.timezone, outbox: config.outbox, inbox: config.inbox },
+    settings: { timezone: config.timezone, proposals: config.proposals, outbox: config.outbox, inbox: config.inbox },
     onOutboxWrite: () => dispatcherKick(),
   });
   const engine = createEngine({ services, commands: allCommands, log });

@@ -69,6 +69,13 @@ const ALIAS_GROUPS: readonly (readonly string[])[] = [
   ['反馈周期', '周期'],
   ['新时限', '延至', '延期至'],
   ['理由', '原因'],
+  ['代表', '代表姓名', '领衔代表', '提出人'],
+  ['委员', '委员姓名', '提案人', '提出人'],
+  ['交办日期', '交办时间'],
+  ['答复期限', '答复时限'],
+  ['答复日期', '答复时间'],
+  ['类别', '答复类别'],
+  ['内容', '答复内容', '正文'],
   ['角色', '身份'],
   ['单位', '所属单位'],
 ];
@@ -78,6 +85,9 @@ export function canonicalField(declared: readonly string[], typed: string): stri
   const key = typed.trim().toLowerCase();
   const direct = declared.find((d) => d.toLowerCase() === key);
   if (direct) return direct;
-  const group = ALIAS_GROUPS.find((g) => g.includes(key));
-  return group ? (declared.find((d) => group.includes(d)) ?? null) : null;
+  for (const group of ALIAS_GROUPS.filter((g) => g.includes(key))) {
+    const field = declared.find((d) => group.includes(d));
+    if (field) return field;
+  }
+  return null;
 }

@@ -1,10 +1,10 @@
 // The platform-neutral heart: message → command → permission → fields → handler → replies,
 // with the state change, its audit rows and every outgoing message committed together.
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import { transaction } from '../../db/client';
 import type { AnyCommand, Catalog, CommandContext, PersonRef } from '../../commands/kit/define';
-import { canonicalField, withDateContext } from '../../commands/kit/fields';
+import { canonicalField } from '../../commands/kit/fields';
+import { validateFields } from '../../commands/kit/validate';
 import type { DeliveryTarget } from '../lib/delivery';
 import { text, type Reply } from '../lib/reply';
 import { ROLE_LABELS, type Actor } from '../services/actor';
@@ -44,13 +44,6 @@ export function replyTarget(msg: IncomingMessage): DeliveryTarget {
 
 function refusal(def: AnyCommand, reason: string): Reply {
   return text(`「${def.names[0]}」未执行：${reason}\n示例：${def.example}\n发送「帮助 ${def.names[0]}」查看全部字段。`);
-}
-
-/** Chinese, naming the field: 缺少「来文单位」; 「紧急程度」应为 特急/加急/平件 之一. */
-function describeIssue(issue: z.core.$ZodIssue, given: Record<string, string>): string {
-  const field = String(issue.path[0] ?? '');
-  if (field && !(field in given)) return `缺少「${field}」`;
-  return field ? `「${field}」${issue.message}` : issue.message;
 }
 
 export function createEngine(options: { services: Services; commands: readonly AnyCommand[]; log: Logger }) {
@@ -128,13 +121,8 @@ export function createEngine(options: { services: Services; commands: readonly A
     const parsed = parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
     if (!parsed.ok) return done([refusal(def, parsed.error)], name, false);
 
-    const dates = { today: services.today(), addWorkdays: (d: string, n: number) => services.calendar.addWorkdays(d, n) };
-    const validated = withDateContext(dates, () => def.fields.safeParse(parsed.values));
-    if (!validated.success) {
-      const secret = validated.error.issues.find((i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.['forget']);
-      if (secret) return done([text(secret.message)], name, false, true);
-      return done([refusal(def, validated.error.issues.map((i: z.core.$ZodIssue) => describeIssue(i, parsed.values)).join('；'))], name, false);
-    }
+    const validated = validateFields(def, parsed.values, services.dateContext());
+    if (!validated.ok) return done([validated.forget ? text(validated.error) : refusal(def, validated.error)], name, false, validated.forget);
 
     const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };
     try {

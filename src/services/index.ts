@@ -11,11 +11,13 @@ import { createNotifyService } from './notify';
 import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
 import { createPeopleService } from './people';
+import { createProposalsService, type ProposalSettings } from './proposals';
 import { createSupervisionService } from './supervision';
 import { createUnitsService } from './units';
 
 export interface ServiceSettings {
   timezone: string;
+  proposals: ProposalSettings;
   outbox: OutboxSettings;
   inbox: InboxSettings;
 }
@@ -42,7 +44,10 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const chats = createChatsService(db, clock, audit);
   const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today });
   const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, calendar, today });
-  return { db, clock, timezone: settings.timezone, today, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision };
+  const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, today });
+  /** What relative dates (明天, 5个工作日) are read against. */
+  const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals };
 }
 
 export type Services = ReturnType<typeof createServices>;

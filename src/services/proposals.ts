@@ -1,0 +1,429 @@
+// 建议提案: NPC deputies' suggestions (建议) and CPPCC members' proposals (提案), from assignment
+// (交办) through the answer (答复, due within three months: 代表法 art. 51) to the proposer's
+// evaluation; 不满意 sends an item back for a second round, keeping the first.
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { proposalRounds, proposals, proposalUnits, units } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { addMonths, yearOf, type LocalDate } from '../lib/dates';
+import { card, type Reply } from '../lib/reply';
+import { unitScope, type Actor } from './actor';
+import type { AuditService } from './audit';
+import { UserError } from './errors';
+import type { NotifyService } from './notify';
+import { formatRegNo, parseRegNo } from './numbering';
+import type { UnitsService } from './units';
+
+export type ProposalKind = '建议' | '提案';
+export type Evaluation = '满意' | '基本满意' | '不满意';
+export const KIND_PREFIX = { 建议: 'JY', 提案: 'TA' } as const;
+export const PROPOSER_FIELD = { 建议: '代表', 提案: '委员' } as const;
+/** An answer is due within this many months of assignment at the latest, whatever is configured. */
+export const MAX_ANSWER_MONTHS = 6;
+
+export interface ProposalSettings {
+  answerMonths: number;
+  redoMonths: number;
+  answerClasses: string[];
+}
+
+export interface RegisterInput {
+  kind: ProposalKind;
+  number: number;
+  title: string;
+  proposers: string;
+  leadUnit: string;
+  coUnits: string[];
+  assignedDate: LocalDate;
+  dueDate?: LocalDate | undefined;
+}
+
+type Row = typeof proposals.$inferSelect;
+export interface RoundView {
+  round: number;
+  dueDate: LocalDate;
+  answerClass: string;
+  answerDate: LocalDate;
+  answerText: string | null;
+  answeredOnTime: boolean;
+  evaluation: string;
+}
+export interface ProposalView extends Row {
+  leadUnitName: string;
+  coUnitNames: string[];
+  earlierRounds: RoundView[];
+}
+
+export interface ProposalList {
+  total: number;
+  items: ProposalView[];
+}
+
+export interface Rate {
+  count: number;
+  of: number;
+}
+
+export interface ProposalFigures {
+  total: number;
+  answered: number;
+  /** first answers given by the due date, of the items answered or past due */
+  onTime: Rate;
+  satisfied: Rate;
+  basicallySatisfied: Rate;
+  unsatisfied: Rate;
+}
+
+export interface ProposalStats extends ProposalFigures {
+  kind: ProposalKind;
+  year: number;
+  byStatus: Record<Row['status'], number>;
+  byUnit: (ProposalFigures & { unit: string })[];
+}
+
+const LIST_LIMIT = 10;
+
+export function createProposalsService(
+  db: Db,
+  clock: Clock,
+  settings: ProposalSettings,
+  deps: { audit: AuditService; units: UnitsService; notify: NotifyService; today: () => LocalDate },
+) {
+  const { audit, notify } = deps;
+
+  function view(row: Row): ProposalView {
+    const links = db
+      .select({ name: units.name, lead: proposalUnits.lead })
+      .from(proposalUnits)
+      .innerJoin(units, eq(units.id, proposalUnits.unitId))
+      .where(eq(proposalUnits.proposalId, row.id))
+      .orderBy(sql`${proposalUnits.lead} DESC`, asc(units.id))
+      .all();
+    const earlierRounds = db
+      .select({
+        round: proposalRounds.round,
+        dueDate: proposalRounds.dueDate,
+        answerClass: proposalRounds.answerClass,
+        answerDate: proposalRounds.answerDate,
+        answerText: proposalRounds.answerText,
+        answeredOnTime: proposalRounds.answeredOnTime,
+        evaluation: proposalRounds.evaluation,
+      })
+      .from(proposalRounds)
+      .where(eq(proposalRounds.proposalId, row.id))
+      .orderBy(asc(proposalRounds.round))
+      .all();
+    return { ...row, leadUnitName: links.find((l) => l.lead)?.name ?? '—', coUnitNames: links.filter((l) => !l.lead).map((l) => l.name), earlierRounds };
+  }
+
+  function unitCondition(unitId: number, leadOnly = false): SQL {
+    return inArray(
+      proposals.id,
+      db
+        .select({ id: proposalUnits.proposalId })
+        .from(proposalUnits)
+        .where(and(eq(proposalUnits.unitId, unitId), leadOnly ? eq(proposalUnits.lead, true) : undefined)),
+    );
+  }
+
+  function scopeCondition(actor: Actor): SQL | undefined {
+    const unitId = unitScope(actor);
+    return unitId === null ? undefined : unitCondition(unitId);
+  }
+
+  /** `12` (this year's no. 12), `JY-2026-012`, `jy2026012`; null when it is not a number. */
+  function numberOf(kind: ProposalKind, ref: string): { year: number; number: number } | null {
+    const text = ref.trim().replace(/^第/, '').replace(/号$/, '');
+    if (/^\d{1,4}$/.test(text)) return { year: yearOf(deps.today()), number: Number(text) };
+    const parsed = parseRegNo(ref, [KIND_PREFIX[kind]]);
+    return parsed && { year: parsed.year, number: parsed.seq };
+  }
+
+  function byNumber(kind: ProposalKind, ref: string, actor: Actor): Row {
+    const n = numberOf(kind, ref);
+    if (!n) throw new UserError(`「${ref}」不是${kind}编号，可以写 12（今年第12号）或 ${formatRegNo(KIND_PREFIX[kind], yearOf(deps.today()), 12)}`);
+    const regNo = formatRegNo(KIND_PREFIX[kind], n.year, n.number);
+    const found = db.select().from(proposals).where(and(eq(proposals.regNo, regNo), scopeCondition(actor))).get();
+    if (found) return found;
+    const near = db
+      .select({ regNo: proposals.regNo })
+      .from(proposals)
+      .where(and(eq(proposals.kind, kind), eq(proposals.year, n.year), sql`abs(${proposals.number} - ${n.number}) <= 2`, scopeCondition(actor)))
+      .orderBy(sql`abs(${proposals.number} - ${n.number})`)
+      .limit(3)
+      .all()
+      .map((r) => r.regNo);
+    throw new UserError(`未找到${kind} ${regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}。${near.length ? `相近的编号：${near.join('、')}` : ''}`);
+  }
+
+  function list(where: SQL | undefined, actor: Actor): ProposalList {
+    const condition = and(where, scopeCondition(actor));
+    const total = db.select({ n: sql<number>`count(*)` }).from(proposals).where(condition).get()!.n;
+    const rows = db
+      .select()
+      .from(proposals)
+      .where(condition)
+      .orderBy(sql`${proposals.status} IN ('answered', 'evaluated')`, asc(proposals.dueDate), asc(proposals.number))
+      .limit(LIST_LIMIT)
+      .all();
+    return { total, items: rows.map(view) };
+  }
+
+  function snapshot(r: Row) {
+    return {
+      status: r.status,
+      round: r.round,
+      dueDate: r.dueDate,
+      answerClass: r.answerClass,
+      answerDate: r.answerDate,
+      answeredOnTime: r.answeredOnTime,
+      evaluation: r.evaluation,
+    };
+  }
+
+  function refresh(id: number): Row {
+    return db.select().from(proposals).where(eq(proposals.id, id)).get()!;
+  }
+
+  function checkDueDate(assigned: LocalDate, due: LocalDate): void {
+    const latest = addMonths(assigned, MAX_ANSWER_MONTHS);
+    if (due > latest) throw new UserError(`「答复期限」${due} 超过了交办后六个月（${latest}），答复期限最长为交办之日起六个月`);
+    if (due < assigned) throw new UserError(`「答复期限」${due} 早于交办日期 ${assigned}`);
+  }
+
+  /** Existing item with this official number, if any. */
+  function existing(kind: ProposalKind, year: number, number: number): Row | undefined {
+    return db.select().from(proposals).where(eq(proposals.regNo, formatRegNo(KIND_PREFIX[kind], year, number))).get();
+  }
+
+  function figures(where: SQL | undefined): ProposalFigures {
+    const today = deps.today();
+    const r = db
+      .select({
+        total: sql<number>`count(*)`,
+        answered: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL), 0)`,
+        onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`,
+        decided: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL OR ${proposals.dueDate} < ${today}), 0)`,
+        satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
+        basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
+        unsatisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '不满意'), 0)`,
+      })
+      .from(proposals)
+      .where(where)
+      .get()!;
+    const evaluated = r.satisfied + r.basically + r.unsatisfied;
+    return {
+      total: r.total,
+      answered: r.answered,
+      onTime: { count: r.onTime, of: r.decided },
+      satisfied: { count: r.satisfied, of: evaluated },
+      basicallySatisfied: { count: r.basically, of: evaluated },
+      unsatisfied: { count: r.unsatisfied, of: evaluated },
+    };
+  }
+
+  return {
+    answerClasses: settings.answerClasses,
+
+    get: (kind: ProposalKind, ref: string, actor: Actor): ProposalView => view(byNumber(kind, ref, actor)),
+
+    /** Registers one; refuses an official number already registered for that year. */
+    register(input: RegisterInput, actor: Actor, options: { notify?: boolean } = {}): ProposalView {
+      const year = yearOf(input.assignedDate);
+      const clash = existing(input.kind, year, input.number);
+      if (clash) throw new UserError(`${input.kind}编号 ${input.number}（${year}年）已登记为 ${clash.regNo}`);
+      if (input.number < 1) throw new UserError('「编号」应为正整数，例如 12');
+      const dueDate = input.dueDate ?? addMonths(input.assignedDate, settings.answerMonths);
+      checkDueDate(input.assignedDate, dueDate);
+      const lead = deps.units.resolve(input.leadUnit);
+      const co = [...new Map(input.coUnits.map((u) => deps.units.resolve(u)).filter((u) => u.id !== lead.id).map((u) => [u.id, u])).values()];
+      const regNo = formatRegNo(KIND_PREFIX[input.kind], year, input.number);
+      const now = clock.now();
+      const row = db
+        .insert(proposals)
+        .values({
+          regNo,
+          kind: input.kind,
+          year,
+          number: input.number,
+          title: input.title,
+          proposers: input.proposers,
+          assignedDate: input.assignedDate,
+          dueDate,
+          status: 'assigned',
+          createdBy: actor.personId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      db.insert(proposalUnits)
+        .values([{ proposalId: row.id, unitId: lead.id, lead: true }, ...co.map((u) => ({ proposalId: row.id, unitId: u.id, lead: false }))])
+        .run();
+      const v = view(row);
+      audit.record(actor, `${input.kind}登记`, regNo, null, { title: v.title, proposers: v.proposers, leadUnit: v.leadUnitName, coUnits: v.coUnitNames, dueDate });
+      if (options.notify !== false) {
+        for (const unit of [lead, ...co]) for (const c of unit.contacts) notify.person(c.personId, assignmentNotice(v, unit.id === lead.id), `proposal-assign:${regNo}`);
+      }
+      return v;
+    },
+
+    /** After a bulk import: one message per unit contact listing all their new items, not one per item. */
+    announce(items: ProposalView[], batch: string): number {
+      const byPerson = new Map<number, string[]>();
+      for (const p of items) {
+        const unitIds = db.select({ unitId: proposalUnits.unitId, lead: proposalUnits.lead }).from(proposalUnits).where(eq(proposalUnits.proposalId, p.id)).all();
+        for (const u of unitIds) {
+          for (const c of deps.units.contactsOf(u.unitId)) {
+            byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), `${p.regNo}（${u.lead ? '主办' : '协办'}）${p.title}｜答复期限 ${p.dueDate}`]);
+          }
+        }
+      }
+      for (const [personId, lines] of byPerson) {
+        notify.person(personId, card({ title: `新交办建议提案 ${lines.length} 件`, tone: 'warning', lines: lines.slice(0, 30).concat(lines.length > 30 ? [`……共 ${lines.length} 件，发送「建议查询 本单位名称」查看`] : []) }), `proposal-import:${batch}`);
+      }
+      return byPerson.size;
+    },
+
+    /** For a re-import: whether an item with this official number is already there. */
+    exists: (kind: ProposalKind, year: number, number: number): boolean => existing(kind, year, number) !== undefined,
+
+    /** By number; else by proposer's name, unit or keyword; open ones first, nearest due date first. */
+    find(kind: ProposalKind, query: string, actor: Actor): ProposalList {
+      if (numberOf(kind, query)) return { total: 1, items: [view(byNumber(kind, query, actor))] };
+      const unit = deps.units.list().find((u) => u.name === query || u.shortName === query);
+      const ofKind = eq(proposals.kind, kind);
+      if (unit) return list(and(ofKind, unitCondition(unit.id)), actor);
+      const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      return list(and(ofKind, or(sql`${proposals.proposers} LIKE ${pattern} ESCAPE '\\'`, sql`${proposals.title} LIKE ${pattern} ESCAPE '\\'`)), actor);
+    },
+
+    answer(kind: ProposalKind, ref: string, answer: { answerClass: string; date: LocalDate; text?: string | undefined }, actor: Actor): ProposalView {
+      const row = byNumber(kind, ref, actor);
+      const unitId = unitScope(actor);
+      if (unitId !== null && !db.select().from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.unitId, unitId), eq(proposalUnits.lead, true))).get()) {
+        throw new UserError(`${row.regNo} 由主办单位 ${view(row).leadUnitName} 答复，协办单位请把意见交主办单位`);
+      }
+      if (row.status === 'answered' || row.status === 'evaluated') throw new UserError(`${row.regNo} 已于 ${row.answerDate} 答复（${row.answerClass}类），等待${row.status === 'answered' ? '评价' : '处理'}`);
+      if (!settings.answerClasses.includes(answer.answerClass)) throw new UserError(`「类别」应为 ${settings.answerClasses.join('/')} 之一`);
+      if (answer.date < row.assignedDate) throw new UserError(`「答复日期」${answer.date} 早于交办日期 ${row.assignedDate}`);
+      if (answer.date > deps.today()) throw new UserError(`「答复日期」${answer.date} 还没到，请填写实际答复的日期`);
+      const onTime = answer.date <= row.dueDate;
+      db.update(proposals)
+        .set({
+          status: 'answered',
+          answerClass: answer.answerClass,
+          answerDate: answer.date,
+          answerText: answer.text ?? null,
+          answeredOnTime: onTime,
+          firstAnswerOnTime: row.round === 1 ? onTime : row.firstAnswerOnTime,
+          updatedAt: clock.now(),
+        })
+        .where(eq(proposals.id, row.id))
+        .run();
+      const after = refresh(row.id);
+      audit.record(actor, `${kind}答复`, row.regNo, snapshot(row), snapshot(after));
+      return view(after);
+    },
+
+    /** The proposer's evaluation; 不满意 reopens the item for a new round with a new due date. */
+    evaluate(kind: ProposalKind, ref: string, evaluation: Evaluation, actor: Actor): ProposalView {
+      const row = byNumber(kind, ref, actor);
+      if (row.status !== 'answered') {
+        throw new UserError(row.status === 'evaluated' ? `${row.regNo} 已评价为「${row.evaluation}」` : `${row.regNo} 还没有答复，无可评价。答复后再评价。`);
+      }
+      const today = deps.today();
+      const now = clock.now();
+      if (evaluation === '不满意') {
+        db.insert(proposalRounds)
+          .values({
+            proposalId: row.id,
+            round: row.round,
+            dueDate: row.dueDate,
+            answerClass: row.answerClass!,
+            answerDate: row.answerDate!,
+            answerText: row.answerText,
+            answeredOnTime: row.answeredOnTime!,
+            evaluation,
+            evaluatedDate: today,
+          })
+          .run();
+        db.update(proposals)
+          .set({
+            status: 'in_progress',
+            round: row.round + 1,
+            dueDate: addMonths(today, settings.redoMonths),
+            answerClass: null,
+            answerDate: null,
+            answerText: null,
+            answeredOnTime: null,
+            evaluation,
+            evaluatedDate: today,
+            updatedAt: now,
+          })
+          .where(eq(proposals.id, row.id))
+          .run();
+      } else {
+        db.update(proposals).set({ status: 'evaluated', evaluation, evaluatedDate: today, updatedAt: now }).where(eq(proposals.id, row.id)).run();
+      }
+      const after = refresh(row.id);
+      audit.record(actor, `${kind}评价`, row.regNo, snapshot(row), snapshot(after));
+      if (evaluation === '不满意') {
+        const v = view(after);
+        const lead = db.select({ unitId: proposalUnits.unitId }).from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.lead, true))).get()!;
+        for (const c of deps.units.contactsOf(lead.unitId)) notify.person(c.personId, redoNotice(v), `proposal-redo:${row.regNo}:${after.round}`);
+        return v;
+      }
+      return view(after);
+    },
+
+    /** One year's figures, by status and by lead unit; a contact sees only their unit's items. */
+    stats(kind: ProposalKind, year: number, actor: Actor): ProposalStats {
+      const base = and(eq(proposals.kind, kind), eq(proposals.year, year), scopeCondition(actor));
+      const byStatus = { assigned: 0, in_progress: 0, answered: 0, evaluated: 0 };
+      for (const r of db.select({ status: proposals.status, n: sql<number>`count(*)` }).from(proposals).where(base).groupBy(proposals.status).all()) byStatus[r.status] = r.n;
+      const leadUnits = db
+        .selectDistinct({ id: units.id, name: units.name })
+        .from(proposalUnits)
+        .innerJoin(units, eq(units.id, proposalUnits.unitId))
+        .innerJoin(proposals, eq(proposals.id, proposalUnits.proposalId))
+        .where(and(base, eq(proposalUnits.lead, true)))
+        .orderBy(asc(units.id))
+        .all();
+      return {
+        kind,
+        year,
+        ...figures(base),
+        byStatus,
+        byUnit: leadUnits.map((u) => ({ unit: u.name, ...figures(and(base, unitCondition(u.id, true))) })),
+      };
+    },
+  };
+}
+
+function assignmentNotice(p: ProposalView, lead: boolean): Reply {
+  return card({
+    title: `${p.kind}交办：${p.regNo}（${lead ? '主办' : '协办'}）`,
+    tone: 'warning',
+    lines: [`**${p.title}**`],
+    fields: [
+      [p.kind === '建议' ? '代表' : '委员', p.proposers],
+      ['主办单位', p.leadUnitName],
+      ['协办单位', p.coUnitNames.join('、') || '—'],
+      ['答复期限', p.dueDate],
+    ],
+    actions: [{ label: '查看', command: `${p.kind}查询 ${p.regNo}` }],
+  });
+}
+
+function redoNotice(p: ProposalView): Reply {
+  return card({
+    title: `${p.kind}重新办理：${p.regNo}`,
+    tone: 'danger',
+    lines: [`**${p.title}**`, `${p.kind === '建议' ? '代表' : '委员'}对答复不满意，请重新办理并再次答复。`],
+    fields: [['新的答复期限', p.dueDate]],
+    actions: [{ label: '查看', command: `${p.kind}查询 ${p.regNo}` }],
+  });
+}
+
+export type ProposalsService = ReturnType<typeof createProposalsService>;
