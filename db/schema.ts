@@ -92,6 +92,8 @@ export const documents = sqliteTable(
     remarks: text('remarks'),
     status: text('status', { enum: ['registered', 'assigned', 'closed'] }).notNull(),
     assignedAt: integer('assigned_at'),
+    // the local day it was first handed to a unit: "urgent ones handled at once" compares it with doc_date
+    assignedDate: text('assigned_date'),
     closedAt: integer('closed_at'),
     closedDate: text('closed_date'),
     closedOnTime: integer('closed_on_time', { mode: 'boolean' }),
@@ -101,6 +103,8 @@ export const documents = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    index('documents_closed').on(t.status, t.closedDate),
+    index('documents_in_period').on(t.direction, t.docDate),
     uniqueIndex('documents_kind_seq').on(t.direction, t.year, t.seq),
     index('documents_doc_number').on(t.direction, t.docNumberKey),
     index('documents_open_due').on(t.status, t.dueDate),

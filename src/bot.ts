@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { allCommands } from '../commands';
 import { closeDatabase, openDatabase, transaction } from '../db/client';
+import { createMaintenance } from '../db/maintenance';
 import { createApp } from './app';
 import type { Config } from './config';
 import { createEngine } from './engine/engine';
@@ -12,7 +13,6 @@ import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
-import { createLarkPlatform } from './platforms/lark';
 import { systemActor } from './services/actor';
 import { createServices } from './services';
 
@@ -24,7 +24,7 @@ export interface BotOptions {
   senders?: Record<string, Sender>;
 }
 
-export function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
+export async function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
   const db = openDatabase(config.databasePath);
   let dispatcherKick = () => {};
   const services = createServices({
@@ -43,8 +43,9 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     return fresh;
   }
 
+  // loaded only when configured: the Lark SDK alone is a sizeable share of the process's memory
   const lark = config.lark
-    ? createLarkPlatform({
+    ? (await import('./platforms/lark')).createLarkPlatform({
         settings: config.lark,
         inbound: { receive, runNow: (msg) => engine.runNow(msg) },
         clock,
@@ -63,6 +64,8 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
 
   let server: Server | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
+  let maintenanceTimer: NodeJS.Timeout | null = null;
+  const maintenance = createMaintenance(db);
 
   return {
     config,
@@ -71,6 +74,7 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     engine,
     worker,
     dispatcher,
+    maintenance,
     app,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
@@ -82,6 +86,14 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
       dispatcher.start();
       await lark?.start();
       purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
+      maintenance.takeOverCheckpoints();
+      maintenanceTimer = setInterval(() => {
+        try {
+          maintenance.step();
+        } catch (err) {
+          log.warn({ err }, 'database maintenance step failed');
+        }
+      }, 1000).unref();
       if (listen) {
         await new Promise<void>((resolve, reject) => {
           server = app.listen(listen.port, listen.host ?? config.host, (err?: Error) => (err ? reject(err) : resolve()));
@@ -97,6 +109,7 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
     /** Stops taking requests, lets in-flight work finish, and closes the database cleanly. */
     async stop(): Promise<void> {
       if (purgeTimer) clearInterval(purgeTimer);
+      if (maintenanceTimer) clearInterval(maintenanceTimer);
       lark?.stop();
       if (server) {
         const s = server as Server;
@@ -110,4 +123,4 @@ export function createBot({ config, log, clock = systemClock, senders = {} }: Bo
   };
 }
 
-export type Bot = ReturnType<typeof createBot>;
+export type Bot = Awaited<ReturnType<typeof createBot>>;

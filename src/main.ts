@@ -14,7 +14,7 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const bot = createBot({ config, log });
+const bot = await createBot({ config, log });
 await bot.start({ port: config.port });
 log.info(
   { port: bot.port(), database: config.databasePath, lark: Boolean(config.lark), dingtalk: Boolean(config.dingtalk) },

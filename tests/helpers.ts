@@ -38,7 +38,7 @@ export async function makeBot(options: { now?: string; env?: Record<string, stri
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-25T09:00:00+08:00'));
   const sent: Outgoing[] = [];
   const recorder: Sender = { send: async (m) => void sent.push(m) };
-  const bot = createBot({ config, log: createLogger('silent'), clock, senders: options.senders ?? { console: recorder } });
+  const bot = await createBot({ config, log: createLogger('silent'), clock, senders: options.senders ?? { console: recorder } });
   let seq = 0;
   return {
     bot,

@@ -33,7 +33,7 @@ try {
   if (error instanceof ConfigError) fail(error.message, 1);
   throw error;
 }
-const bot = createBot({ config, log: createLogger('warn', process.stderr) });
+const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const { people, units } = bot.services;
 const actor = systemActor('npm run admin');
 const line = (p: { name: string; role: keyof typeof ROLE_LABELS | null; unitName: string | null; identities: string[] }) =>

@@ -31,7 +31,7 @@ try {
 
 // logs go to stderr so that a scripted session's stdout holds only the conversation
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-const bot = createBot({ config, log, senders: { console: createConsoleSender((t) => process.stdout.write(t)) } });
+const bot = await createBot({ config, log, senders: { console: createConsoleSender((t) => process.stdout.write(t)) } });
 if (as === LOCAL_ADMIN) transaction(bot.db, () => bot.services.people.ensureAdmin(LOCAL_ADMIN, '本地管理员', systemActor('npm run chat')));
 
 const interactive = process.stdin.isTTY;

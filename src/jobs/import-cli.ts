@@ -28,7 +28,7 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
-const bot = createBot({ config, log: createLogger('warn', process.stderr) });
+const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const report = importProposals(bot.services, bytes, systemActor('npm run import'), `${file}:${bot.services.clock.now()}`);
 await bot.stop();
 

@@ -62,7 +62,12 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
       const now = clock.now();
       db.insert(chats)
         .values({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, firstSeenAt: now, lastSeenAt: now })
-        .onConflictDoUpdate({ target: [chats.platform, chats.chatId], set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` } })
+        .onConflictDoUpdate({
+          target: [chats.platform, chats.chatId],
+          set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
+          // a busy chat need not rewrite its row on every message
+          setWhere: sql`${chats.lastSeenAt} < ${now - 600_000} OR (excluded.title IS NOT NULL AND excluded.title IS NOT ${chats.title})`,
+        })
         .run();
     },
 

@@ -1,5 +1,5 @@
 // 公文: incoming (收文 SW-) and outgoing (发文 FW-) documents, from registration to closing.
-import { and, asc, eq, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -179,6 +179,7 @@ export function createDocumentsService(
           remarks: input.remarks ?? null,
           status: unit ? 'assigned' : 'registered',
           assignedAt: unit ? now : null,
+          assignedDate: unit ? deps.today() : null,
           createdBy: actor.personId,
           createdAt: now,
           updatedAt: now,
@@ -234,7 +235,14 @@ export function createDocumentsService(
       if (dueDate && dueDate < doc.docDate) throw new UserError(`「时限」${dueDate} 早于收文日期 ${doc.docDate}`);
       const now = clock.now();
       db.update(documents)
-        .set({ handlingUnitId: unit.id, dueDate: dueDate ?? doc.dueDate, status: 'assigned', assignedAt: doc.assignedAt ?? now, updatedAt: now })
+        .set({
+          handlingUnitId: unit.id,
+          dueDate: dueDate ?? doc.dueDate,
+          status: 'assigned',
+          assignedAt: doc.assignedAt ?? now,
+          assignedDate: doc.assignedDate ?? deps.today(),
+          updatedAt: now,
+        })
         .where(eq(documents.id, doc.id))
         .run();
       const after = byId(doc.id);
@@ -267,7 +275,8 @@ export function createDocumentsService(
     /** By registration number, then 文号, then keyword. */
     find(query: string, actor: Actor): DocumentList {
       if (parseRegNo(query, ['SW', 'FW'])) return { total: 1, capped: false, items: [byRegNo(query, actor)] };
-      const byNumber = list(eq(documents.docNumberKey, docNumberKey(query)), actor);
+      // naming both directions lets SQLite seek the (direction, doc_number_key) index instead of scanning it
+      const byNumber = list(and(inArray(documents.direction, ['in', 'out']), eq(documents.docNumberKey, docNumberKey(query))), actor);
       if (byNumber.total > 0) return byNumber;
       const match = toMatchQuery(query);
       if (!match) throw new UserError('请给出登记号、文号或关键词，例如：公文查询 防汛');

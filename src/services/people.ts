@@ -1,10 +1,12 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { identities, people, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { ROLE_LABELS, type Actor, type Role } from './actor';
 import type { AuditService } from './audit';
 import { UserError } from './errors';
+
+const SEEN_GRANULARITY_MS = 600_000;
 
 export interface Identity {
   platform: string;
@@ -69,9 +71,10 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
     actorFor(identity: Identity, name: string | undefined, chat: string | null): Actor {
       const p = findByIdentity(identity);
       if (p) {
+        // where to reach someone needs the day, not the millisecond: write it at most every ten minutes
         db.update(identities)
           .set({ lastSeenAt: clock.now() })
-          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
+          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId), sql`coalesce(${identities.lastSeenAt}, 0) < ${clock.now() - SEEN_GRANULARITY_MS}`))
           .run();
         if (name && name !== p.name) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
       }

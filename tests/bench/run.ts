@@ -1,0 +1,48 @@
+// `npm run bench`: runs every benchmark section, prints one table per section, and writes
+// results/<section>.json plus results/latest.json with all of them. A later issue's benchmark
+// is a module exporting a Section, added to the list below.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { core } from './core';
+import { formatTable, writeJson, type Section, type SectionResult } from './report';
+
+const SECTIONS: Section[] = [core];
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+function machine() {
+  return { node: process.version, platform: process.platform, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+}
+
+/** Which code the figures belong to; optional locks off so a commit running beside us never trips on ours. */
+function code(): { commit: string; uncommittedFiles: number } {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown', uncommittedFiles: 0 };
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  // taken before running: the code as it was when measured
+  const context = { at: new Date().toISOString(), machine: machine(), code: code() };
+  const results: SectionResult[] = [];
+  for (const section of SECTIONS) {
+    process.stderr.write(`${section.name}:\n`);
+    const result = await section.run();
+    results.push(result);
+    console.log(`\n${formatTable(result)}\n`);
+    writeJson(`${resultsDir}${section.name}.json`, { ...context, ...result });
+  }
+  writeJson(`${resultsDir}latest.json`, { ...context, sections: results });
+  const failed = results.flatMap((r) => r.rows).filter((r) => r.ok === false);
+  console.log(`${failed.length ? `${failed.length} figure(s) miss their target` : 'every figure meets its target'}; ${Math.round((performance.now() - started) / 1000)} s in all`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
