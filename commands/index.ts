@@ -3,7 +3,8 @@ import { documentCommands } from './documents';
 import { helpCommands } from './help';
 import { proposalCommands } from './proposals';
 import { scopeCommands } from './scopes';
+import { statsCommands } from './stats';
 import { supervisionCommands } from './supervision';
 import type { AnyCommand } from './kit/define';
 
-export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...adminCommands, ...scopeCommands];
+export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...statsCommands, ...adminCommands, ...scopeCommands];

@@ -3,9 +3,9 @@ import { daysBetween, type LocalDate } from '../src/lib/dates';
 import { card, type Reply, type Tone } from '../src/lib/reply';
 import type { DocumentList, DocumentView } from '../src/services/documents';
 
-/** 95.0%（19/20）, or — when there is nothing to divide by. */
-export function percent(r: { count: number; of: number }): string {
-  return r.of === 0 ? '—' : `${((100 * r.count) / r.of).toFixed(1)}%（${r.count}/${r.of}）`;
+/** 95.0%（19/20）, or — when there is nothing to divide by; `note` goes inside the brackets. */
+export function percent(r: { count: number; of: number }, note = ''): string {
+  return r.of === 0 ? '—' : `${((100 * r.count) / r.of).toFixed(1)}%（${r.count}/${r.of}${note}）`;
 }
 
 /** 剩 3 天 / 今天到期 / 逾期 2 天 */

@@ -323,3 +323,15 @@ export const proposalRounds = sqliteTable(
   },
   (t) => [index('proposal_rounds_proposal').on(t.proposalId)],
 );
+
+/** Each reminder once: an item, what about, on which day, to whom. */
+export const remindersSent = sqliteTable(
+  'reminders_sent',
+  {
+    ref: text('ref').notNull(),
+    kind: text('kind').notNull(),
+    date: text('date').notNull(),
+    personId: integer('person_id').notNull().references(() => people.id),
+  },
+  (t) => [primaryKey({ columns: [t.date, t.personId, t.ref, t.kind] })],
+);

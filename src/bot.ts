@@ -11,6 +11,7 @@ import { createEngine } from './engine/engine';
 import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
+import { createScheduler } from './jobs/scheduler';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
 import { systemActor } from './services/actor';
@@ -57,6 +58,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...(lark ? { lark: lark.sender } : {}), ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
   const app = createApp({ db, log, webhooks: lark?.router ? [lark.router] : [] });
+  const scheduler = createScheduler({ services, schedules: config.cron, clock, log, onQueued: () => dispatcher.kick() });
 
   transaction(db, () => {
     for (const id of config.adminIds) services.people.ensureAdmin(id, undefined, systemActor('ADMIN_IDS'));
@@ -75,13 +77,18 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     worker,
     dispatcher,
     maintenance,
+    scheduler,
     app,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
     receive,
 
-    /** Starts the background loops, and the HTTP server when a port is given (0 = any free port). */
-    async start(listen?: { port: number; host?: string }): Promise<void> {
+    /**
+     * Starts the background loops, the HTTP server when a port is given (0 = any free port),
+     * and the scheduled jobs when asked (the service does; tests and tools choose).
+     */
+    async start(listen?: { port: number; host?: string }, options: { scheduler?: boolean } = {}): Promise<void> {
+      if (options.scheduler) scheduler.start();
       worker.start();
       dispatcher.start();
       await lark?.start();
@@ -108,6 +115,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
 
     /** Stops taking requests, lets in-flight work finish, and closes the database cleanly. */
     async stop(): Promise<void> {
+      scheduler.stop();
       if (purgeTimer) clearInterval(purgeTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       lark?.stop();

@@ -1,6 +1,6 @@
 // Configuration from the environment (and ./.env when present), validated once at start-up.
 import { existsSync } from 'node:fs';
-import { validate as validCron } from 'node-cron';
+import { parse as parseCron, validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import type { Identity } from './services/people';
 
@@ -12,8 +12,14 @@ const optionalText = z.string().trim().optional();
 const list = (fallback: string) =>
   z.string().default(fallback).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
+// Feishu throttles messages at the top and the half of the hour: schedules keep off both.
+const offPeak = (s: string) => !parseCron(s).minute.some((m) => m === 0 || m === 30);
 const cron = (fallback: string) =>
-  z.string().default(fallback).refine((s) => validCron(s), 'a cron expression such as "50 8 * * *" (minute hour day month weekday)');
+  z
+    .string()
+    .default(fallback)
+    .refine((s) => validCron(s), 'a cron expression such as "50 8 * * *" (minute hour day month weekday)')
+    .refine((s) => !validCron(s) || offPeak(s), 'a schedule off the hour and the half hour (Feishu throttles those), e.g. "50 8 * * *"');
 
 function isTimeZone(tz: string): boolean {
   try {

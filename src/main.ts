@@ -15,7 +15,7 @@ try {
 
 const log = createLogger(config.logLevel);
 const bot = await createBot({ config, log });
-await bot.start({ port: config.port });
+await bot.start({ port: config.port }, { scheduler: true });
 log.info(
   { port: bot.port(), database: config.databasePath, lark: Boolean(config.lark), dingtalk: Boolean(config.dingtalk) },
   config.lark || config.dingtalk ? '政务助手 is running' : '政务助手 is running with no messenger configured: chat with it locally with `npm run chat`',

@@ -91,6 +91,17 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
       return change(chat, 'subscriptions', (s) => s.filter((x) => !subs.includes(x)), '本群退订', actor);
     },
 
+    /** The group chats subscribed to the Monday report or to reminder summaries. */
+    subscribedTo(subscription: Subscription): ChatRef[] {
+      return db
+        .select({ platform: chats.platform, chatId: chats.chatId, type: chats.type, subs: chats.subscriptions })
+        .from(chats)
+        .where(eq(chats.type, 'group'))
+        .all()
+        .filter((c) => (c.subs as string[]).includes(subscription))
+        .map(({ platform, chatId, type }) => ({ platform, chatId, type }));
+    },
+
     /** True the first time a closed chat is due its "not enabled" notice today; records it. */
     takeClosedNotice(chat: ChatRef, today: LocalDate): boolean {
       const r = db

@@ -17,6 +17,12 @@ describe('configuration', () => {
     expect(c.lark).toMatchObject({ appId: 'cli_1', domain: 'http://127.0.0.1:4010', mode: 'webhook' });
   });
 
+  it('keeps schedules off the hour and the half hour', () => {
+    expect(() => loadConfig({ REMINDER_CRON: '0 9 * * *' })).toThrow(/REMINDER_CRON: expected a schedule off the hour/);
+    expect(() => loadConfig({ WEEKLY_REPORT_CRON: '*/30 9 * * 1' })).toThrow(/WEEKLY_REPORT_CRON/);
+    expect(loadConfig({ FEEDBACK_CRON: '45 8 * * 1-5' }).cron.feedback).toBe('45 8 * * 1-5');
+  });
+
   it('lists every bad variable at once, hiding secrets', () => {
     try {
       loadConfig({ PORT: '99999', LOG_LEVEL: 'loud', DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 'hunter2', PROPOSAL_ANSWER_MONTHS: '7', LARK_DOMAIN: 'larksuite' });

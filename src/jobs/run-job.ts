@@ -1,0 +1,98 @@
+// One run of a scheduled job for one slot, exactly once: the run's record, every reminder's
+// record and every message it queues commit in one transaction, so a second start for the same
+// slot (an overlapping process, a restart mid-run) finds the run done and sends nothing.
+import { reportCard } from '../../commands/stats';
+import { transaction } from '../../db/client';
+import { addDays, formatLocalDateTime, localDateOf } from '../lib/dates';
+import type { Reply } from '../lib/reply';
+import type { Services } from '../services';
+import { systemActor } from '../services/actor';
+import type { Digest } from '../services/reminders';
+import { weekOf } from '../services/stats';
+
+export const JOBS = ['reminders', 'feedback', 'weekly-report'] as const;
+export type JobName = (typeof JOBS)[number];
+
+export interface JobSummary {
+  job: JobName;
+  /** local minute the run belongs to, e.g. 2026-12-01T08:50 */
+  slot: string;
+  outcome: 'done' | 'already-ran' | 'not-a-workday';
+  recipients: number;
+  chats: number;
+  messages: number;
+  items: number;
+}
+
+export interface QueuedMessage {
+  platform: string;
+  target: unknown;
+  reply: Reply;
+}
+
+/** Thrown to roll a dry run back once it has seen what it would queue. */
+class DryRun extends Error {
+  constructor(readonly summary: JobSummary, readonly queued: QueuedMessage[]) {
+    super('dry run');
+  }
+}
+
+export function slotOf(at: number, timezone: string): string {
+  return formatLocalDateTime(at, timezone).replace(' ', 'T');
+}
+
+export function runJob(services: Services, job: JobName, at: number, options: { dryRun?: boolean } = {}): { summary: JobSummary; queued?: QueuedMessage[] } {
+  const { db, calendar, reminders, notify, outbox, chats, people, stats } = services;
+  const slot = slotOf(at, services.timezone);
+  const today = localDateOf(at, services.timezone);
+  const key = `job:${job}:${slot}`;
+  const summary: JobSummary = { job, slot, outcome: 'done', recipients: 0, chats: 0, messages: 0, items: 0 };
+
+  const toChats = (subscription: '周报' | '提醒', reply: Reply) => {
+    for (const chat of chats.subscribedTo(subscription)) {
+      if (outbox.enqueue({ dedupeKey: `${key}:chat:${chat.platform}:${chat.chatId}`, platform: chat.platform, target: { kind: 'chat', chatId: chat.chatId }, reply })) summary.chats++;
+    }
+  };
+  const toPeople = (digests: Digest[]) => {
+    for (const d of digests) if (notify.person(d.personId, d.reply, key)) summary.messages++;
+    summary.recipients = digests.length;
+    summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
+    reminders.record(today, digests);
+  };
+
+  try {
+    transaction(db, () => {
+      const fresh = db.$client.prepare("INSERT OR IGNORE INTO job_runs (job, slot, status, started_at) VALUES (?, ?, 'running', ?)").run(job, slot, services.clock.now());
+      if (fresh.changes === 0) {
+        summary.outcome = 'already-ran';
+        return;
+      }
+      if (job !== 'weekly-report' && !calendar.isWorkday(today)) {
+        summary.outcome = 'not-a-workday';
+      } else if (job === 'reminders') {
+        const digests = reminders.deadlines(today);
+        toPeople(digests);
+        const overview = reminders.summary(today, digests);
+        if (overview) toChats('提醒', overview);
+      } else if (job === 'feedback') {
+        toPeople(reminders.feedback(today));
+      } else {
+        const reply = reportCard(stats.report(weekOf(addDays(today, -7)), systemActor('weekly-report')), '上周统计');
+        const leaders = people.listWithRoles().filter((p) => p.role === 'leader');
+        for (const leader of leaders) if (notify.person(leader.id, reply, key)) summary.messages++;
+        summary.recipients = leaders.length;
+        toChats('周报', reply);
+      }
+      summary.messages += summary.chats;
+      db.$client.prepare("UPDATE job_runs SET status = 'done', finished_at = ?, summary = ? WHERE job = ? AND slot = ?").run(services.clock.now(), JSON.stringify(summary), job, slot);
+      if (options.dryRun) {
+        const rows = db.$client.prepare('SELECT platform, target, payload FROM outbox WHERE dedupe_key LIKE ? ORDER BY id').all(`${key}%`) as { platform: string; target: string; payload: string }[];
+        throw new DryRun(summary, rows.map((r) => ({ platform: r.platform, target: JSON.parse(r.target), reply: JSON.parse(r.payload) })));
+      }
+    });
+  } catch (error) {
+    if (error instanceof DryRun) return { summary: error.summary, queued: error.queued };
+    throw error;
+  }
+  return { summary };
+}

@@ -1,0 +1,200 @@
+// What the scheduled reminders say, computed from the database as it stands: every open
+// document, suggestion/proposal and supervision item near or past its deadline, gathered into
+// one message per person ("早发现、早预警"). Each (item, kind, day, person) is told once.
+import { and, eq, inArray, isNotNull, lte, ne } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
+import { daysBetween, type LocalDate } from '../lib/dates';
+import { card, type Reply } from '../lib/reply';
+import type { CalendarService } from './calendar';
+import { nextFeedbackDue } from './supervision-rules';
+
+export type ReminderKind = 'overdue' | 'today' | 'soon' | 'escalation' | 'feedback';
+
+export interface DueItem {
+  ref: string;
+  what: '公文' | '建议' | '提案' | '督办';
+  title: string;
+  due: LocalDate;
+  unitId: number;
+  /** the instructing leader of a supervision item */
+  leaderId: number | null;
+  /** the command that acts on it */
+  action: string;
+}
+
+export interface Entry {
+  item: DueItem;
+  kind: ReminderKind;
+  /** calendar days past due (overdue, escalation), or working days left (soon) */
+  days: number;
+}
+
+export interface Digest {
+  personId: number;
+  entries: Entry[];
+  reply: Reply;
+}
+
+/** Days before a deadline that a reminder starts, in working days. */
+export const SOON_WORKDAYS = 3;
+/** Working days overdue from which the leader hears of it too. */
+export const ESCALATE_AFTER_WORKDAYS = 3;
+const MAX_LINES = 30;
+const ORDER: Record<ReminderKind, number> = { escalation: 0, overdue: 1, feedback: 2, today: 3, soon: 4 };
+
+export function createRemindersService(db: Db, deps: { calendar: CalendarService }) {
+  const { calendar } = deps;
+
+  /** Open items due by `horizon` (overdue ones included). */
+  function dueBy(horizon: LocalDate): DueItem[] {
+    const docs = db
+      .select({ ref: documents.regNo, title: documents.title, due: documents.dueDate, unitId: documents.handlingUnitId })
+      .from(documents)
+      .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon), isNotNull(documents.handlingUnitId)))
+      .all()
+      .map((d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId!, leaderId: null, action: `公文办结 ${d.ref}` }));
+    const props = db
+      .select({ ref: proposals.regNo, kind: proposals.kind, title: proposals.title, due: proposals.dueDate, unitId: proposalUnits.unitId })
+      .from(proposals)
+      .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
+      .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lte(proposals.dueDate, horizon)))
+      .all()
+      .map((p): DueItem => ({ ref: p.ref, what: p.kind, title: p.title, due: p.due, unitId: p.unitId, leaderId: null, action: `${p.kind}查询 ${p.ref}` }));
+    const items = db
+      .select({ ref: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, unitId: supervisionUnits.unitId, leaderId: supervisionItems.leaderId })
+      .from(supervisionItems)
+      .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+      .where(and(ne(supervisionItems.status, 'closed'), lte(supervisionItems.deadline, horizon)))
+      .all()
+      .map((s): DueItem => ({ ref: s.ref, what: '督办', title: s.title, due: s.due, unitId: s.unitId, leaderId: s.leaderId, action: `督办查询 ${s.ref}` }));
+    return [...docs, ...props, ...items];
+  }
+
+  function contactsByUnit(): Map<number, number[]> {
+    const map = new Map<number, number[]>();
+    for (const c of db.select().from(unitContacts).all()) map.set(c.unitId, [...(map.get(c.unitId) ?? []), c.personId]);
+    return map;
+  }
+
+  function leaders(): number[] {
+    return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
+  }
+
+  /** Groups entries per person, leaving out what that person was already told today. */
+  function digests(today: LocalDate, perPerson: Map<number, Entry[]>, render: (entries: Entry[]) => Reply): Digest[] {
+    const told = new Set(db.select().from(remindersSent).where(eq(remindersSent.date, today)).all().map((r) => `${r.personId}|${r.ref}|${r.kind}`));
+    const out: Digest[] = [];
+    for (const [personId, all] of perPerson) {
+      const entries = all.filter((e) => !told.has(`${personId}|${e.item.ref}|${e.kind}`)).sort(byUrgency);
+      if (entries.length) out.push({ personId, entries, reply: render(entries) });
+    }
+    return out;
+  }
+
+  return {
+    /** The deadline reminders for `today`: unit contacts hear of their items, leaders of long-overdue ones. */
+    deadlines(today: LocalDate): Digest[] {
+      const soonLimit = calendar.addWorkdays(today, SOON_WORKDAYS);
+      const contacts = contactsByUnit();
+      const allLeaders = leaders();
+      const perPerson = new Map<number, Entry[]>();
+      const add = (personId: number, entry: Entry) => perPerson.set(personId, [...(perPerson.get(personId) ?? []), entry]);
+      for (const item of dueBy(soonLimit)) {
+        const late = daysBetween(item.due, today);
+        const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
+        const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
+        for (const personId of contacts.get(item.unitId) ?? []) add(personId, { item, kind, days });
+        if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
+          const to = item.leaderId ? [item.leaderId] : allLeaders;
+          for (const personId of to) add(personId, { item, kind: 'escalation', days: late });
+        }
+      }
+      return digests(today, perPerson, deadlineCard);
+    },
+
+    /** Weekly and monthly supervision items whose feedback is due today or already late, to the lead unit. */
+    feedback(today: LocalDate): Digest[] {
+      const rows = db
+        .select({ item: supervisionItems, unitId: supervisionUnits.unitId })
+        .from(supervisionItems)
+        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+        .where(and(ne(supervisionItems.status, 'closed'), ne(supervisionItems.feedbackCycle, '一次')))
+        .all();
+      const contacts = contactsByUnit();
+      const perPerson = new Map<number, Entry[]>();
+      for (const { item, unitId } of rows) {
+        const due = nextFeedbackDue(item, (d) => calendar.nextWorkdayFrom(d));
+        if (due > today) continue;
+        const entry: Entry = {
+          item: { ref: item.regNo, what: '督办', title: item.title, due, unitId, leaderId: item.leaderId, action: `督办反馈 ${item.regNo} ` },
+          kind: 'feedback',
+          days: daysBetween(due, today),
+        };
+        for (const personId of contacts.get(unitId) ?? []) perPerson.set(personId, [...(perPerson.get(personId) ?? []), entry]);
+      }
+      return digests(today, perPerson, feedbackCard);
+    },
+
+    /** Marks the digests' entries told, inside the transaction that queues the messages. */
+    record(today: LocalDate, sent: Digest[]): void {
+      const insert = db.$client.prepare('INSERT OR IGNORE INTO reminders_sent (ref, kind, date, person_id) VALUES (?, ?, ?, ?)');
+      for (const d of sent) for (const e of d.entries) insert.run(e.item.ref, e.kind, today, d.personId);
+    },
+
+    /** For a subscribed chat: how many items stand where, and the most overdue ones. */
+    summary(today: LocalDate, sent: Digest[]): Reply | null {
+      const entries = new Map<string, Entry>();
+      for (const d of sent) for (const e of d.entries) if (e.kind !== 'escalation' && e.kind !== 'feedback') entries.set(e.item.ref, e);
+      if (entries.size === 0) return null;
+      const all = [...entries.values()].sort(byUrgency);
+      const count = (k: ReminderKind) => all.filter((e) => e.kind === k).length;
+      return card({
+        title: `今日到期提醒（${today}）`,
+        tone: count('overdue') ? 'danger' : 'warning',
+        fields: [
+          ['已逾期', `${count('overdue')} 件`],
+          ['今天到期', `${count('today')} 件`],
+          [`${SOON_WORKDAYS}个工作日内到期`, `${count('soon')} 件`],
+        ],
+        lines: all.slice(0, 10).map(line),
+      });
+    },
+  };
+}
+
+function byUrgency(a: Entry, b: Entry): number {
+  return ORDER[a.kind] - ORDER[b.kind] || (a.kind === 'soon' ? a.days - b.days : b.days - a.days) || (a.item.ref < b.item.ref ? -1 : 1);
+}
+
+function line(e: Entry): string {
+  const when = { escalation: `逾期 ${e.days} 天`, overdue: `逾期 ${e.days} 天`, today: '今天到期', soon: `还剩 ${e.days} 个工作日`, feedback: e.days > 0 ? `反馈已超期 ${e.days} 天` : '今天应反馈' }[e.kind];
+  return `【${when}】${e.item.ref} ${e.item.title}（${e.item.what}，时限 ${e.item.due}）`;
+}
+
+function capped(entries: Entry[]): string[] {
+  const lines = entries.slice(0, MAX_LINES).map(line);
+  return entries.length > MAX_LINES ? [...lines, `……另有 ${entries.length - MAX_LINES} 件，发送「待办公文」「督办逾期」等查看`] : lines;
+}
+
+function deadlineCard(entries: Entry[]): Reply {
+  const escalations = entries.filter((e) => e.kind === 'escalation').length;
+  const overdue = entries.filter((e) => e.kind === 'overdue').length;
+  return card({
+    title: escalations ? `逾期督促：${escalations} 件已逾期 ${ESCALATE_AFTER_WORKDAYS} 个工作日以上` : `到期提醒：${entries.length} 件`,
+    tone: escalations || overdue ? 'danger' : 'warning',
+    lines: capped(entries),
+    actions: entries.slice(0, 3).map((e) => ({ label: e.item.action.startsWith('公文办结') ? `办结 ${e.item.ref}` : `查看 ${e.item.ref}`, command: e.item.action })),
+  });
+}
+
+function feedbackCard(entries: Entry[]): Reply {
+  return card({
+    title: `督办反馈提醒：${entries.length} 件`,
+    tone: entries.some((e) => e.days > 0) ? 'danger' : 'warning',
+    lines: [...capped(entries), '反馈请发送：督办反馈 编号 进展情况'],
+    actions: entries.slice(0, 3).map((e) => ({ label: `查看 ${e.item.ref}`, command: `督办查询 ${e.item.ref}` })),
+  });
+}
+
+export type RemindersService = ReturnType<typeof createRemindersService>;

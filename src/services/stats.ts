@@ -1,0 +1,208 @@
+// The office's figures for a period — a Monday–Sunday week or a calendar year in BOT_TIMEZONE —
+// each with the previous period's beside it: what 本周统计, 年度统计 and the Monday report show.
+import { and, eq, lte, ne, sql, type SQLWrapper } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { documents, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits } from '../../db/schema';
+import { addDays, isoWeekday, type LocalDate } from '../lib/dates';
+import { unitScope, type Actor } from './actor';
+import type { CalendarService } from './calendar';
+import type { Rate } from './proposals';
+
+export interface Period {
+  kind: 'week' | 'year';
+  from: LocalDate;
+  to: LocalDate;
+  label: string;
+}
+
+export type Urgency = '特急' | '加急' | '平件';
+
+export interface Figures {
+  documents: {
+    received: number;
+    receivedBy: Record<Urgency, number>;
+    issued: number;
+    issuedBy: Record<Urgency, number>;
+    closed: number;
+    /** closed within their time limit, of those closed that had one */
+    closedOnTime: Rate;
+    /** urgent (特急/加急) ones handed to a unit on the day they arrived, of those received */
+    urgentAtOnce: Rate;
+    /** working days from arrival to closing, over those closed; null when none */
+    averageWorkdays: number | null;
+  };
+  supervision: {
+    created: number;
+    leaderInstructions: number;
+    closed: number;
+    closedOnTime: Rate;
+    feedbackEntries: number;
+    /** open and past the deadline at the period's end */
+    overdue: number;
+  };
+  proposals: {
+    assigned: number;
+    answered: number;
+    answeredOnTime: Rate;
+    evaluated: number;
+    satisfied: Rate;
+    basicallySatisfied: Rate;
+  };
+}
+
+export interface Report {
+  period: Period;
+  previous: Period;
+  current: Figures;
+  before: Figures;
+}
+
+export function weekOf(date: LocalDate): Period {
+  const from = addDays(date, 1 - isoWeekday(date));
+  return { kind: 'week', from, to: addDays(from, 6), label: `${from} 至 ${addDays(from, 6)}` };
+}
+
+export function yearPeriod(year: number): Period {
+  return { kind: 'year', from: `${year}-01-01`, to: `${year}-12-31`, label: `${year}年` };
+}
+
+function previousOf(p: Period): Period {
+  if (p.kind === 'week') return weekOf(addDays(p.from, -7));
+  return yearPeriod(Number(p.from.slice(0, 4)) - 1);
+}
+
+const URGENCIES: Urgency[] = ['特急', '加急', '平件'];
+const rate = (count: number, of: number): Rate => ({ count, of });
+
+export function createStatsService(db: Db, deps: { calendar: CalendarService; today: () => LocalDate }) {
+  const { calendar } = deps;
+  const between = (column: SQLWrapper, p: Period) => sql`${column} BETWEEN ${p.from} AND ${p.to}`;
+
+  function documentFigures(p: Period, unitId: number | null): Figures['documents'] {
+    const scope = unitId === null ? undefined : eq(documents.handlingUnitId, unitId);
+    const byUrgency = (direction: 'in' | 'out') => {
+      const out = { 特急: 0, 加急: 0, 平件: 0 } as Record<Urgency, number>;
+      for (const r of db
+        .select({ urgency: documents.urgency, n: sql<number>`count(*)` })
+        .from(documents)
+        .where(and(eq(documents.direction, direction), between(documents.docDate, p), scope))
+        .groupBy(documents.urgency)
+        .all())
+        out[r.urgency] = r.n;
+      return out;
+    };
+    const receivedBy = byUrgency('in');
+    const issuedBy = byUrgency('out');
+    const closedRow = db
+      .select({
+        closed: sql<number>`count(*)`,
+        withLimit: sql<number>`coalesce(sum(${documents.closedOnTime} IS NOT NULL), 0)`,
+        onTime: sql<number>`coalesce(sum(${documents.closedOnTime} = 1), 0)`,
+      })
+      .from(documents)
+      .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope))
+      .get()!;
+    const urgent = db
+      .select({
+        n: sql<number>`count(*)`,
+        atOnce: sql<number>`coalesce(sum(${documents.assignedDate} <= ${documents.docDate}), 0)`,
+      })
+      .from(documents)
+      .where(and(eq(documents.direction, 'in'), ne(documents.urgency, '平件'), between(documents.docDate, p), scope))
+      .get()!;
+    // Working days between arrival and closing, summed per distinct pair of dates: a year has
+    // far fewer such pairs than documents.
+    const pairs = db
+      .select({ from: documents.docDate, to: documents.closedDate, n: sql<number>`count(*)` })
+      .from(documents)
+      .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope))
+      .groupBy(documents.docDate, documents.closedDate)
+      .all();
+    const days = pairs.reduce((sum, r) => sum + Math.max(0, calendar.workdaysBetween(r.from, r.to!)) * r.n, 0);
+    return {
+      received: URGENCIES.reduce((s, u) => s + receivedBy[u], 0),
+      receivedBy,
+      issued: URGENCIES.reduce((s, u) => s + issuedBy[u], 0),
+      issuedBy,
+      closed: closedRow.closed,
+      closedOnTime: rate(closedRow.onTime, closedRow.withLimit),
+      urgentAtOnce: rate(urgent.atOnce, urgent.n),
+      averageWorkdays: closedRow.closed ? Math.round((days / closedRow.closed) * 10) / 10 : null,
+    };
+  }
+
+  function supervisionFigures(p: Period, unitId: number | null): Figures['supervision'] {
+    const scope =
+      unitId === null
+        ? undefined
+        : sql`${supervisionItems.id} IN (SELECT ${supervisionUnits.itemId} FROM ${supervisionUnits} WHERE ${supervisionUnits.unitId} = ${unitId})`;
+    const created = db
+      .select({ n: sql<number>`count(*)`, leader: sql<number>`coalesce(sum(${supervisionItems.source} = '领导批示'), 0)` })
+      .from(supervisionItems)
+      .where(and(between(supervisionItems.startDate, p), scope))
+      .get()!;
+    const closed = db
+      .select({ n: sql<number>`count(*)`, onTime: sql<number>`coalesce(sum(${supervisionItems.closedOnTime} = 1), 0)` })
+      .from(supervisionItems)
+      .where(and(eq(supervisionItems.status, 'closed'), between(supervisionItems.closedDate, p), scope))
+      .get()!;
+    const feedback = db
+      .select({ n: sql<number>`count(*)` })
+      .from(supervisionFeedback)
+      .innerJoin(supervisionItems, eq(supervisionItems.id, supervisionFeedback.itemId))
+      .where(and(between(supervisionFeedback.date, p), scope))
+      .get()!;
+    // open at the period's end (or today, for the running period) and past its deadline then
+    const asOf = p.to < deps.today() ? p.to : deps.today();
+    const overdue = db
+      .select({ n: sql<number>`count(*)` })
+      .from(supervisionItems)
+      .where(and(sql`${supervisionItems.deadline} < ${asOf}`, lte(supervisionItems.startDate, asOf), sql`(${supervisionItems.status} <> 'closed' OR ${supervisionItems.closedDate} > ${asOf})`, scope))
+      .get()!;
+    return { created: created.n, leaderInstructions: created.leader, closed: closed.n, closedOnTime: rate(closed.onTime, closed.n), feedbackEntries: feedback.n, overdue: overdue.n };
+  }
+
+  function proposalFigures(p: Period, unitId: number | null): Figures['proposals'] {
+    const scope =
+      unitId === null ? undefined : sql`${proposals.id} IN (SELECT ${proposalUnits.proposalId} FROM ${proposalUnits} WHERE ${proposalUnits.unitId} = ${unitId})`;
+    const assigned = db.select({ n: sql<number>`count(*)` }).from(proposals).where(and(between(proposals.assignedDate, p), scope)).get()!;
+    // first answers given in the period (a second round's answer is not a new answer to count)
+    const answered = db
+      .select({ n: sql<number>`count(*)`, onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)` })
+      .from(proposals)
+      .where(and(sql`${proposals.firstAnswerOnTime} IS NOT NULL`, sql`coalesce((SELECT min(answer_date) FROM proposal_rounds r WHERE r.proposal_id = ${proposals.id}), ${proposals.answerDate}) BETWEEN ${p.from} AND ${p.to}`, scope))
+      .get()!;
+    const evaluated = db
+      .select({
+        n: sql<number>`count(*)`,
+        satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
+        basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
+      })
+      .from(proposals)
+      .where(and(sql`${proposals.evaluation} IS NOT NULL`, between(proposals.evaluatedDate, p), scope))
+      .get()!;
+    return {
+      assigned: assigned.n,
+      answered: answered.n,
+      answeredOnTime: rate(answered.onTime, answered.n),
+      evaluated: evaluated.n,
+      satisfied: rate(evaluated.satisfied, evaluated.n),
+      basicallySatisfied: rate(evaluated.basically, evaluated.n),
+    };
+  }
+
+  function figures(p: Period, actor: Actor): Figures {
+    const unitId = unitScope(actor);
+    return { documents: documentFigures(p, unitId), supervision: supervisionFigures(p, unitId), proposals: proposalFigures(p, unitId) };
+  }
+
+  return {
+    /** A period's figures and the previous period's; a unit contact's are their unit's alone. */
+    report(period: Period, actor: Actor): Report {
+      const previous = previousOf(period);
+      return { period, previous, current: figures(period, actor), before: figures(previous, actor) };
+    },
+  };
+}
+
+export type StatsService = ReturnType<typeof createStatsService>;
