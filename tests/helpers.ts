@@ -63,7 +63,8 @@ export async function makeBot(options: { now?: string; env?: Record<string, stri
     },
     deliveredTo(identity) {
       const id = parseIdentity(identity)!;
-      return sent.filter((m) => m.platform === id.platform && m.target.kind === 'user' && m.target.userId === id.userId).map((m) => renderPlain(m.reply));
+      const to = (t: Outgoing['target']) => (t.kind === 'user' && t.userId === id.userId) || (t.kind === 'users' && t.userIds.includes(id.userId));
+      return sent.filter((m) => m.platform === id.platform && to(m.target)).map((m) => renderPlain(m.reply));
     },
     async close() {
       await bot.stop();

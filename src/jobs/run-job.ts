@@ -54,7 +54,13 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
     }
   };
   const toPeople = (digests: Digest[]) => {
-    for (const d of digests) if (notify.person(d.personId, d.reply, key)) summary.messages++;
+    // people with the same items (the contacts of one unit) share one message row
+    const same = new Map<string, Digest[]>();
+    for (const d of digests) {
+      const body = JSON.stringify(d.reply);
+      same.set(body, [...(same.get(body) ?? []), d]);
+    }
+    for (const group of same.values()) summary.messages += notify.people(group.map((d) => d.personId), group[0]!.reply, key);
     summary.recipients = digests.length;
     summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
     reminders.record(today, digests);
@@ -79,7 +85,7 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
       } else {
         const reply = reportCard(stats.report(weekOf(addDays(today, -7)), systemActor('weekly-report')), '上周统计');
         const leaders = people.listWithRoles().filter((p) => p.role === 'leader');
-        for (const leader of leaders) if (notify.person(leader.id, reply, key)) summary.messages++;
+        summary.messages += notify.people(leaders.map((l) => l.id), reply, key);
         summary.recipients = leaders.length;
         toChats('周报', reply);
       }

@@ -5,7 +5,9 @@ export type DeliveryTarget =
   /** an answer to a message the bot received; `context` holds what the platform needs to reply in place */
   | { kind: 'reply'; chatId: string; chatType: 'p2p' | 'group'; messageId: string | null; userId: string; context?: Record<string, unknown> }
   | { kind: 'chat'; chatId: string }
-  | { kind: 'user'; userId: string };
+  | { kind: 'user'; userId: string }
+  /** the same message to several people on one platform (DingTalk sends up to 20 in one call) */
+  | { kind: 'users'; userIds: string[] };
 
 export interface Outgoing {
   id: number;

@@ -117,9 +117,7 @@ export function createDocumentsService(
   }
 
   function notifyUnit(doc: DocumentView, unitId: number, dedupeKey: string): void {
-    for (const contact of deps.units.contactsOf(unitId)) {
-      notify.person(contact.personId, assignmentNotice(doc), dedupeKey);
-    }
+    notify.people(deps.units.contactsOf(unitId).map((c) => c.personId), assignmentNotice(doc), dedupeKey);
   }
 
   function insertDocument(values: typeof documents.$inferInsert, grams: string): DocumentView {

@@ -1,5 +1,6 @@
 // Messages the bot owes someone. Rows are written in the same transaction as the change they
 // report, and leave only when a platform accepted them or the retry budget ran out.
+import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { outbox } from '../../db/schema';
@@ -23,7 +24,14 @@ export interface NewOutgoing {
 }
 
 export function conversationOf(platform: string, target: DeliveryTarget): string {
-  return `${platform}:${target.kind === 'user' ? `user:${target.userId}` : `chat:${target.chatId}`}`;
+  switch (target.kind) {
+    case 'user':
+      return `${platform}:user:${target.userId}`;
+    case 'users':
+      return `${platform}:users:${createHash('sha256').update(target.userIds.join(',')).digest('hex').slice(0, 16)}`;
+    default:
+      return `${platform}:chat:${target.chatId}`;
+  }
 }
 
 export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettings, onEnqueue: () => void = () => {}) {

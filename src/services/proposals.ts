@@ -263,7 +263,8 @@ export function createProposalsService(
       const v = view(row);
       audit.record(actor, `${input.kind}登记`, regNo, null, { title: v.title, proposers: v.proposers, leadUnit: v.leadUnitName, coUnits: v.coUnitNames, dueDate });
       if (options.notify !== false) {
-        for (const unit of [lead, ...co]) for (const c of unit.contacts) notify.person(c.personId, assignmentNotice(v, unit.id === lead.id), `proposal-assign:${regNo}`);
+        notify.people(lead.contacts.map((c) => c.personId), assignmentNotice(v, true), `proposal-assign:${regNo}:lead`);
+        notify.people(co.flatMap((u) => u.contacts.map((c) => c.personId)), assignmentNotice(v, false), `proposal-assign:${regNo}:co`);
       }
       return v;
     },
@@ -371,7 +372,7 @@ export function createProposalsService(
       if (evaluation === '不满意') {
         const v = view(after);
         const lead = db.select({ unitId: proposalUnits.unitId }).from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.lead, true))).get()!;
-        for (const c of deps.units.contactsOf(lead.unitId)) notify.person(c.personId, redoNotice(v), `proposal-redo:${row.regNo}:${after.round}`);
+        notify.people(deps.units.contactsOf(lead.unitId).map((c) => c.personId), redoNotice(v), `proposal-redo:${row.regNo}:${after.round}`);
         return v;
       }
       return view(after);

@@ -157,7 +157,7 @@ export function createSupervisionService(
   }
 
   function tellUnits(unitIds: number[], reply: Reply, key: string): void {
-    for (const unitId of unitIds) for (const c of deps.units.contactsOf(unitId)) notify.person(c.personId, reply, key);
+    notify.people(unitIds.flatMap((unitId) => deps.units.contactsOf(unitId).map((c) => c.personId)), reply, key);
   }
 
   /** The leaders an extension request goes to: the instructing leader, or every leader when none was named. */
@@ -271,7 +271,7 @@ export function createSupervisionService(
         .run();
       audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
       const view = detail(item);
-      for (const leader of leaders) notify.person(leader, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
+      notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
       return view;
     },
 

@@ -5,7 +5,8 @@ import { renderPlain } from './render';
 export function createConsoleSender(write: (text: string) => void): Sender {
   return {
     async send(m: Outgoing) {
-      const to = m.target.kind === 'reply' ? '' : `（发给 ${m.target.kind === 'user' ? m.target.userId : `群 ${m.target.chatId}`}）\n`;
+      const t = m.target;
+      const to = t.kind === 'reply' ? '' : `（发给 ${t.kind === 'user' ? t.userId : t.kind === 'users' ? t.userIds.join('、') : `群 ${t.chatId}`}）\n`;
       write(`${to}${renderPlain(m.reply)}\n`);
     },
   };

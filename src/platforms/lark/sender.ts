@@ -48,24 +48,31 @@ export function createLarkSender(client: lark.Client): Sender {
     return throttled();
   };
 
+  async function sendOne(m: Outgoing, target: Exclude<Outgoing['target'], { kind: 'users' }>, uuid: string): Promise<void> {
+    await slot(conversationOf(m.platform, target));
+    await app();
+    const chat = target.kind === 'reply' ? target.chatType : target.kind === 'user' ? 'p2p' : 'group';
+    const data = { ...renderLark(m.reply, chat), uuid };
+    try {
+      const res =
+        target.kind === 'reply' && target.messageId
+          ? await client.im.message.reply({ path: { message_id: target.messageId }, data })
+          : await client.im.message.create({
+              params: { receive_id_type: target.kind === 'user' ? 'open_id' : 'chat_id' },
+              data: { ...data, receive_id: target.kind === 'user' ? target.userId : target.chatId },
+            });
+      if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
+    } catch (error) {
+      throw asSendError(error);
+    }
+  }
+
   return {
     async send(m: Outgoing) {
-      await slot(conversationOf(m.platform, m.target));
-      await app();
-      const chat = m.target.kind === 'reply' ? m.target.chatType : m.target.kind === 'user' ? 'p2p' : 'group';
-      const data = { ...renderLark(m.reply, chat), uuid: sendUuid(m.dedupeKey) };
-      try {
-        const res =
-          m.target.kind === 'reply' && m.target.messageId
-            ? await client.im.message.reply({ path: { message_id: m.target.messageId }, data })
-            : await client.im.message.create({
-                params: { receive_id_type: m.target.kind === 'user' ? 'open_id' : 'chat_id' },
-                data: { ...data, receive_id: m.target.kind === 'user' ? m.target.userId : m.target.chatId },
-              });
-        if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
-      } catch (error) {
-        throw asSendError(error);
-      }
+      if (m.target.kind !== 'users') return sendOne(m, m.target, sendUuid(m.dedupeKey));
+      // Lark sends to one person at a time; each has their own uuid, so a retry of the whole
+      // row after a failure half-way does not post twice to those already reached
+      for (const userId of m.target.userIds) await sendOne(m, { kind: 'user', userId }, sendUuid(`${m.dedupeKey}:${userId}`));
     },
   };
 }
