@@ -55,9 +55,20 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         bodyLimitBytes: config.httpBodyLimitBytes,
       })
     : null;
-  const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...(lark ? { lark: lark.sender } : {}), ...senders }, clock, log });
+  const dingtalk = config.dingtalk
+    ? (await import('./platforms/dingtalk')).createDingtalkPlatform({
+        settings: config.dingtalk,
+        receive,
+        clock,
+        log,
+        timeoutMs: config.httpTimeoutMs,
+        bodyLimitBytes: config.httpBodyLimitBytes,
+      })
+    : null;
+  const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
+  const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
-  const app = createApp({ db, log, webhooks: lark?.router ? [lark.router] : [] });
+  const app = createApp({ db, log, webhooks: [lark?.router, dingtalk?.router].filter((r) => r != null) });
   const scheduler = createScheduler({ services, schedules: config.cron, clock, log, onQueued: () => dispatcher.kick() });
 
   transaction(db, () => {
@@ -92,6 +103,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       worker.start();
       dispatcher.start();
       await lark?.start();
+      await dingtalk?.start();
       purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
       maintenance.takeOverCheckpoints();
       maintenanceTimer = setInterval(() => {
@@ -119,6 +131,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       if (purgeTimer) clearInterval(purgeTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       lark?.stop();
+      dingtalk?.stop();
       if (server) {
         const s = server as Server;
         await new Promise<void>((resolve) => s.close(() => resolve()));

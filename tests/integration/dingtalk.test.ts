@@ -1,0 +1,161 @@
+// The DingTalk platform end to end: the real Express server, DingTalk's APIs faked with nock.
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runJob } from '../../src/jobs/run-job';
+import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
+import { robotMessage, signedHeaders } from '../fixtures/dingtalk';
+import { makeBot, type TestBot } from '../helpers';
+
+const API = 'https://api.dingtalk.com';
+const OAPI = 'https://oapi.dingtalk.com';
+const SECRET = 'dingtalk-app-secret-value';
+const ENV = { DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: SECRET, DINGTALK_ROBOT_CODE: 'dingrobot', ADMIN_IDS: 'dingtalk:manager1', OUTBOX_RETRY_BASE_MS: '1000' };
+
+let t: TestBot;
+let base: string;
+let tokenCalls = 0;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1/);
+});
+afterAll(() => nock.enableNetConnect());
+
+beforeEach(async () => {
+  tokenCalls = 0;
+  nock(API)
+    .persist()
+    .post('/v1.0/oauth2/accessToken', { appKey: 'dingkey', appSecret: SECRET })
+    .reply(200, () => (tokenCalls++, { accessToken: 'ding-access-token', expireIn: 7200 }));
+  t = await makeBot({ env: ENV, now: new Date().toISOString() });
+  await t.bot.start({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
+});
+afterEach(async () => {
+  await t.close();
+  nock.cleanAll();
+});
+
+const post = (body: unknown, headers: Record<string, string> = signedHeaders(SECRET)) => fetch(base, { method: 'POST', body: JSON.stringify(body), headers });
+const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
+
+function session(path = '/robot/sendBySession', answer: object = { errcode: 0, errmsg: 'ok' }) {
+  const bodies: { msgtype: string; markdown?: { text: string }; text?: { content: string } }[] = [];
+  const scope = nock(OAPI).post(path, (b) => (bodies.push(b), true)).query(true).reply(200, answer);
+  return { scope, bodies };
+}
+
+function robotApi(path: '/v1.0/robot/oToMessages/batchSend' | '/v1.0/robot/groupMessages/send') {
+  const bodies: Record<string, unknown>[] = [];
+  const scope = nock(API)
+    .persist()
+    .post(path, (b) => (bodies.push(b), true))
+    .matchHeader('x-acs-dingtalk-access-token', 'ding-access-token')
+    .reply(200, { processQueryKey: 'q' });
+  return { scope, bodies };
+}
+
+describe('receiving', () => {
+  it('answers a signed message through its sessionWebhook', async () => {
+    const { scope, bodies } = session();
+    expect((await post(robotMessage({ text: '我是谁' }))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(bodies[0]!.msgtype).toBe('markdown');
+    expect(bodies[0]!.markdown!.text).toContain('manager1');
+    expect(tokenCalls).toBe(0); // the sessionWebhook needs no token
+  });
+
+  it('refuses a wrong signature, a stale timestamp and a createAt that does not match, storing nothing', async () => {
+    const body = robotMessage({ text: '收文登记 标题=甲 来文单位=乙' });
+    const wrong = { ...signedHeaders(SECRET), sign: dingtalkSign(String(Date.now()), 'another-secret') };
+    expect((await post(body, wrong)).status).toBe(401);
+    expect((await post(body, { ...signedHeaders(SECRET), sign: '' })).status).toBe(401);
+    const stale = String(Date.now() - 3_700_000);
+    expect((await post(robotMessage({ createAt: Number(stale) }), signedHeaders(SECRET, stale))).status).toBe(401);
+    expect((await post(robotMessage({ createAt: Date.now() - 3_000_000 }))).status).toBe(401);
+    expect((await fetch(base, { method: 'POST', body: '{"msgId":', headers: signedHeaders(SECRET) })).status).toBe(400);
+    expect((await post({ hello: 'world' })).status).toBe(400);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+  });
+
+  it('carries out the same msgId delivered three times once', async () => {
+    const { scope } = session();
+    const body = robotMessage({ text: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', msgId: 'msgDup' });
+    for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(count('SELECT count(*) FROM documents')).toBe(1);
+    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+  });
+
+  it('maps group messages (trimmed), mentions by staff id, and treats a sender without a staff id as unknown', async () => {
+    const group = session();
+    await post(robotMessage({ text: '本群启用 公文', group: true }));
+    await vi.waitFor(() => expect(group.scope.isDone()).toBe(true), { timeout: 5000 });
+    const grant = session();
+    await post(robotMessage({ text: '授权 @李四 角色=员工', group: true, atStaffIds: ['lisi01'] }));
+    await vi.waitFor(() => expect(grant.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(grant.bodies[0]!.text?.content ?? grant.bodies[0]!.markdown?.text).toContain('dingtalk:lisi01');
+    const anonymous = session();
+    await post(robotMessage({ text: '收文登记 标题=甲 来文单位=乙', staffId: null }));
+    await vi.waitFor(() => expect(anonymous.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(JSON.stringify(anonymous.bodies[0])).toContain('我是谁');
+    expect(count('SELECT count(*) FROM documents')).toBe(0);
+  });
+});
+
+describe('replying', () => {
+  it('does not post to a sessionWebhook on a host that is not allowed; the robot API answers instead', async () => {
+    const forged = nock('https://evil.example').post(/.*/).reply(200, { errcode: 0 });
+    const { scope, bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
+    await post(robotMessage({ text: '我是谁', sessionWebhook: 'https://evil.example/robot/sendBySession?session=x' }));
+    await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
+    expect(forged.isDone()).toBe(false);
+    expect(bodies[0]).toMatchObject({ robotCode: 'dingrobot', userIds: ['manager1'], msgKey: 'sampleMarkdown' });
+    scope.persist(false);
+  });
+
+  it('uses the robot API when the sessionWebhook has expired, in groups by conversation id', async () => {
+    const { bodies } = robotApi('/v1.0/robot/groupMessages/send');
+    await post(robotMessage({ text: '本群设置', group: true, sessionExpiresIn: 60_000 }));
+    await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
+    expect(bodies[0]).toMatchObject({ robotCode: 'dingrobot', openConversationId: 'cidGroup==' });
+    expect(JSON.parse(bodies[0]!.msgParam as string).text).toContain('本群设置');
+  });
+
+  it('retries through the outbox when the sessionWebhook answers errcode ≠ 0 with HTTP 200', async () => {
+    const expired = session('/robot/sendBySession', { errcode: 300001, errmsg: 'session 不存在' });
+    const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
+    await post(robotMessage({ text: '我是谁' }));
+    await vi.waitFor(() => expect(expired.scope.isDone()).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(count('SELECT last_error FROM outbox')).toContain('300001'));
+    t.clock.advance(2000);
+    t.bot.dispatcher.kick();
+    await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
+    expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2');
+  });
+
+  it('sends a reminder to 25 people in two batchSend calls, with one token', async () => {
+    const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
+    const admin = 'dingtalk:manager1';
+    await t.say('单位新增 县应急管理局', admin);
+    for (let i = 1; i <= 25; i++) await t.say(`授权 dingtalk:staff${i} 角色=联络员 单位=县应急管理局`, admin);
+    await t.say(`收文登记 标题=今天到期 来文单位=市政府办公室 办理时限=今天 承办单位=县应急管理局`, admin);
+    await vi.waitFor(() => expect(bodies).toHaveLength(2), { timeout: 5000 }); // the assignment notice
+    const at = t.clock.now();
+    expect(runJob(t.bot.services, 'reminders', at).summary).toMatchObject({ recipients: 25, messages: 25 });
+    t.bot.dispatcher.kick();
+    await vi.waitFor(() => expect(bodies).toHaveLength(4), { timeout: 5000 });
+    const reminder = bodies.slice(2);
+    expect(reminder.map((b) => (b.userIds as string[]).length)).toEqual([20, 5]);
+    expect(new Set(reminder.flatMap((b) => b.userIds as string[])).size).toBe(25);
+    expect(JSON.parse(reminder[0]!.msgParam as string).text).toContain('到期提醒');
+    expect(tokenCalls).toBe(1);
+  });
+
+  it('answers a non-text message politely', async () => {
+    const { scope, bodies } = session();
+    await post(robotMessage({ msgtype: 'picture' }));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(bodies[0]!.text!.content).toContain('暂时只能处理文字消息');
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { dingtalkSign, signatureValid } from '../../src/platforms/dingtalk/crypto';
+import { renderDingtalk } from '../../src/platforms/dingtalk/render';
+import { sessionWebhookUsable } from '../../src/platforms/dingtalk/sender';
+
+describe('DingTalk signature', () => {
+  it('matches the reference vector and its one-hour window', () => {
+    // protocols/dingtalk.md §1, computed independently with Node and Python
+    expect(dingtalkSign('1700000000000', 'testAppSecret123')).toBe('oUvnJAV+SePSdqHb1KCEBBCvuY7xqI7JqwexuW15D/A=');
+    const sign = 'oUvnJAV+SePSdqHb1KCEBBCvuY7xqI7JqwexuW15D/A=';
+    expect(signatureValid('1700000000000', sign, 'testAppSecret123', 1700000000000 + 3_599_000)).toBe(true);
+    expect(signatureValid('1700000000000', sign, 'testAppSecret123', 1700000000000 + 3_601_000)).toBe(false);
+    expect(signatureValid('1700000000000', sign, 'another', 1700000000000)).toBe(false);
+    expect(signatureValid(undefined, sign, 'testAppSecret123', 1700000000000)).toBe(false);
+    expect(signatureValid('not-a-number', sign, 'testAppSecret123', 1700000000000)).toBe(false);
+  });
+});
+
+describe('DingTalk rendering', () => {
+  it('turns a card into markdown with its actions as commands to send, escaping what people typed', () => {
+    const { markdown } = renderDingtalk({
+      card: { title: 'SW-2026-0001', tone: 'info', lines: ['**[点我](https://evil.example)**'], fields: [['标题', '# 大标题 <at>']], actions: [{ label: '办结', command: '公文办结 SW-2026-0001' }] },
+    });
+    expect(markdown).toContain('**\\[点我\\]\\(https://evil\\.example\\)**');
+    expect(markdown).toContain('**标题**：\\# 大标题 \\<at\\>');
+    expect(markdown).toContain('`公文办结 SW-2026-0001`');
+  });
+});
+
+describe('sessionWebhook', () => {
+  const now = 1_800_000_000_000;
+  it('is used only on an allowed https host and while it has more than five minutes to live', () => {
+    const ok = { sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=1', sessionWebhookExpiredTime: now + 600_000 };
+    expect(sessionWebhookUsable(ok, ['oapi.dingtalk.com'], now)).toBe(ok.sessionWebhook);
+    expect(sessionWebhookUsable({ ...ok, sessionWebhookExpiredTime: now + 200_000 }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'https://oapi.dingtalk.com.evil.example/x' }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'http://oapi.dingtalk.com/x' }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'http://127.0.0.1:22/' }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable(undefined, ['oapi.dingtalk.com'], now)).toBeNull();
+  });
+});
