@@ -1,9 +1,10 @@
 // The office's figures as a compact card: each with the previous period's change beside it.
 import { z } from 'zod';
-import { addDays } from '../src/lib/dates';
-import { card, type Reply } from '../src/lib/reply';
-import type { Rate } from '../src/services/proposals';
-import { weekOf, type Report } from '../src/services/stats';
+import { addDays, yearOf } from '../src/lib/dates';
+import { card, text, type Reply } from '../src/lib/reply';
+import { LEDGER_KINDS } from '../src/services/ledgers';
+import type { ProposalStats, Rate } from '../src/services/proposals';
+import { weekOf, yearPeriod, type Report } from '../src/services/stats';
 import { defineCommand } from './kit/define';
 import { percent } from './views';
 
@@ -52,6 +53,58 @@ export function reportCard(r: Report, heading: string): Reply {
   });
 }
 
+const pct = (r: Rate) => (r.of === 0 ? '—' : `${((100 * r.count) / r.of).toFixed(1)}%`);
+
+/** The figures as the sentences an annual work report uses, one per line, ready to paste. */
+export function annualSentences(r: Report, suggestions: ProposalStats, cppcc: ProposalStats): string[] {
+  const { documents: d, supervision: s } = r.current;
+  const answered = { count: suggestions.onTime.count + cppcc.onTime.count, of: suggestions.onTime.of + cppcc.onTime.of };
+  const satisfiedCount = suggestions.satisfied.count + cppcc.satisfied.count;
+  const basically = suggestions.basicallySatisfied.count + cppcc.basicallySatisfied.count;
+  const evaluated = suggestions.satisfied.of + cppcc.satisfied.of;
+  const allOnTime = answered.of > 0 && answered.count === answered.of && suggestions.answered + cppcc.answered === suggestions.total + cppcc.total;
+  return [
+    `全年收到上级来文 ${d.received} 件，其中特急 ${d.receivedBy.特急} 件、加急 ${d.receivedBy.加急} 件，急件当日分办率 ${pct(d.urgentAtOnce)}，按时办结率 ${pct(d.closedOnTime)}，平均办理 ${d.averageWorkdays ?? '—'} 个工作日；`,
+    `发出各类文件 ${d.issued} 份；`,
+    `办理督办件 ${s.created} 件，其中领导批示 ${s.leaderInstructions} 件，办结 ${s.closed} 件，按时办结率 ${pct(s.closedOnTime)}，收到承办单位反馈 ${s.feedbackEntries} 次，年末逾期 ${s.overdue} 件；`,
+    `办理人大代表建议 ${suggestions.total} 件、政协提案 ${cppcc.total} 件，${allOnTime ? '均按要求及时答复' : `按时答复率 ${pct(answered)}`}，满意率 ${pct({ count: satisfiedCount + basically, of: evaluated })}（其中满意 ${pct({ count: satisfiedCount, of: evaluated })}、基本满意 ${pct({ count: basically, of: evaluated })}）。`,
+  ];
+}
+
+const year = z.coerce.number({ error: '应为年份，例如 2026' }).int({ error: '应为年份，例如 2026' }).min(2000, { error: '应为年份，例如 2026' }).max(2100, { error: '应为年份，例如 2026' });
+
+export const yearStats = defineCommand({
+  names: ['年度统计', 'stats year'],
+  group: '统计',
+  right: 'read',
+  summary: '全年数字（与上年比较），并写成年度工作报告可直接使用的句子',
+  args: ['年份'],
+  fields: z.object({ 年份: year.optional().describe('默认今年') }),
+  example: '年度统计 2026',
+  run: (ctx, f) => {
+    const { stats, proposals, today } = ctx.services;
+    const y = f.年份 ?? yearOf(today());
+    const report = stats.report(yearPeriod(y), ctx.actor);
+    const sentences = annualSentences(report, proposals.stats('建议', y, ctx.actor), proposals.stats('提案', y, ctx.actor));
+    return [reportCard(report, '年度统计'), text(sentences.join('\n'))];
+  },
+});
+
+export const exportLedger = defineCommand({
+  names: ['导出', '导出台账', 'export'],
+  group: '统计',
+  right: 'export',
+  summary: `把${LEDGER_KINDS.join('、')}台账导出为 Excel 表格，生成后私信发给您`,
+  args: ['种类', '年份'],
+  fields: z.object({ 种类: z.enum(LEDGER_KINDS, { error: `应为 ${LEDGER_KINDS.join('/')} 之一` }), 年份: year.optional().describe('默认今年') }),
+  example: '导出 督办 2026',
+  run: (ctx, f) => {
+    const y = f.年份 ?? yearOf(ctx.services.today());
+    ctx.services.exports.request(f.种类, y, ctx.actor);
+    return text(`正在生成 ${y} 年${f.种类}台账，完成后私信发给您。`);
+  },
+});
+
 const WHICH = ['本周', '上周'] as const;
 
 export const weekStats = defineCommand({
@@ -69,4 +122,4 @@ export const weekStats = defineCommand({
   },
 });
 
-export const statsCommands = [weekStats];
+export const statsCommands = [weekStats, yearStats, exportLedger];

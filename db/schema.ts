@@ -335,3 +335,22 @@ export const remindersSent = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.date, t.personId, t.ref, t.kind] })],
 );
+
+/** Ledgers asked for in chat: made in the background, then sent to whoever asked. */
+export const exportRequests = sqliteTable(
+  'export_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['公文', '建议', '提案', '督办'] }).notNull(),
+    year: integer('year').notNull(),
+    personId: integer('person_id').notNull().references(() => people.id),
+    // a unit contact's ledger holds their unit's items only
+    unitId: integer('unit_id').references(() => units.id),
+    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull(),
+    file: text('file'),
+    error: text('error'),
+    requestedAt: integer('requested_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('export_requests_pending').on(t.status, t.id)],
+);

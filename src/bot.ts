@@ -1,6 +1,7 @@
 // Wires one bot process together: database, services, engine, inbox worker, outbox dispatcher
 // and the HTTP app. main.ts, the REPL, the CLIs and the tests all build it the same way.
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { allCommands } from '../commands';
 import { closeDatabase, openDatabase, transaction } from '../db/client';
@@ -11,6 +12,7 @@ import { createEngine } from './engine/engine';
 import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
+import { createExportWorker } from './jobs/export-worker';
 import { createScheduler } from './jobs/scheduler';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
@@ -69,6 +71,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
   const app = createApp({ db, log, webhooks: [lark?.router, dingtalk?.router].filter((r) => r != null) });
+  const exportWorker = createExportWorker({ services, dir: join(dirname(config.databasePath), 'exports'), clock, log });
   const scheduler = createScheduler({ services, schedules: config.cron, clock, log, onQueued: () => dispatcher.kick() });
 
   transaction(db, () => {
@@ -89,6 +92,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     dispatcher,
     maintenance,
     scheduler,
+    exportWorker,
     app,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
@@ -102,6 +106,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       if (options.scheduler) scheduler.start();
       worker.start();
       dispatcher.start();
+      exportWorker.start();
       await lark?.start();
       await dingtalk?.start();
       purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
@@ -138,6 +143,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         s.closeAllConnections();
       }
       await worker.stop();
+      await exportWorker.stop();
       await dispatcher.stop();
       closeDatabase(db);
     },

@@ -54,6 +54,7 @@ rl.on('line', (line) => {
     if (text.trim() === '') return;
     bot.receive(consoleMessage(text, as, bot.services.clock.now()));
     bot.worker.drain();
+    await bot.exportWorker.drain();
     await bot.dispatcher.flush();
     if (interactive) rl.prompt();
   });
@@ -63,6 +64,7 @@ rl.on('close', () => {
     if (pending.trim()) {
       bot.receive(consoleMessage(pending, as, bot.services.clock.now()));
       bot.worker.drain();
+      await bot.exportWorker.drain();
       await bot.dispatcher.flush();
     }
     await bot.stop();

@@ -18,7 +18,14 @@ export interface Card {
   actions?: CardAction[];
 }
 
-export type Reply = { text: string } | { card: Card };
+/** A file the bot made (a ledger); platforms that can send files do, the others say where it is. */
+export interface FileReply {
+  path: string;
+  name: string;
+  caption: string;
+}
+
+export type Reply = { text: string } | { card: Card } | { file: FileReply };
 
 export function text(t: string): Reply {
   return { text: t };

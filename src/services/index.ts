@@ -12,6 +12,8 @@ import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
 import { createPeopleService } from './people';
 import { createProposalsService, type ProposalSettings } from './proposals';
+import { createExportsService } from './exports';
+import { createLedgersService } from './ledgers';
 import { createRemindersService } from './reminders';
 import { createStatsService } from './stats';
 import { createSupervisionService } from './supervision';
@@ -49,9 +51,11 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, today });
   const stats = createStatsService(db, { calendar, today });
   const reminders = createRemindersService(db, { calendar });
+  const ledgers = createLedgersService(db);
+  const exports = createExportsService(db, clock, { audit, notify });
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports };
 }
 
 export type Services = ReturnType<typeof createServices>;

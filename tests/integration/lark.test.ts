@@ -220,6 +220,27 @@ describe('card clicks', () => {
   });
 });
 
+describe('ledger files', () => {
+  it('uploads an exported ledger and sends it as a file message to whoever asked', async () => {
+    const { scope } = expectReply('om_export');
+    let uploaded = '';
+    const upload = nock(LARK)
+      .post('/open-apis/im/v1/files', (body) => ((uploaded = Buffer.from(String(body), 'hex').toString('utf8')), true))
+      .reply(200, { code: 0, data: { file_key: 'file_v2_abc' } });
+    const sent: Record<string, string>[] = [];
+    const file = nock(LARK)
+      .post('/open-apis/im/v1/messages', (b) => (sent.push(b), true))
+      .query({ receive_id_type: 'open_id' })
+      .reply(200, { code: 0, data: {} });
+    await post('/webhook/lark/event', signed(messageEvent({ text: '导出 督办 2026', messageId: 'om_export' })));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(file.isDone()).toBe(true), { timeout: 10000 });
+    expect(upload.isDone()).toBe(true);
+    expect(uploaded).toContain('督办台账-2026-1.xlsx');
+    expect(sent[0]).toMatchObject({ receive_id: 'ou_admin', msg_type: 'file', content: JSON.stringify({ file_key: 'file_v2_abc' }) });
+  });
+});
+
 describe('delivery', () => {
   it('retries after Lark answers 500, delivering once with the same uuid', async () => {
     const uuids: string[] = [];

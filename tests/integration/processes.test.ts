@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import readXlsxFile from 'read-excel-file/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers';
 
@@ -77,6 +78,20 @@ describe('npm run admin', () => {
     const db = new Database(DATABASE_PATH, { readonly: true });
     expect(db.prepare("SELECT count(*) FROM audit_log WHERE actor = 'system:npm run admin'").pluck().get()).toBe(3);
     db.close();
+  });
+});
+
+describe('npm run export', () => {
+  it('writes a ledger workbook from the command line, and refuses a bad call', async () => {
+    const DATABASE_PATH = dbFile();
+    await run(['src/jobs/chat-cli.ts'], { DATABASE_PATH }, '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 收文日期=2026-03-02\n');
+    const file = join(DATABASE_PATH, '..', 'ledger.xlsx');
+    const { code, stdout } = await run(['src/jobs/export-cli.ts', '公文', '2026', file], { DATABASE_PATH });
+    expect(code).toBe(0);
+    expect(stdout).toContain('已导出 2026 年公文台账：收文台账 1 行，发文台账 0 行');
+    const [incoming] = await readXlsxFile(file);
+    expect(incoming!.data[1]!.slice(0, 3)).toEqual(['SW-2026-0001', null, '关于做好防汛工作的通知']);
+    expect((await run(['src/jobs/export-cli.ts', '财务', file], { DATABASE_PATH })).code).toBe(2);
   });
 });
 

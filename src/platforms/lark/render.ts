@@ -5,7 +5,7 @@ import type { Card, Reply, Tone } from '../../lib/reply';
 import type { ButtonValue } from './mapping';
 
 export interface LarkContent {
-  msg_type: 'post' | 'interactive';
+  msg_type: 'post' | 'interactive' | 'file';
   content: string;
 }
 
@@ -39,7 +39,8 @@ export function larkCard(card: Card, chat: 'p2p' | 'group'): Record<string, unkn
   return { config: { wide_screen_mode: true, update_multi: true }, header: { template: COLOURS[card.tone], title: plain(card.title) }, elements };
 }
 
-export function renderLark(reply: Reply, chat: 'p2p' | 'group'): LarkContent {
+/** Text and cards; a file is uploaded first (see the sender), then sent by its key. */
+export function renderLark(reply: Exclude<Reply, { file: unknown }>, chat: 'p2p' | 'group'): LarkContent {
   if ('card' in reply) return { msg_type: 'interactive', content: JSON.stringify(larkCard(reply.card, chat)) };
   const rows = reply.text.split('\n').map((line) => [{ tag: 'text', text: line }]);
   return { msg_type: 'post', content: JSON.stringify({ zh_cn: { title: '', content: rows } }) };

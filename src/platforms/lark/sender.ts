@@ -1,12 +1,14 @@
 // Outbox rows → Lark API calls, within Lark's limits, each carrying a uuid derived from its
 // outbox row so that a retry after a lost response never posts twice.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import pThrottle from 'p-throttle';
 import { SendError, type Outgoing, type Sender } from '../../lib/delivery';
+import type { Reply } from '../../lib/reply';
 import { conversationOf } from '../../services/outbox';
-import { renderLark } from './render';
+import { renderLark, type LarkContent } from './render';
 
 // Lark: 5 messages a second to one user or group, 50 a second per app (protocols/lark.md §5.2).
 const PER_CONVERSATION = { limit: 5, interval: 1000 };
@@ -48,11 +50,24 @@ export function createLarkSender(client: lark.Client): Sender {
     return throttled();
   };
 
+  /** A ledger goes up as a file (Lark keeps it; the message carries its key). */
+  async function content(reply: Reply, chat: 'p2p' | 'group'): Promise<LarkContent> {
+    if (!('file' in reply)) return renderLark(reply, chat);
+    let uploaded;
+    try {
+      uploaded = await client.im.file.create({ data: { file_type: 'xls', file_name: reply.file.name, file: await readFile(reply.file.path) } });
+    } catch (error) {
+      throw asSendError(error);
+    }
+    if (!uploaded?.file_key) throw new SendError('Lark file upload returned no file_key');
+    return { msg_type: 'file', content: JSON.stringify({ file_key: uploaded.file_key }) };
+  }
+
   async function sendOne(m: Outgoing, target: Exclude<Outgoing['target'], { kind: 'users' }>, uuid: string): Promise<void> {
     await slot(conversationOf(m.platform, target));
     await app();
     const chat = target.kind === 'reply' ? target.chatType : target.kind === 'user' ? 'p2p' : 'group';
-    const data = { ...renderLark(m.reply, chat), uuid };
+    const data = { ...(await content(m.reply, chat)), uuid };
     try {
       const res =
         target.kind === 'reply' && target.messageId
