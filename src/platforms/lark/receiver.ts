@@ -20,15 +20,18 @@ export interface LarkInbound {
   botOpenId(): Promise<string | null>;
 }
 
+// Lark sends UTF-8; anything else is not Lark, and must not reach storage with its bytes replaced
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 type Verified = { kind: 'challenge'; challenge: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'refused'; status: number; reason: string };
 
 /** Checks a body the way protocols/lark.md §2 says: signature with an Encrypt Key, token without. */
 export function verify(settings: LarkSettings, raw: Buffer, header: (name: string) => string | undefined): Verified {
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(strictUtf8.decode(raw));
   } catch {
-    return { kind: 'refused', status: 400, reason: 'body is not JSON' };
+    return { kind: 'refused', status: 400, reason: 'body is not UTF-8 JSON' };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'refused', status: 400, reason: 'body is not a JSON object' };
 

@@ -1,0 +1,119 @@
+// Hostile input of every kind: it gets a 4xx or a refusal, crashes nothing, writes nothing, and
+// what it smuggles into stored text never comes out as markup.
+import fc from 'fast-check';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { canonicalField } from '../../commands/kit/fields';
+import { parseArguments } from '../../src/engine/parser';
+import { messageEvent, signedRequest } from '../fixtures/lark';
+import { makeBot, type TestBot } from '../helpers';
+
+const KEY = 'hostile-key';
+let t: TestBot;
+let base: string;
+const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1/);
+});
+afterAll(() => nock.enableNetConnect());
+
+beforeEach(async () => {
+  nock('https://open.feishu.cn').persist().post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, tenant_access_token: 't-h', expire: 7200 });
+  nock('https://open.feishu.cn').persist().get('/open-apis/bot/v3/info').reply(200, { code: 0, bot: { open_id: 'ou_bot' } });
+  t = await makeBot({ env: { LARK_APP_ID: 'cli_h', LARK_APP_SECRET: 'h-secret', LARK_ENCRYPT_KEY: KEY, ADMIN_IDS: 'lark:ou_admin,console:admin' } });
+  await t.bot.start({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${t.bot.port()}`;
+});
+afterEach(async () => {
+  await t.close();
+  nock.cleanAll();
+});
+
+describe('the command parser', () => {
+  const declared = ['标题', '来文单位', '文号', '办理时限'];
+  it('never throws, whatever it is given', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.array(fc.constantFrom('标题', '期限', '=', '：', '“', '”', '"', '\n', ' ', '\u3000'), { maxLength: 20 }), (text, bits) => {
+        const input = text + bits.join('') + text;
+        const r = parseArguments(input, declared, ['标题'], (k) => canonicalField(declared, k));
+        expect(typeof r.ok).toBe('boolean');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes nothing when a registration does not parse or validate', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 60 }), async (junk) => {
+        const before = count('SELECT count(*) FROM documents');
+        const reply = await t.say(`收文登记 ${junk}`);
+        const after = count('SELECT count(*) FROM documents');
+        if (after > before) expect(reply).toContain('已登记收文');
+        else expect(reply).not.toContain('已登记收文');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('webhook bodies', () => {
+  const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(`${base}/webhook/lark/event`, { method: 'POST', body, headers });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['truncated JSON', '{"encrypt":"abc'],
+    ['a JSON array', '[1,2,3]'],
+    ['a JSON string', '"encrypt"'],
+    ['deeply nested', `${'['.repeat(200_000)}${']'.repeat(200_000)}`],
+    ['__proto__ and constructor keys', '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"encrypt":1}'],
+  ])('answers %s with a 4xx and stores nothing', async (_what, body) => {
+    const res = await post(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('answers invalid UTF-8, a huge body and signed-but-hostile events with a 4xx', async () => {
+    expect((await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]))).status).toBe(400);
+    expect((await post(JSON.stringify({ encrypt: 'A'.repeat(2_000_000) }))).status).toBe(413);
+    const nested = signedRequest(KEY, JSON.parse(`{"schema":"2.0","header":{"event_id":"x","event_type":"im.message.receive_v1"},"event":${'{"a":'.repeat(500)}1${'}'.repeat(500)}}`));
+    expect((await post(nested.body, nested.headers)).status).toBe(400);
+    const proto = signedRequest(KEY, JSON.parse('{"schema":"2.0","header":{"event_id":"y","event_type":"im.message.receive_v1","__proto__":{"polluted":1}},"event":{"__proto__":{"message":1}}}'));
+    expect((await post(proto.body, proto.headers)).status).toBe(400);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('markup in stored text', () => {
+  it('is stored verbatim but sent as plain text: no mention of everyone, no link, no injected button', async () => {
+    const bodies: { msg_type: string; content: string }[] = [];
+    nock('https://open.feishu.cn').persist().post(/\/open-apis\/im\/v1\/messages/, (b) => (bodies.push(b), true)).reply(200, { code: 0, data: {} });
+    const title = '<at user_id="all"></at>[点此](https://evil.example){"tag":"button","value":{"command":"撤销授权 lark:ou_admin"}}';
+    const event = signedRequest(KEY, messageEvent({ text: `收文登记 标题=“${title}” 来文单位=“<at user_id="ou_x">某人</at>”`, messageId: 'om_evil' }));
+    expect((await fetch(`${base}/webhook/lark/event`, { method: 'POST', ...event })).status).toBe(200);
+    await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
+    expect(t.bot.db.$client.prepare('SELECT title FROM documents').pluck().get()).toBe(title);
+    const card = JSON.parse(bodies[0]!.content);
+    const texts: { tag: string }[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (typeof o.content === 'string' && typeof o.tag === 'string') texts.push(o as { tag: string });
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(card);
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.every((x) => x.tag === 'plain_text')).toBe(true); // nothing Lark would read as markup
+    const buttons = JSON.stringify(card.elements.filter((e: { tag: string }) => e.tag === 'action'));
+    expect(buttons).toContain('公文办结 SW-2026-0001');
+    expect(buttons).not.toContain('撤销授权');
+  });
+});
