@@ -80,4 +80,19 @@ export const whoAmI = defineCommand({
   },
 });
 
-export const helpCommands = [help, whoAmI];
+export const consoleLink = defineCommand({
+  names: ['管理后台', 'console'],
+  group: '通用',
+  right: 'console',
+  summary: '获取网页管理后台的登录链接（私聊中使用；领导只读，管理员可修改设置）',
+  fields: z.object({}),
+  example: '管理后台',
+  run: (ctx) => {
+    // a sign-in link is a key: it goes only where nobody else reads it
+    if (ctx.chat.type !== 'p2p') return text('登录链接只在私聊中发送。请私聊机器人发送「管理后台」。');
+    const token = ctx.services.consoleAuth.issueLink(ctx.actor.personId!);
+    return text(`管理后台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n${ctx.services.consoleBaseUrl}/console/login?token=${encodeURIComponent(token)}`);
+  },
+});
+
+export const helpCommands = [help, whoAmI, consoleLink];

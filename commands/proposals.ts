@@ -26,7 +26,7 @@ const officialNumber = z
 
 const splitList = (text: string | undefined) => (text ? text.split(/[,，、;；\s]+/).filter(Boolean) : []);
 
-function proposalCard(p: ProposalView, today: LocalDate, heading?: string): Reply {
+export function proposalCard(p: ProposalView, today: LocalDate, heading?: string): Reply {
   const done = p.status === 'answered' || p.status === 'evaluated';
   return card({
     title: heading ? `${heading}：${p.regNo}` : p.regNo,

@@ -20,7 +20,7 @@ function timeLeft(item: ItemView, today: LocalDate): string {
   return left > 0 ? `剩 ${left} 天` : left === 0 ? '今天到期' : `已逾期 ${-left} 天`;
 }
 
-function itemCard(item: ItemDetail, today: LocalDate, heading: string | undefined, tz: string): Reply {
+export function itemCard(item: ItemDetail, today: LocalDate, heading: string | undefined, tz: string): Reply {
   const open = item.status !== 'closed';
   const pending = item.extensions.find((e) => e.status === 'pending');
   return card({

@@ -354,3 +354,26 @@ export const exportRequests = sqliteTable(
   },
   (t) => [index('export_requests_pending').on(t.status, t.id)],
 );
+
+/** Settings the installation makes for itself (the web console's signing secret). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Sign-in links to the web console: single use, ten minutes, one person. */
+export const consoleLinks = sqliteTable('console_links', {
+  nonce: text('nonce').primaryKey(),
+  personId: integer('person_id').notNull().references(() => people.id),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+export const consoleSessions = sqliteTable('console_sessions', {
+  // the cookie holds the id; only its hash is stored
+  idHash: text('id_hash').primaryKey(),
+  personId: integer('person_id').notNull().references(() => people.id),
+  csrf: text('csrf').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});

@@ -8,9 +8,11 @@ export interface AppOptions {
   log: Logger;
   /** platform routers, mounted under /webhook */
   webhooks?: Router[];
+  /** the web console, mounted under /console */
+  console?: Router;
 }
 
-export function createApp({ db, log, webhooks = [] }: AppOptions) {
+export function createApp({ db, log, webhooks = [], console: consoleRouter }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -27,6 +29,7 @@ export function createApp({ db, log, webhooks = [] }: AppOptions) {
   });
 
   for (const router of webhooks) app.use('/webhook', router);
+  if (consoleRouter) app.use('/console', consoleRouter);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -14,6 +14,7 @@ import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
 import { createExportWorker } from './jobs/export-worker';
 import { createScheduler } from './jobs/scheduler';
+import { createConsoleRouter } from './web/console-router';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
 import { systemActor } from './services/actor';
@@ -34,7 +35,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     db,
     clock,
     log,
-    settings: { timezone: config.timezone, proposals: config.proposals, outbox: config.outbox, inbox: config.inbox },
+    settings: { timezone: config.timezone, proposals: config.proposals, consoleBaseUrl: config.consoleBaseUrl, outbox: config.outbox, inbox: config.inbox },
     onOutboxWrite: () => dispatcherKick(),
   });
   const engine = createEngine({ services, commands: allCommands, log });
@@ -70,7 +71,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
-  const app = createApp({ db, log, webhooks: [lark?.router, dingtalk?.router].filter((r) => r != null) });
+  const app = createApp({ db, log, webhooks: [lark?.router, dingtalk?.router].filter((r) => r != null), console: createConsoleRouter({ services, log }) });
   const exportWorker = createExportWorker({ services, dir: join(dirname(config.databasePath), 'exports'), clock, log });
   const scheduler = createScheduler({ services, schedules: config.cron, clock, log, onQueued: () => dispatcher.kick() });
 

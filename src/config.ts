@@ -128,7 +128,8 @@ function shape(env: z.output<typeof schema>) {
       redoMonths: env.PROPOSAL_REDO_MONTHS,
       answerClasses: env.PROPOSAL_ANSWER_CLASSES,
     },
-    consoleBaseUrl: env.CONSOLE_BASE_URL,
+    // without one, links point at this machine, which suits a local trial
+    consoleBaseUrl: (env.CONSOLE_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     outbox: {
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       backoffBaseMs: env.OUTBOX_RETRY_BASE_MS,

@@ -10,6 +10,7 @@ const HOLDERS: Record<Right, readonly Role[]> = {
   supervise: ['staff', 'leader', 'admin'],
   approve: ['leader', 'admin'],
   export: ['staff', 'leader', 'admin'],
+  console: ['leader', 'admin'],
   admin: ['admin'],
 };
 

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { auditLog } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -31,6 +31,10 @@ export function createAuditService(db: Db, clock: Clock) {
           after: after ?? null,
         })
         .run();
+    },
+
+    forTarget(target: string): AuditEntry[] {
+      return db.select().from(auditLog).where(eq(auditLog.target, target)).orderBy(desc(auditLog.id)).all();
     },
 
     latest(limit: number): AuditEntry[] {

@@ -75,6 +75,10 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
       return count;
     },
 
+    overrideList(): { date: LocalDate; workday: boolean }[] {
+      return [...overrides()].map(([date, workday]) => ({ date, workday })).sort((a, b) => (a.date < b.date ? 1 : -1));
+    },
+
     setOverride(date: LocalDate, workday: boolean, actor: Actor): void {
       const before = db.select().from(calendarOverrides).where(eq(calendarOverrides.date, date)).get();
       db.insert(calendarOverrides)

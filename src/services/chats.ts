@@ -91,6 +91,17 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
       return change(chat, 'subscriptions', (s) => s.filter((x) => !subs.includes(x)), '本群退订', actor);
     },
 
+    /** Every group chat the bot has heard from, with what it is open for. */
+    groups(): (ChatRef & ChatSettings & { lastSeenAt: number })[] {
+      return db
+        .select()
+        .from(chats)
+        .where(eq(chats.type, 'group'))
+        .orderBy(sql`${chats.lastSeenAt} DESC`)
+        .all()
+        .map((c) => ({ platform: c.platform, chatId: c.chatId, type: c.type, title: c.title ?? undefined, enabledGroups: c.enabledGroups as ChatGroup[], subscriptions: c.subscriptions as Subscription[], lastSeenAt: c.lastSeenAt }));
+    },
+
     /** The group chats subscribed to the Monday report or to reminder summaries. */
     subscribedTo(subscription: Subscription): ChatRef[] {
       return db

@@ -12,6 +12,7 @@ import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
 import { createPeopleService } from './people';
 import { createProposalsService, type ProposalSettings } from './proposals';
+import { createConsoleAuthService } from './console-auth';
 import { createExportsService } from './exports';
 import { createLedgersService } from './ledgers';
 import { createRemindersService } from './reminders';
@@ -22,6 +23,8 @@ import { createUnitsService } from './units';
 export interface ServiceSettings {
   timezone: string;
   proposals: ProposalSettings;
+  /** where the web console is reached, for sign-in links */
+  consoleBaseUrl: string;
   outbox: OutboxSettings;
   inbox: InboxSettings;
 }
@@ -53,9 +56,10 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const reminders = createRemindersService(db, { calendar });
   const ledgers = createLedgersService(db);
   const exports = createExportsService(db, clock, { audit, notify });
+  const consoleAuth = createConsoleAuthService(db, clock);
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

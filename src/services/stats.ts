@@ -2,7 +2,7 @@
 // each with the previous period's beside it: what 本周统计, 年度统计 and the Monday report show.
 import { and, eq, lte, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { documents, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits } from '../../db/schema';
+import { documents, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import { addDays, isoWeekday, type LocalDate } from '../lib/dates';
 import { unitScope, type Actor } from './actor';
 import type { CalendarService } from './calendar';
@@ -197,6 +197,56 @@ export function createStatsService(db: Db, deps: { calendar: CalendarService; to
   }
 
   return {
+    /** Documents received and supervision items created per week, the last `weeks` weeks up to this one. */
+    weekly(weeks: number): { week: LocalDate; documents: number; supervision: number }[] {
+      const last = weekOf(deps.today()).from;
+      const first = addDays(last, -7 * (weeks - 1));
+      const monday = (column: SQLWrapper) => sql<string>`date(${column}, '-6 days', 'weekday 1')`;
+      const counts = (column: SQLWrapper, table: typeof documents | typeof supervisionItems, extra?: SQLWrapper) =>
+        new Map(
+          db
+            .select({ week: monday(column), n: sql<number>`count(*)` })
+            .from(table)
+            .where(and(sql`${column} BETWEEN ${first} AND ${addDays(last, 6)}`, extra))
+            .groupBy(monday(column))
+            .all()
+            .map((r) => [r.week, r.n]),
+        );
+      const docs = counts(documents.docDate, documents, eq(documents.direction, 'in'));
+      const items = counts(supervisionItems.startDate, supervisionItems);
+      return Array.from({ length: weeks }, (_, i) => {
+        const week = addDays(first, 7 * i);
+        return { week, documents: docs.get(week) ?? 0, supervision: items.get(week) ?? 0 };
+      });
+    },
+
+    /** Per unit, this year: documents closed on time of those closed with a limit, supervision items likewise. */
+    onTimeByUnit(year: number): { unit: string; documents: Rate; supervision: Rate }[] {
+      const p = yearPeriod(year);
+      const docs = db
+        .select({ unit: units.name, n: sql<number>`count(*)`, ok: sql<number>`coalesce(sum(${documents.closedOnTime} = 1), 0)` })
+        .from(documents)
+        .innerJoin(units, eq(units.id, documents.handlingUnitId))
+        .where(and(eq(documents.status, 'closed'), sql`${documents.closedOnTime} IS NOT NULL`, between(documents.closedDate, p)))
+        .groupBy(units.name)
+        .all();
+      const items = db
+        .select({ unit: units.name, n: sql<number>`count(*)`, ok: sql<number>`coalesce(sum(${supervisionItems.closedOnTime} = 1), 0)` })
+        .from(supervisionItems)
+        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+        .innerJoin(units, eq(units.id, supervisionUnits.unitId))
+        .where(and(eq(supervisionItems.status, 'closed'), between(supervisionItems.closedDate, p)))
+        .groupBy(units.name)
+        .all();
+      const names = [...new Set([...docs, ...items].map((r) => r.unit))].sort();
+      const find = (rows: typeof docs, unit: string) => rows.find((r) => r.unit === unit);
+      return names.map((unit) => ({
+        unit,
+        documents: rate(find(docs, unit)?.ok ?? 0, find(docs, unit)?.n ?? 0),
+        supervision: rate(find(items, unit)?.ok ?? 0, find(items, unit)?.n ?? 0),
+      }));
+    },
+
     /** A period's figures and the previous period's; a unit contact's are their unit's alone. */
     report(period: Period, actor: Actor): Report {
       const previous = previousOf(period);

@@ -247,6 +247,21 @@ export function createSupervisionService(
       return rankedList(or(sql`${supervisionItems.title} LIKE ${pattern} ESCAPE '\\'`, sql`${supervisionItems.instruction} LIKE ${pattern} ESCAPE '\\'`), actor);
     },
 
+    /** Per lead unit: its open items that are overdue, and those showing red. */
+    attentionByUnit(): { unit: string; overdue: number; red: number }[] {
+      const today = deps.today();
+      const byUnit = new Map<string, { overdue: number; red: number }>();
+      for (const row of db.select().from(supervisionItems).where(ne(supervisionItems.status, 'closed')).all()) {
+        const v = toView(row);
+        if (v.warning !== 'red') continue;
+        const entry = byUnit.get(v.leadUnitName) ?? { overdue: 0, red: 0 };
+        if (today > v.deadline) entry.overdue++;
+        else entry.red++;
+        byUnit.set(v.leadUnitName, entry);
+      }
+      return [...byUnit].map(([unit, n]) => ({ unit, ...n })).sort((a, b) => b.overdue - a.overdue || b.red - a.red);
+    },
+
     /** Open items past their deadline, most overdue first. */
     overdue(actor: Actor): ItemList {
       const condition = and(ne(supervisionItems.status, 'closed'), lt(supervisionItems.deadline, deps.today()), scopeCondition(actor));

@@ -1,0 +1,249 @@
+// /console: the web console. Sign-in by a single-use link from the bot; a session cookie
+// (HttpOnly, SameSite=Strict, Secure behind HTTPS); a CSRF token on every change; a strict CSP;
+// leaders read, admins change. Every change goes through the bot's own services and is audited.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { proposalCard } from '../../commands/proposals';
+import { itemCard } from '../../commands/supervision';
+import { documentCard } from '../../commands/views';
+import { transaction } from '../../db/client';
+import { writeLedger } from '../jobs/ledger-xlsx';
+import { yearOf } from '../lib/dates';
+import type { Card, Reply } from '../lib/reply';
+import { roleFromLabel, type Actor, type Role } from '../services/actor';
+import { CHAT_GROUPS, SUBSCRIPTIONS, type ChatGroup, type Subscription } from '../services/chats';
+import { UserError } from '../services/errors';
+import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
+import { parseIdentity } from '../services/people';
+import type { Services } from '../services';
+import type { Html } from './html';
+import { bare, page, type Viewer } from './layout';
+import { auditPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, peoplePage, unitsPage } from './pages';
+
+const COOKIE = 'zw_console';
+const assets = fileURLToPath(new URL('./assets', import.meta.url));
+const echartsDist = dirname(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'));
+
+interface Signed {
+  viewer: Viewer;
+  actor: Actor;
+}
+
+function send(res: Response, body: Html, status = 200): void {
+  res.status(status).type('html').send(body.value);
+}
+
+export function createConsoleRouter(options: { services: Services; log: Logger }): Router {
+  const { services, log } = options;
+  const router = Router();
+
+  router.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  router.use('/assets', express.static(assets, { maxAge: '1h' }), express.static(echartsDist, { maxAge: '1h' }));
+  router.use(cookieParser(), express.urlencoded({ extended: false, limit: '32kb' }));
+
+  router.get('/login', (req, res) => {
+    const result = services.consoleAuth.redeem(String(req.query.token ?? ''));
+    if ('refused' in result) {
+      const why = { invalid: '链接无效。', expired: '链接已过期（10 分钟内有效）。', used: '链接已经用过（每个链接只能使用一次）。' }[result.refused];
+      return send(res, bare('无法登录', `${why}请在私聊中向机器人发送「管理后台」获取新的链接。`, 'error'), 403);
+    }
+    const person = services.people.view(result.personId);
+    if (person.role !== 'admin' && person.role !== 'leader') return send(res, bare('无法登录', '管理后台只对领导和管理员开放。', 'error'), 403);
+    const session = services.consoleAuth.startSession(result.personId);
+    res.cookie(COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/console', maxAge: 8 * 3_600_000 });
+    res.redirect(303, '/console/');
+  });
+
+  // everything below needs a session
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const session = services.consoleAuth.session(req.cookies?.[COOKIE]);
+    const person = session ? services.people.view(session.personId) : null;
+    if (!session || !person || (person.role !== 'admin' && person.role !== 'leader')) {
+      return send(res, bare('请先登录', '请在私聊中向机器人发送「管理后台」，打开它回复的链接登录。', 'error'), 401);
+    }
+    const signed: Signed = {
+      viewer: { name: person.name || person.identities[0] || '', role: person.role as Role, csrf: session.csrf },
+      actor: { personId: person.id, identity: person.identities[0] ?? `person:${person.id}`, name: person.name, role: person.role, unitId: person.unitId, chat: 'web:console' },
+    };
+    res.locals.signed = signed;
+    if (req.method === 'POST') {
+      if (req.body?._csrf !== session.csrf) return send(res, bare('请求被拒绝', '页面已过期或请求来源不可信（CSRF 校验失败）。请刷新页面后重试。', 'error'), 403);
+      if (req.path !== '/logout' && person.role !== 'admin') return send(res, bare('无权修改', '领导账号只能查看，不能修改设置。', 'error'), 403);
+    }
+    next();
+  });
+
+  const signed = (res: Response) => res.locals.signed as Signed;
+  // people, units, chats, the calendar and the audit log are the admins' (DESIGN: leaders read the dashboard and ledgers)
+  router.use(['/people', '/units', '/chats', '/calendar', '/audit'], (_req, res, next) => {
+    if (signed(res).viewer.role !== 'admin') return send(res, bare('无权访问', '这一页只对管理员开放。', 'error'), 403);
+    next();
+  });
+  const notice = (req: Request) => ({ ok: req.query.ok ? String(req.query.ok) : undefined, error: req.query.error ? String(req.query.error) : undefined });
+  /** Runs a change in one transaction and comes back to the page with what happened (post/redirect/get). */
+  const change = (path: string, work: (req: Request, actor: Actor) => string) => (req: Request, res: Response) => {
+    try {
+      const ok = transaction(services.db, () => work(req, signed(res).actor));
+      res.redirect(303, `${path}?ok=${encodeURIComponent(ok)}`);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      res.redirect(303, `${path}?error=${encodeURIComponent(error.message)}`);
+    }
+  };
+  const field = (req: Request, name: string) => String(req.body?.[name] ?? '').trim();
+
+  router.get('/', (req, res) => send(res, page(signed(res).viewer, '仪表盘', dashboard(services, signed(res).viewer, signed(res).actor), notice(req))));
+
+  router.get('/ledgers/:kind', (req, res) => {
+    const kind = req.params.kind as LedgerKind;
+    if (!LEDGER_KINDS.includes(kind)) return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
+    const year = Number(req.query.year) || yearOf(services.today());
+    const query = {
+      year,
+      q: String(req.query.q ?? ''),
+      status: String(req.query.status ?? ''),
+      unit: String(req.query.unit ?? ''),
+      sort: Number(req.query.sort) || 0,
+      desc: req.query.desc === '1',
+      page: Math.max(1, Number(req.query.page) || 1),
+    };
+    send(res, page(signed(res).viewer, `${kind}台账（${year}年）`, ledgerPage(kind, services.ledgers.sheets(kind, year, null), query)));
+  });
+
+  router.get('/ledgers/:kind/:ref', (req, res) => {
+    const kind = req.params.kind as LedgerKind;
+    const { actor } = signed(res);
+    let reply: Reply;
+    try {
+      const today = services.today();
+      if (kind === '公文') reply = documentCard(services.documents.byRegNo(req.params.ref, actor), today);
+      else if (kind === '督办') reply = itemCard(services.supervision.get(req.params.ref, actor), today, undefined, services.timezone);
+      else if (kind === '建议' || kind === '提案') reply = proposalCard(services.proposals.get(kind, req.params.ref, actor), today);
+      else return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      return send(res, bare('没有找到', error.message, 'error'), 404);
+    }
+    const c = (reply as { card: Card }).card;
+    const detail: [string, string][] = [['标题', (c.lines ?? [])[0]?.replace(/\*\*/g, '') ?? ''], ...(c.fields ?? []), ...(c.lines ?? []).slice(1).map((l): [string, string] => ['记录', l.replace(/\*\*/g, '')])];
+    send(res, page(signed(res).viewer, c.title, itemPage(detail, services.audit.forTarget(c.title.split('：').at(-1)!), services.timezone)));
+  });
+
+  router.get('/export/:kind', async (req, res) => {
+    const kind = req.params.kind as LedgerKind;
+    if (!LEDGER_KINDS.includes(kind)) return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
+    const year = Number(req.query.year) || yearOf(services.today());
+    const dir = mkdtempSync(join(tmpdir(), 'zw-export-'));
+    try {
+      const name = `${kind}台账-${year}.xlsx`;
+      await writeLedger(services.ledgers.sheets(kind, year, null), join(dir, name));
+      transaction(services.db, () => services.audit.record(signed(res).actor, '导出', `${kind}台账 ${year}`, null, { via: '管理后台' }));
+      await new Promise<void>((resolve, reject) => res.download(join(dir, name), name, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  router.get('/people', (req, res) => send(res, page(signed(res).viewer, '人员与角色', peoplePage(services, signed(res).viewer), notice(req))));
+  router.post(
+    '/people/grant',
+    change('/console/people', (req, actor) => {
+      const identity = parseIdentity(field(req, 'identity'));
+      if (!identity) throw new UserError('「平台:用户ID」应形如 lark:ou_xxx（即「我是谁」显示的账号）');
+      const role = roleFromLabel(field(req, 'role'));
+      if (!role) throw new UserError('请选择角色');
+      const unit = field(req, 'unit') ? services.units.resolve(field(req, 'unit')).id : null;
+      const p = services.people.grant(identity, field(req, 'name') || undefined, role, unit, actor);
+      return `已授权 ${p.name || field(req, 'identity')}`;
+    }),
+  );
+  router.post(
+    '/people/revoke',
+    change('/console/people', (req, actor) => {
+      const identity = parseIdentity(field(req, 'identity'));
+      if (!identity) throw new UserError('没有这个账号');
+      services.people.revoke(identity, actor);
+      return `已撤销 ${field(req, 'identity')} 的角色`;
+    }),
+  );
+
+  router.get('/units', (req, res) => send(res, page(signed(res).viewer, '承办单位', unitsPage(services, signed(res).viewer), notice(req))));
+  router.post(
+    '/units',
+    change('/console/units', (req, actor) => {
+      const name = field(req, 'name');
+      if (!name) throw new UserError('请填写单位名称');
+      const contact = field(req, 'contact') ? parseIdentity(field(req, 'contact')) : null;
+      if (field(req, 'contact') && !contact) throw new UserError('联络员应写成 平台:用户ID，如 lark:ou_xxx');
+      const unit = services.units.add(name, field(req, 'shortName') || undefined, contact ? { identity: contact } : undefined, actor);
+      return `已新增单位 ${unit.name}`;
+    }),
+  );
+
+  router.get('/chats', (req, res) => send(res, page(signed(res).viewer, '群聊与订阅', chatsPage(services, signed(res).viewer), notice(req))));
+  router.post(
+    '/chats',
+    change('/console/chats', (req, actor) => {
+      const chat = services.chats.groups().find((c) => c.platform === field(req, 'platform') && c.chatId === field(req, 'chatId'));
+      if (!chat) throw new UserError('没有这个群聊');
+      const on = field(req, 'on') === '1';
+      const group = field(req, 'group') as ChatGroup;
+      const subscription = field(req, 'subscription') as Subscription;
+      if (CHAT_GROUPS.includes(group)) (on ? services.chats.enable : services.chats.disable)(chat, [group], actor);
+      else if (SUBSCRIPTIONS.includes(subscription)) (on ? services.chats.subscribe : services.chats.unsubscribe)(chat, [subscription], actor);
+      else throw new UserError('没有这个功能组或订阅');
+      return `「${chat.title ?? chat.chatId}」已${on ? '开启' : '关闭'}「${group || subscription}」`;
+    }),
+  );
+
+  router.get('/calendar', (req, res) => send(res, page(signed(res).viewer, '节假日设置', calendarPage(services, signed(res).viewer), notice(req))));
+  router.post(
+    '/calendar',
+    change('/console/calendar', (req, actor) => {
+      const date = field(req, 'date');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UserError('请选择日期');
+      services.calendar.setOverride(date, field(req, 'kind') === '班', actor);
+      return `已把 ${date} 设为${field(req, 'kind') === '班' ? '工作日' : '休息日'}`;
+    }),
+  );
+
+  router.get('/audit', (_req, res) => send(res, page(signed(res).viewer, '审计日志', auditPage(services))));
+
+  router.post('/logout', (req, res) => {
+    services.consoleAuth.endSession(req.cookies?.[COOKIE]);
+    res.clearCookie(COOKIE, { path: '/console' });
+    send(res, bare('已退出', '您已退出管理后台。'));
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    log.error({ err }, 'console page failed');
+    send(res, bare('出错了', '页面出错，已记录。请稍后重试。', 'error'), 500);
+  });
+
+  return router;
+}

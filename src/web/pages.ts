@@ -1,0 +1,172 @@
+// The console's pages, rendered on the server from the same services the bot uses.
+import { reportCard } from '../../commands/stats';
+import type { Card } from '../lib/reply';
+import { formatLocalDateTime, yearOf } from '../lib/dates';
+import { ROLE_LABELS } from '../services/actor';
+import { CHAT_GROUPS, SUBSCRIPTIONS } from '../services/chats';
+import type { LedgerKind, LedgerSheet } from '../services/ledgers';
+import type { Services } from '../services';
+import { weekOf } from '../services/stats';
+import { html, jsonData, type Html } from './html';
+import { csrfField, type Viewer } from './layout';
+
+const readOnly = (v: Viewer) => v.role !== 'admin';
+
+export function dashboard(services: Services, v: Viewer, actor: Parameters<Services['stats']['report']>[1]): Html {
+  const week = services.stats.report(weekOf(services.today()), actor);
+  const card = (reportCard(week, '本周') as { card: Card }).card;
+  const docs = new Map(services.documents.overdueByUnit().map((r) => [r.unit, r.overdue]));
+  const items = services.supervision.attentionByUnit();
+  const units = [...new Set([...docs.keys(), ...items.map((i) => i.unit)])];
+  const chart = { weekly: services.stats.weekly(12), units: services.stats.onTimeByUnit(yearOf(services.today())) };
+  return html`
+<p>${week.period.label}，括号内为与上周相比的变化。</p>
+<div class="cards">${card.fields!.map(([label, value]) => {
+    const [main, change] = value.split('（');
+    return html`<div class="card"><div class="label">${label}</div><div class="value" data-figure="${label}">${main}</div><div class="change">${change ? `（${change}` : ''}</div></div>`;
+  })}</div>
+<h2>逾期与红色预警（按单位）</h2>
+${units.length
+  ? html`<div class="scroll"><table><thead><tr><th>单位</th><th>逾期公文</th><th>逾期督办</th><th>红色预警督办</th></tr></thead><tbody>${units.map((u) => {
+      const i = items.find((x) => x.unit === u);
+      return html`<tr><td>${u}</td><td class="${docs.get(u) ? 'red' : ''}">${docs.get(u) ?? 0}</td><td class="${i?.overdue ? 'red' : ''}">${i?.overdue ?? 0}</td><td>${i?.red ?? 0}</td></tr>`;
+    })}</tbody></table></div>`
+  : html`<p>没有逾期或红色预警的事项。</p>`}
+<h2>趋势</h2>
+<div class="charts"><div class="chart" id="chart-weekly"></div><div class="chart" id="chart-units"></div></div>
+<script type="application/json" id="chart-data">${jsonData(chart)}</script>
+<script src="/console/assets/echarts.min.js"></script>
+<script src="/console/assets/dashboard.js"></script>`;
+}
+
+export interface LedgerQuery {
+  year: number;
+  q: string;
+  status: string;
+  unit: string;
+  sort: number;
+  desc: boolean;
+  page: number;
+}
+
+const PAGE_SIZE = 50;
+
+function cellText(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** Filters, sorts and pages a ledger sheet the way the office's spreadsheets are used. */
+export function ledgerPage(kind: LedgerKind, sheets: LedgerSheet[], query: LedgerQuery): Html {
+  const body = sheets.map((sheet) => {
+    const statusColumn = sheet.columns.findIndex((c) => c.header === '状态');
+    const unitColumn = sheet.columns.findIndex((c) => ['承办单位', '主办单位', '牵头单位'].includes(c.header));
+    let rows = sheet.rows.filter(
+      (r) =>
+        (!query.q || r.some((c) => cellText(c).includes(query.q))) &&
+        (!query.status || statusColumn < 0 || r[statusColumn] === query.status) &&
+        (!query.unit || unitColumn < 0 || cellText(r[unitColumn]).includes(query.unit)),
+    );
+    rows = [...rows].sort((a, b) => {
+      const x = cellText(a[query.sort]);
+      const y = cellText(b[query.sort]);
+      return (x < y ? -1 : x > y ? 1 : 0) * (query.desc ? -1 : 1);
+    });
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    const shown = rows.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE);
+    const link = (changes: Partial<Record<string, string | number>>) => {
+      const p = new URLSearchParams({ year: String(query.year), q: query.q, status: query.status, unit: query.unit, sort: String(query.sort), desc: query.desc ? '1' : '', page: String(query.page) });
+      for (const [k, val] of Object.entries(changes)) p.set(k, String(val));
+      return `?${p}`;
+    };
+    return html`
+<h2>${sheet.name}（共 ${rows.length} 条）</h2>
+<div class="scroll"><table><thead><tr>${sheet.columns.map((c, i) => html`<th><a href="${link({ sort: i, desc: query.sort === i && !query.desc ? '1' : '', page: 1 })}">${c.header}${query.sort === i ? (query.desc ? ' ↓' : ' ↑') : ''}</a></th>`)}</tr></thead>
+<tbody>${shown.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td><a href="/console/ledgers/${kind}/${encodeURIComponent(cellText(c))}">${cellText(c)}</a></td>` : html`<td>${cellText(c)}</td>`))}</tr>`)}</tbody></table></div>
+<div class="pager">${query.page > 1 ? html`<a href="${link({ page: query.page - 1 })}">上一页</a>` : ''}<span>第 ${query.page} / ${pages} 页</span>${query.page < pages ? html`<a href="${link({ page: query.page + 1 })}">下一页</a>` : ''}</div>`;
+  });
+  return html`
+<form class="bar" method="get">
+  <label>年份<input name="year" value="${query.year}" size="5"></label>
+  <label>关键词<input name="q" value="${query.q}" placeholder="标题、文号、姓名…"></label>
+  <label>状态<input name="status" value="${query.status}" placeholder="如 办理中" size="8"></label>
+  <label>单位<input name="unit" value="${query.unit}" size="10"></label>
+  <button>筛选</button>
+  <a href="/console/export/${kind}?year=${query.year}">导出 Excel</a>
+</form>
+${body}`;
+}
+
+export function itemPage(detail: [string, string][], history: { at: number; actor: string; action: string; before: unknown; after: unknown }[], timezone: string): Html {
+  return html`
+<div class="scroll"><table><tbody>${detail.map(([k, val]) => html`<tr><th>${k}</th><td>${val}</td></tr>`)}</tbody></table></div>
+<h2>办理记录</h2>
+<div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>操作</th><th>变更</th></tr></thead><tbody>${history.map(
+    (h) => html`<tr><td>${formatLocalDateTime(h.at, timezone)}</td><td>${h.actor}</td><td>${h.action}</td><td>${JSON.stringify(h.before ?? null)} → ${JSON.stringify(h.after ?? null)}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function peoplePage(services: Services, v: Viewer): Html {
+  const people = services.people.listWithRoles();
+  return html`
+${readOnly(v)
+  ? ''
+  : html`<form class="bar" method="post" action="/console/people/grant">${csrfField(v)}
+  <label>平台:用户ID<input name="identity" required placeholder="lark:ou_xxx"></label>
+  <label>姓名<input name="name"></label>
+  <label>角色<select name="role">${Object.entries(ROLE_LABELS).map(([k, label]) => html`<option value="${k}">${label}</option>`)}</select></label>
+  <label>单位（联络员必填）<select name="unit"><option value=""></option>${services.units.list().map((u) => html`<option>${u.name}</option>`)}</select></label>
+  <button>授权</button></form>`}
+<div class="scroll"><table><thead><tr><th>姓名</th><th>角色</th><th>单位</th><th>账号</th><th></th></tr></thead><tbody>${people.map(
+    (p) => html`<tr><td>${p.name || '（未知）'}</td><td>${p.role ? ROLE_LABELS[p.role] : ''}</td><td>${p.unitName ?? ''}</td><td>${p.identities.join('、')}</td><td>${
+      readOnly(v) ? '' : html`<form class="inline" method="post" action="/console/people/revoke">${csrfField(v)}<input type="hidden" name="identity" value="${p.identities[0] ?? ''}"><button class="quiet">撤销</button></form>`
+    }</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function unitsPage(services: Services, v: Viewer): Html {
+  return html`
+${readOnly(v)
+  ? ''
+  : html`<form class="bar" method="post" action="/console/units">${csrfField(v)}
+  <label>名称<input name="name" required></label><label>简称<input name="shortName"></label>
+  <label>联络员（平台:用户ID）<input name="contact" placeholder="lark:ou_xxx"></label><button>新增单位</button></form>`}
+<div class="scroll"><table><thead><tr><th>名称</th><th>简称</th><th>联络员</th></tr></thead><tbody>${services.units
+    .list()
+    .map((u) => html`<tr><td>${u.name}</td><td>${u.shortName ?? ''}</td><td>${u.contacts.map((c) => c.name || '（未知）').join('、')}</td></tr>`)}</tbody></table></div>`;
+}
+
+export function chatsPage(services: Services, v: Viewer): Html {
+  const chats = services.chats.groups();
+  const toggle = (chat: (typeof chats)[number], what: 'group' | 'subscription', name: string, on: boolean) =>
+    readOnly(v)
+      ? html`<span class="tag ${on ? 'on' : ''}">${name}</span>`
+      : html`<form class="inline" method="post" action="/console/chats">${csrfField(v)}<input type="hidden" name="platform" value="${chat.platform}"><input type="hidden" name="chatId" value="${chat.chatId}"><input type="hidden" name="${what}" value="${name}"><input type="hidden" name="on" value="${on ? '' : '1'}"><button class="quiet tag ${on ? 'on' : ''}" title="${on ? '点击停用' : '点击启用'}">${on ? '✓ ' : ''}${name}</button></form>`;
+  return chats.length
+    ? html`<p>群聊在管理员启用功能组之前是关闭的。点击切换。</p><div class="scroll"><table><thead><tr><th>群聊</th><th>平台</th><th>功能组</th><th>订阅</th></tr></thead><tbody>${chats.map(
+        (c) =>
+          html`<tr data-chat="${c.chatId}"><td>${c.title ?? c.chatId}</td><td>${c.platform}</td><td>${CHAT_GROUPS.map((g) => toggle(c, 'group', g, c.enabledGroups.includes(g)))}</td><td>${SUBSCRIPTIONS.map((s) => toggle(c, 'subscription', s, c.subscriptions.includes(s)))}</td></tr>`,
+      )}</tbody></table></div>`
+    : html`<p>机器人还没有在任何群聊中收到消息。把机器人拉进群并 @ 它一次后，群聊会出现在这里。</p>`;
+}
+
+export function calendarPage(services: Services, v: Viewer): Html {
+  return html`
+${readOnly(v)
+  ? ''
+  : html`<form class="bar" method="post" action="/console/calendar">${csrfField(v)}<label>日期<input name="date" type="date" required></label>
+  <label>类型<select name="kind"><option value="休">休息日</option><option value="班">工作日（调休上班）</option></select></label><button>设置</button></form>`}
+<p>法定节假日和调休来自国务院公告（chinese-days）；这里的设置优先，用于公告调整或数据缺少的年份。</p>
+<div class="scroll"><table><thead><tr><th>日期</th><th>设为</th></tr></thead><tbody>${services.calendar
+    .overrideList()
+    .map((o) => html`<tr><td>${o.date}</td><td>${o.workday ? '工作日' : '休息日'}</td></tr>`)}</tbody></table></div>`;
+}
+
+export function auditPage(services: Services): Html {
+  return html`<div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>在哪</th><th>操作</th><th>对象</th><th>变更</th></tr></thead><tbody>${services.audit
+    .latest(200)
+    .map(
+      (e) =>
+        html`<tr><td>${formatLocalDateTime(e.at, services.timezone)}</td><td>${e.actor}</td><td>${e.chat ?? '命令行'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${JSON.stringify(e.before ?? null)} → ${JSON.stringify(e.after ?? null)}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
