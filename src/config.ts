@@ -175,3 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
+
+/** For every command-line entry point: the configuration, or exit 1 listing what is wrong. */
+export function configOrExit(): Config {
+  loadDotEnv();
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`政务助手 cannot start: ${error.message}\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
+}

@@ -1,17 +1,9 @@
 // `npm start`: the bot as a service.
-import { ConfigError, loadConfig, loadDotEnv } from './config';
+import { configOrExit } from './config';
 import { createBot } from './bot';
 import { createLogger } from './logger';
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`政务助手 cannot start: ${error.message}\nSee .env.example for every variable.\n`);
-  process.exit(1);
-}
+const config = configOrExit();
 
 const log = createLogger(config.logLevel);
 const bot = await createBot({ config, log });

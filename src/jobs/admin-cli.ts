@@ -1,7 +1,7 @@
 // `npm run admin -- grant|revoke|list`: roles from the command line, for the first set-up (before
 // anyone can send the bot 授权) and for recovery (the last admin locked out).
 import { createBot } from '../bot';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 import { transaction } from '../../db/client';
 import { createLogger } from '../logger';
 import { ROLE_LABELS, roleFromLabel, systemActor } from '../services/actor';
@@ -25,14 +25,7 @@ if (verb !== 'list' && !identity) fail(`expected platform:userId (as 我是谁 p
 const role = verb === 'grant' ? roleFromLabel(roleText ?? '') : undefined;
 if (verb === 'grant' && !role) fail(`unknown role "${roleText ?? ''}"\n${USAGE}`, 2);
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message, 1);
-  throw error;
-}
+const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const { people, units } = bot.services;
 const actor = systemActor('npm run admin');

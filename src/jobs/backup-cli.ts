@@ -2,7 +2,7 @@
 // online backup copies pages under its own locks; writers carry on), checked before it is called done.
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || rest.length) {
@@ -13,15 +13,7 @@ if (existsSync(file)) {
   process.stderr.write(`${file} already exists; choose a new file name\n`);
   process.exit(2);
 }
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit();
 if (!existsSync(config.databasePath)) {
   process.stderr.write(`no database at ${config.databasePath}\n`);
   process.exit(1);

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createBot } from '../bot';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 import { createLogger } from '../logger';
 import { consoleMessage, LOCAL_ADMIN } from '../platforms/console/receiver';
 import { createConsoleSender } from '../platforms/console/sender';
@@ -19,15 +19,7 @@ if (!as) {
   process.exit(2);
 }
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit();
 
 // logs go to stderr so that a scripted session's stdout holds only the conversation
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);

@@ -1,6 +1,6 @@
 // `npm run export -- <公文|建议|提案|督办> [year] FILE.xlsx`: a ledger straight to a file.
 import { createBot } from '../bot';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 import { yearOf } from '../lib/dates';
 import { createLogger } from '../logger';
 import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
@@ -16,15 +16,7 @@ if (!LEDGER_KINDS.includes(kind) || args.length < 2 || args.length > 3 || !file?
   process.exit(2);
 }
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const year = yearText ? Number(yearText) : yearOf(bot.services.today());
 const sheets = bot.services.ledgers.sheets(kind, year, null);

@@ -1,7 +1,7 @@
 // `npm run import -- proposals FILE.csv`
 import { readFileSync } from 'node:fs';
 import { createBot } from '../bot';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 import { createLogger } from '../logger';
 import { systemActor } from '../services/actor';
 import { importProposals } from './proposal-import';
@@ -19,15 +19,7 @@ try {
   process.exit(2);
 }
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const report = importProposals(bot.services, bytes, systemActor('npm run import'), `${file}:${bot.services.clock.now()}`);
 await bot.stop();

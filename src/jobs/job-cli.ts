@@ -3,7 +3,7 @@
 // this terminal) and prints a summary. --dry-run prints the messages and changes nothing.
 import { parseArgs } from 'node:util';
 import { createBot } from '../bot';
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { configOrExit } from '../config';
 import { ManualClock } from '../lib/clock';
 import { createLogger } from '../logger';
 import { renderPlain } from '../platforms/console/render';
@@ -27,14 +27,7 @@ if (!job || !(JOBS as readonly string[]).includes(job) || args.positionals.lengt
 const at = args.values.now ? Date.parse(args.values.now) : Date.now();
 if (Number.isNaN(at)) fail(`--now expects an ISO-8601 instant such as 2026-12-01T09:00:00+08:00 (got ${args.values.now})\n${USAGE}`, 2);
 
-loadDotEnv();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message, 1);
-  throw error;
-}
+const config = configOrExit();
 const bot = await createBot({
   config,
   log: createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr),
