@@ -97,14 +97,17 @@ export const documents = sqliteTable(
     closedAt: integer('closed_at'),
     closedDate: text('closed_date'),
     closedOnTime: integer('closed_on_time', { mode: 'boolean' }),
+    // working days from arrival to closing, fixed when it closes (the statistics average it)
+    handlingWorkdays: integer('handling_workdays'),
     result: text('result'),
     createdBy: integer('created_by').references(() => people.id),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    index('documents_closed').on(t.status, t.closedDate),
-    index('documents_in_period').on(t.direction, t.docDate),
+    // covering indexes for the period statistics, which read these columns over a year at a time
+    index('documents_closed').on(t.status, t.closedDate, t.closedOnTime, t.handlingWorkdays),
+    index('documents_in_period').on(t.direction, t.docDate, t.urgency, t.assignedDate),
     uniqueIndex('documents_kind_seq').on(t.direction, t.year, t.seq),
     index('documents_doc_number').on(t.direction, t.docNumberKey),
     index('documents_open_due').on(t.status, t.dueDate),
@@ -219,7 +222,12 @@ export const supervisionItems = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('supervision_kind_seq').on(t.year, t.seq), index('supervision_open_deadline').on(t.status, t.deadline)],
+  (t) => [
+    uniqueIndex('supervision_kind_seq').on(t.year, t.seq),
+    index('supervision_open_deadline').on(t.status, t.deadline),
+    index('supervision_started').on(t.startDate, t.source),
+    index('supervision_closed').on(t.status, t.closedDate, t.closedOnTime),
+  ],
 );
 
 export const supervisionUnits = sqliteTable(
@@ -243,7 +251,7 @@ export const supervisionFeedback = sqliteTable(
     date: text('date').notNull(),
     text: text('text').notNull(),
   },
-  (t) => [index('supervision_feedback_item').on(t.itemId)],
+  (t) => [index('supervision_feedback_item').on(t.itemId), index('supervision_feedback_date').on(t.date, t.itemId)],
 );
 
 export const supervisionExtensions = sqliteTable(

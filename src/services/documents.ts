@@ -75,7 +75,7 @@ const SEARCH_CANDIDATES = 1000;
 export function createDocumentsService(
   db: Db,
   clock: Clock,
-  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; notify: NotifyService; today: () => LocalDate },
+  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; notify: NotifyService; today: () => LocalDate; workdaysBetween: (from: LocalDate, to: LocalDate) => number },
 ) {
   const { audit, numbering, notify } = deps;
   const sqlite = db.$client;
@@ -260,6 +260,7 @@ export function createDocumentsService(
           closedAt: now,
           closedDate: today,
           closedOnTime: doc.dueDate ? today <= doc.dueDate : null,
+          handlingWorkdays: Math.max(0, deps.workdaysBetween(doc.docDate, today)),
           result: result ?? null,
           updatedAt: now,
         })

@@ -49,10 +49,10 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const notify = createNotifyService(outbox, people);
   const numbering = createNumbering(db);
   const chats = createChatsService(db, clock, audit);
-  const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today });
+  const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today, workdaysBetween: (a, b) => calendar.workdaysBetween(a, b) });
   const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, calendar, today });
   const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, today });
-  const stats = createStatsService(db, { calendar, today });
+  const stats = createStatsService(db, { today });
   const reminders = createRemindersService(db, { calendar });
   const ledgers = createLedgersService(db);
   const exports = createExportsService(db, clock, { audit, notify });

@@ -5,7 +5,6 @@ import type { Db } from '../../db/client';
 import { documents, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import { addDays, isoWeekday, type LocalDate } from '../lib/dates';
 import { unitScope, type Actor } from './actor';
-import type { CalendarService } from './calendar';
 import type { Rate } from './proposals';
 
 export interface Period {
@@ -74,8 +73,7 @@ function previousOf(p: Period): Period {
 const URGENCIES: Urgency[] = ['特急', '加急', '平件'];
 const rate = (count: number, of: number): Rate => ({ count, of });
 
-export function createStatsService(db: Db, deps: { calendar: CalendarService; today: () => LocalDate }) {
-  const { calendar } = deps;
+export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
   const between = (column: SQLWrapper, p: Period) => sql`${column} BETWEEN ${p.from} AND ${p.to}`;
 
   function documentFigures(p: Period, unitId: number | null): Figures['documents'] {
@@ -98,6 +96,7 @@ export function createStatsService(db: Db, deps: { calendar: CalendarService; to
         closed: sql<number>`count(*)`,
         withLimit: sql<number>`coalesce(sum(${documents.closedOnTime} IS NOT NULL), 0)`,
         onTime: sql<number>`coalesce(sum(${documents.closedOnTime} = 1), 0)`,
+        averageWorkdays: sql<number | null>`avg(${documents.handlingWorkdays})`,
       })
       .from(documents)
       .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope))
@@ -110,15 +109,6 @@ export function createStatsService(db: Db, deps: { calendar: CalendarService; to
       .from(documents)
       .where(and(eq(documents.direction, 'in'), ne(documents.urgency, '平件'), between(documents.docDate, p), scope))
       .get()!;
-    // Working days between arrival and closing, summed per distinct pair of dates: a year has
-    // far fewer such pairs than documents.
-    const pairs = db
-      .select({ from: documents.docDate, to: documents.closedDate, n: sql<number>`count(*)` })
-      .from(documents)
-      .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope))
-      .groupBy(documents.docDate, documents.closedDate)
-      .all();
-    const days = pairs.reduce((sum, r) => sum + Math.max(0, calendar.workdaysBetween(r.from, r.to!)) * r.n, 0);
     return {
       received: URGENCIES.reduce((s, u) => s + receivedBy[u], 0),
       receivedBy,
@@ -127,7 +117,7 @@ export function createStatsService(db: Db, deps: { calendar: CalendarService; to
       closed: closedRow.closed,
       closedOnTime: rate(closedRow.onTime, closedRow.withLimit),
       urgentAtOnce: rate(urgent.atOnce, urgent.n),
-      averageWorkdays: closedRow.closed ? Math.round((days / closedRow.closed) * 10) / 10 : null,
+      averageWorkdays: closedRow.averageWorkdays === null ? null : Math.round(closedRow.averageWorkdays * 10) / 10,
     };
   }
 

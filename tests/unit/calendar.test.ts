@@ -37,6 +37,11 @@ describe('calendar', () => {
     expect(cal.addWorkdays('2026-10-03', 0)).toBe('2026-10-08');
     expect(cal.workdaysBetween('2026-09-30', '2026-10-09')).toBe(2);
     expect(cal.workdaysBetween('2026-10-09', '2026-09-30')).toBe(-2);
+    // across a year end: 2026-01-01..03 off, Sunday 01-04 a make-up workday
+    expect(cal.workdaysBetween('2025-12-31', '2026-01-05')).toBe(2);
+    expect(cal.workdaysBetween('2025-01-01', '2026-12-31')).toBe(cal.workdaysBetween('2025-01-01', '2025-12-31') + cal.workdaysBetween('2025-12-31', '2026-12-31'));
+    cal.setOverride('2026-01-05', false, systemActor('test'));
+    expect(cal.workdaysBetween('2025-12-31', '2026-01-05')).toBe(1);
   });
 
   it('falls back to Monday–Friday for a year without data, warning once', () => {
