@@ -3,13 +3,14 @@
 import writeXlsxFile, { type Sheet } from 'write-excel-file/node';
 import type { Cell, LedgerSheet } from '../services/ledgers';
 
-function cell(value: Cell, type: LedgerSheet['columns'][number]['type']) {
+// plain values, not cell objects: a 100,000-row ledger has well over a million cells
+function cell(value: Cell, type: LedgerSheet['columns'][number]['type']): string | number | Date | null {
   if (value === null || value === '') return null;
   if (type === 'date') {
     const [y, m, d] = String(value).split('-').map(Number);
-    return { value: new Date(Date.UTC(y!, m! - 1, d!)), type: Date };
+    return new Date(Date.UTC(y!, m! - 1, d!));
   }
-  return type === 'number' ? { value: Number(value), type: Number } : { value: String(value), type: String };
+  return type === 'number' ? Number(value) : String(value);
 }
 
 export async function writeLedger(sheets: LedgerSheet[], filePath: string): Promise<void> {

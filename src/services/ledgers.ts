@@ -30,10 +30,10 @@ const DOC_STATUS = { registered: '待分办', assigned: '办理中', closed: '�
 const PROPOSAL_STATUS = { assigned: '已交办', in_progress: '重新办理', answered: '已答复', evaluated: '已评价' } as const;
 const ITEM_STATUS = { assigned: '已交办', in_progress: '办理中', closed: '已办结' } as const;
 
-/** Units of each item of a kind, lead first, as 「主办」 and 「协办」 text. */
-function unitNames(db: Db, table: typeof supervisionUnits | typeof proposalUnits, idColumn: typeof supervisionUnits.itemId | typeof proposalUnits.proposalId) {
+/** Units of each of the given items, lead first, as 「主办」 and 「协办」 text. */
+function unitNames(db: Db, table: typeof supervisionUnits | typeof proposalUnits, idColumn: typeof supervisionUnits.itemId | typeof proposalUnits.proposalId, ofItems: SQL) {
   const map = new Map<number, { lead: string; co: string[] }>();
-  for (const r of db.select({ id: idColumn, lead: table.lead, name: units.name }).from(table).innerJoin(units, eq(units.id, table.unitId)).all()) {
+  for (const r of db.select({ id: idColumn, lead: table.lead, name: units.name }).from(table).innerJoin(units, eq(units.id, table.unitId)).where(ofItems).all()) {
     const entry = map.get(r.id) ?? { lead: '', co: [] };
     if (r.lead) entry.lead = r.name;
     else entry.co.push(r.name);
@@ -69,7 +69,7 @@ export function createLedgersService(db: Db) {
 
   function proposalSheet(kind: '建议' | '提案', year: number, unitId: number | null): LedgerSheet {
     const scope: SQL | undefined = unitId === null ? undefined : sql`${proposals.id} IN (SELECT proposal_id FROM proposal_units WHERE unit_id = ${unitId})`;
-    const names = unitNames(db, proposalUnits, proposalUnits.proposalId);
+    const names = unitNames(db, proposalUnits, proposalUnits.proposalId, sql`${proposalUnits.proposalId} IN (SELECT id FROM proposals WHERE kind = ${kind} AND year = ${year})`);
     const rows = db.select().from(proposals).where(and(eq(proposals.kind, kind), eq(proposals.year, year), scope)).orderBy(asc(proposals.number)).all();
     return {
       name: `${kind}台账`,
@@ -80,11 +80,13 @@ export function createLedgersService(db: Db) {
 
   function supervisionSheet(year: number, unitId: number | null): LedgerSheet {
     const scope: SQL | undefined = unitId === null ? undefined : sql`${supervisionItems.id} IN (SELECT item_id FROM supervision_units WHERE unit_id = ${unitId})`;
-    const names = unitNames(db, supervisionUnits, supervisionUnits.itemId);
+    const ofYear = sql`IN (SELECT id FROM supervision_items WHERE year = ${year})`;
+    const names = unitNames(db, supervisionUnits, supervisionUnits.itemId, sql`${supervisionUnits.itemId} ${ofYear}`);
     const feedback = new Map(
       db
         .select({ id: supervisionFeedback.itemId, n: sql<number>`count(*)`, last: sql<string>`max(${supervisionFeedback.date})` })
         .from(supervisionFeedback)
+        .where(sql`${supervisionFeedback.itemId} ${ofYear}`)
         .groupBy(supervisionFeedback.itemId)
         .all()
         .map((f) => [f.id, f]),
