@@ -32,6 +32,7 @@ export function decodeCsv(bytes: Buffer): string {
 }
 
 const KIND_COLUMNS = ['类型', '种类', '件别'];
+const IMPORT_CHUNK = 500;
 
 function kindOf(value: string | undefined): ProposalKind | null {
   if (!value) return null;
@@ -55,12 +56,27 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
   const defaultKind: ProposalKind | null = byKind.建议.includes('代表') ? '建议' : byKind.提案.includes('委员') ? '提案' : null;
 
   const imported: ProposalView[] = [];
-  for (const { record, info } of body) {
+  // rows commit in chunks: one commit per row is most of the cost, one for the whole file would
+  // hold the write lock long enough to keep the running bot from acknowledging events
+  let chunk: { record: string[]; info: { lines: number } }[] = [];
+  const flush = () => {
+    transaction(services.db, () => chunk.forEach(importRow));
+    chunk = [];
+  };
+  for (const row of body) {
+    chunk.push(row);
+    if (chunk.length === IMPORT_CHUNK) flush();
+  }
+  flush();
+  if (imported.length) report.notified = transaction(services.db, () => services.proposals.announce(imported, batch));
+  return report;
+
+  function importRow({ record, info }: { record: string[]; info: { lines: number } }): void {
     const fail = (message: string) => report.errors.push({ line: info.lines, message });
     const kind = kindColumn >= 0 ? kindOf(record[kindColumn]) : defaultKind;
     if (!kind) {
       fail(kindColumn >= 0 ? `「类型」应为 建议 或 提案（得到「${record[kindColumn] ?? ''}」）` : '无法判断是建议还是提案：请加一列「类型」，或用「代表」/「委员」列');
-      continue;
+      return;
     }
     const values: Record<string, string> = {};
     byKind[kind].forEach((field, i) => {
@@ -69,14 +85,15 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
     const validated = validateFields(registerProposal[kind], values, services.dateContext());
     if (!validated.ok) {
       fail(validated.error);
-      continue;
+      return;
     }
     const input = registerInput(kind, validated.data, services.today());
     if (services.proposals.exists(kind, yearOf(input.assignedDate), input.number)) {
       report.existing++;
-      continue;
+      return;
     }
     try {
+      // a savepoint: a refused row leaves nothing, the chunk goes on
       imported.push(transaction(services.db, () => services.proposals.register(input, actor, { notify: false })));
       report.imported++;
     } catch (error) {
@@ -84,6 +101,4 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
       fail(error.message);
     }
   }
-  if (imported.length) report.notified = transaction(services.db, () => services.proposals.announce(imported, batch));
-  return report;
 }

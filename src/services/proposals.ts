@@ -116,14 +116,8 @@ export function createProposalsService(
     return { ...row, leadUnitName: links.find((l) => l.lead)?.name ?? '—', coUnitNames: links.filter((l) => !l.lead).map((l) => l.name), earlierRounds };
   }
 
-  function unitCondition(unitId: number, leadOnly = false): SQL {
-    return inArray(
-      proposals.id,
-      db
-        .select({ id: proposalUnits.proposalId })
-        .from(proposalUnits)
-        .where(and(eq(proposalUnits.unitId, unitId), leadOnly ? eq(proposalUnits.lead, true) : undefined)),
-    );
+  function unitCondition(unitId: number): SQL {
+    return inArray(proposals.id, db.select({ id: proposalUnits.proposalId }).from(proposalUnits).where(eq(proposalUnits.unitId, unitId)));
   }
 
   function scopeCondition(actor: Actor): SQL | undefined {
@@ -196,21 +190,21 @@ export function createProposalsService(
     return db.select().from(proposals).where(eq(proposals.regNo, formatRegNo(KIND_PREFIX[kind], year, number))).get();
   }
 
-  function figures(where: SQL | undefined): ProposalFigures {
+  /** The sums every figure is made of, for a whole set or per group. */
+  function sums() {
     const today = deps.today();
-    const r = db
-      .select({
-        total: sql<number>`count(*)`,
-        answered: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL), 0)`,
-        onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`,
-        decided: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL OR ${proposals.dueDate} < ${today}), 0)`,
-        satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
-        basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
-        unsatisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '不满意'), 0)`,
-      })
-      .from(proposals)
-      .where(where)
-      .get()!;
+    return {
+      total: sql<number>`count(*)`,
+      answered: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL), 0)`,
+      onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`,
+      decided: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL OR ${proposals.dueDate} < ${today}), 0)`,
+      satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
+      basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
+      unsatisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '不满意'), 0)`,
+    };
+  }
+
+  function figures(r: { total: number; answered: number; onTime: number; decided: number; satisfied: number; basically: number; unsatisfied: number }): ProposalFigures {
     const evaluated = r.satisfied + r.basically + r.unsatisfied;
     return {
       total: r.total,
@@ -383,20 +377,22 @@ export function createProposalsService(
       const base = and(eq(proposals.kind, kind), eq(proposals.year, year), scopeCondition(actor));
       const byStatus = { assigned: 0, in_progress: 0, answered: 0, evaluated: 0 };
       for (const r of db.select({ status: proposals.status, n: sql<number>`count(*)` }).from(proposals).where(base).groupBy(proposals.status).all()) byStatus[r.status] = r.n;
-      const leadUnits = db
-        .selectDistinct({ id: units.id, name: units.name })
-        .from(proposalUnits)
+      // one pass grouped by lead unit, not one query per unit
+      const byUnit = db
+        .select({ unitId: units.id, unit: units.name, ...sums() })
+        .from(proposals)
+        .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
         .innerJoin(units, eq(units.id, proposalUnits.unitId))
-        .innerJoin(proposals, eq(proposals.id, proposalUnits.proposalId))
-        .where(and(base, eq(proposalUnits.lead, true)))
+        .where(base)
+        .groupBy(units.id)
         .orderBy(asc(units.id))
         .all();
       return {
         kind,
         year,
-        ...figures(base),
+        ...figures(db.select(sums()).from(proposals).where(base).get()!),
         byStatus,
-        byUnit: leadUnits.map((u) => ({ unit: u.name, ...figures(and(base, unitCondition(u.id, true))) })),
+        byUnit: byUnit.map((u) => ({ unit: u.unit, ...figures(u) })),
       };
     },
   };
