@@ -332,16 +332,18 @@ export const proposalRounds = sqliteTable(
   (t) => [index('proposal_rounds_proposal').on(t.proposalId)],
 );
 
-/** Each reminder once: an item, what about, on which day, to whom. */
+/**
+ * Each reminder once a day: an item, what about, on which day. Its recipients follow from the item
+ * (its unit's contacts, its leader), and their messages are deduplicated in the outbox.
+ */
 export const remindersSent = sqliteTable(
   'reminders_sent',
   {
+    date: text('date').notNull(),
     ref: text('ref').notNull(),
     kind: text('kind').notNull(),
-    date: text('date').notNull(),
-    personId: integer('person_id').notNull().references(() => people.id),
   },
-  (t) => [primaryKey({ columns: [t.date, t.personId, t.ref, t.kind] })],
+  (t) => [primaryKey({ columns: [t.date, t.ref, t.kind] })],
 );
 
 /** Ledgers asked for in chat: made in the background, then sent to whoever asked. */

@@ -58,7 +58,9 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
     const same = new Map<string, Digest[]>();
     for (const d of digests) {
       const body = JSON.stringify(d.reply);
-      same.set(body, [...(same.get(body) ?? []), d]);
+      const group = same.get(body);
+      if (group) group.push(d);
+      else same.set(body, [d]);
     }
     for (const group of same.values()) summary.messages += notify.people(group.map((d) => d.personId), group[0]!.reply, key);
     summary.recipients = digests.length;

@@ -1,6 +1,6 @@
 // What the scheduled reminders say, computed from the database as it stands: every open
 // document, suggestion/proposal and supervision item near or past its deadline, gathered into
-// one message per person ("早发现、早预警"). Each (item, kind, day, person) is told once.
+// one message per person ("早发现、早预警"). Each item is reminded of once a day per kind.
 import { and, eq, inArray, isNotNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
@@ -81,12 +81,12 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
   }
 
-  /** Groups entries per person, leaving out what that person was already told today. */
+  /** Groups entries per person, leaving out the items already reminded of today (an earlier slot). */
   function digests(today: LocalDate, perPerson: Map<number, Entry[]>, render: (entries: Entry[]) => Reply): Digest[] {
-    const told = new Set(db.select().from(remindersSent).where(eq(remindersSent.date, today)).all().map((r) => `${r.personId}|${r.ref}|${r.kind}`));
+    const told = new Set(db.select().from(remindersSent).where(eq(remindersSent.date, today)).all().map((r) => `${r.ref}|${r.kind}`));
     const out: Digest[] = [];
     for (const [personId, all] of perPerson) {
-      const entries = all.filter((e) => !told.has(`${personId}|${e.item.ref}|${e.kind}`)).sort(byUrgency);
+      const entries = all.filter((e) => !told.has(`${e.item.ref}|${e.kind}`)).sort(byUrgency);
       if (entries.length) out.push({ personId, entries, reply: render(entries) });
     }
     return out;
@@ -99,15 +99,21 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
       const contacts = contactsByUnit();
       const allLeaders = leaders();
       const perPerson = new Map<number, Entry[]>();
-      const add = (personId: number, entry: Entry) => perPerson.set(personId, [...(perPerson.get(personId) ?? []), entry]);
+      // one entry per item and kind, shared by everyone told of it
+      const add = (people: readonly number[], entry: Entry) => {
+        for (const personId of people) {
+          const list = perPerson.get(personId);
+          if (list) list.push(entry);
+          else perPerson.set(personId, [entry]);
+        }
+      };
       for (const item of dueBy(soonLimit)) {
         const late = daysBetween(item.due, today);
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
-        for (const personId of contacts.get(item.unitId) ?? []) add(personId, { item, kind, days });
+        add(contacts.get(item.unitId) ?? [], { item, kind, days });
         if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
-          const to = item.leaderId ? [item.leaderId] : allLeaders;
-          for (const personId of to) add(personId, { item, kind: 'escalation', days: late });
+          add(item.leaderId ? [item.leaderId] : allLeaders, { item, kind: 'escalation', days: late });
         }
       }
       return digests(today, perPerson, deadlineCard);
@@ -131,15 +137,27 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
           kind: 'feedback',
           days: daysBetween(due, today),
         };
-        for (const personId of contacts.get(unitId) ?? []) perPerson.set(personId, [...(perPerson.get(personId) ?? []), entry]);
+        for (const personId of contacts.get(unitId) ?? []) {
+          const list = perPerson.get(personId);
+          if (list) list.push(entry);
+          else perPerson.set(personId, [entry]);
+        }
       }
       return digests(today, perPerson, feedbackCard);
     },
 
-    /** Marks the digests' entries told, inside the transaction that queues the messages. */
+    /** Marks the digests' items reminded of today, inside the transaction that queues the messages. */
     record(today: LocalDate, sent: Digest[]): void {
-      const insert = db.$client.prepare('INSERT OR IGNORE INTO reminders_sent (ref, kind, date, person_id) VALUES (?, ?, ?, ?)');
-      for (const d of sent) for (const e of d.entries) insert.run(e.item.ref, e.kind, today, d.personId);
+      const insert = db.$client.prepare('INSERT OR IGNORE INTO reminders_sent (date, ref, kind) VALUES (?, ?, ?)');
+      const done = new Set<string>();
+      for (const d of sent) {
+        for (const e of d.entries) {
+          const key = `${e.item.ref}|${e.kind}`;
+          if (done.has(key)) continue;
+          done.add(key);
+          insert.run(today, e.item.ref, e.kind);
+        }
+      }
     },
 
     /** For a subscribed chat: how many items stand where, and the most overdue ones. */
