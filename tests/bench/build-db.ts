@@ -2,22 +2,17 @@
 // prepared statements in large transactions, FTS rows written alongside exactly as
 // registerIncoming writes them, and the counters left where the last registration put them.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { toGrams } from '../../src/services/search-grams';
+import { closeBulk, insertUnits, openBulk } from './bulk';
 import { HANDLING_UNITS, incomingDocuments, type DocumentRowValues } from './corpus';
 
 const BATCH = 50_000;
-const CREATED = Date.UTC(2019, 11, 1);
 
 export async function buildDatabase(path: string, count: number, onBatch: (done: number) => void): Promise<void> {
-  const db = openDatabase(path);
+  const db = openBulk(path);
   const sqlite = db.$client;
-  // A throw-away file: losing it to a power cut costs nothing, and a big cache keeps the
-  // secondary indexes in memory while they grow. Both are this connection's only.
-  sqlite.pragma('synchronous = OFF');
-  sqlite.pragma('cache_size = -262144');
 
-  const unitIds = insertUnits(sqlite);
+  const unitIds = insertUnits(sqlite, HANDLING_UNITS);
   const insertDoc = sqlite.prepare(`
     INSERT INTO documents (id, reg_no, direction, year, seq, title, doc_number, doc_number_key, source_unit, urgency, doc_date,
       due_date, handling_unit_id, status, assigned_at, closed_at, closed_date, closed_on_time, result, created_at, updated_at)
@@ -45,11 +40,5 @@ export async function buildDatabase(path: string, count: number, onBatch: (done:
 
   const setCounter = sqlite.prepare("INSERT INTO counters (kind, year, last) VALUES ('SW', ?, ?)");
   sqlite.transaction(() => lastSeq.forEach((last, year) => setCounter.run(year, last)))();
-  sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  closeDatabase(db);
-}
-
-function insertUnits(sqlite: ReturnType<typeof openDatabase>['$client']): number[] {
-  const insert = sqlite.prepare('INSERT INTO units (name, created_at) VALUES (?, ?)');
-  return sqlite.transaction(() => HANDLING_UNITS.map((name) => Number(insert.run(name, CREATED).lastInsertRowid)))();
+  closeBulk(db);
 }

@@ -2,15 +2,9 @@
 // RSS is that of a bot serving requests, not of the bulk build. Talks to the real bot through
 // the inbox → engine → outbox path the messengers use, and sends its rows back over IPC.
 //   argv: <database path> <run number>
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
-import { createBot, type Bot } from '../../src/bot';
-import { loadConfig } from '../../src/config';
-import { ManualClock } from '../../src/lib/clock';
-import type { Outgoing } from '../../src/lib/delivery';
-import { createLogger } from '../../src/logger';
-import { consoleMessage } from '../../src/platforms/console/receiver';
-import { renderPlain } from '../../src/platforms/console/render';
+import { startBot, timeAll, type Harness } from './bot-harness';
+import { replyWithRows } from './child';
 import { COMMON_KEYWORD, randomSource, randomTitle, randomUrgency, seededRandom, SELECTIVE_KEYWORDS } from './corpus';
 import { percentiles, row, type Row } from './report';
 import { rssMb, startRssSampler } from './rss';
@@ -20,92 +14,11 @@ const REGISTRATION_WARMUP = 200;
 const SELECTIVE_SEARCHES = 500;
 const COMMON_SEARCHES = 200;
 const BASELINE_SCANS = 20;
-// how often undelivered replies are handed to the (no-op) sender, as the dispatcher would
-const FLUSH_EVERY = 100;
-const ADMIN = { platform: 'console', userId: 'admin' };
-// A person's pace, at most: under the per-person flood limit of 30 messages a minute, so a
-// guard in the engine never silently turns timed requests into cheap refusals.
-const PACE_MS = 3_000;
 const REGISTERED = /已登记收文：SW-2026-\d+/;
 const HIT_LIST = /共 \d+ 件(以上)?，显示前 10 件】\nSW-/;
 
 const [dbPath, runArg] = process.argv.slice(2);
 const run = Number(runArg);
-
-/** Checks every reply the no-op sender is handed against what the current batch should answer. */
-class ReplyCheck {
-  private pattern = /^/;
-  private matched = 0;
-  private stray: string | null = null;
-
-  expect(pattern: RegExp): void {
-    this.pattern = pattern;
-    this.matched = 0;
-    this.stray = null;
-  }
-
-  readonly sender = {
-    send: async (m: Outgoing) => {
-      const text = renderPlain(m.reply);
-      if (this.pattern.test(text)) this.matched++;
-      else this.stray ??= text;
-    },
-  };
-
-  /** Throws unless each of `count` messages got one reply of the expected kind. */
-  verify(count: number, what: string): void {
-    if (this.matched !== count || this.stray !== null) {
-      throw new Error(`${what}: ${this.matched} of ${count} replies as expected; first other reply:\n${this.stray}`);
-    }
-  }
-}
-
-interface Harness {
-  bot: Bot;
-  clock: ManualClock;
-  replies: ReplyCheck;
-}
-
-async function startBot(): Promise<Harness> {
-  const clock = new ManualClock(Date.parse('2026-11-25T09:00:00+08:00'));
-  const replies = new ReplyCheck();
-  const config = loadConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ADMIN_IDS: 'console:admin' });
-  const bot = await createBot({ config, log: createLogger('silent'), clock, senders: { console: replies.sender } });
-  bot.maintenance.takeOverCheckpoints();
-  return { bot, clock, replies };
-}
-
-/** One message from the admin, timed from arrival until its effects and replies are committed. */
-function sendTimed(h: Harness, text: string): number {
-  h.clock.advance(PACE_MS);
-  const msg = consoleMessage(text, ADMIN, h.clock.now());
-  const started = performance.now();
-  h.bot.receive(msg);
-  const handled = h.bot.worker.drain();
-  const ms = performance.now() - started;
-  if (handled !== 1) throw new Error(`expected one handled message, got ${handled}`);
-  return ms;
-}
-
-/**
- * Times each text and checks each reply. Replies are delivered every so often, as the
- * dispatcher would, housekeeping runs between messages as the server's timer would, and the
- * loop yields so the RSS sampler runs; none of that is timed.
- */
-async function timeAll(h: Harness, texts: readonly string[], reply: RegExp, what: string): Promise<number[]> {
-  h.replies.expect(reply);
-  const samples: number[] = [];
-  for (const text of texts) {
-    samples.push(sendTimed(h, text));
-    // the running bot's once-a-second housekeeping, which at this pace falls between any two messages
-    h.bot.maintenance.step();
-    if (samples.length % FLUSH_EVERY === 0) await h.bot.dispatcher.flush();
-    await yieldToLoop();
-  }
-  await h.bot.dispatcher.flush();
-  h.replies.verify(texts.length, what);
-  return samples;
-}
 
 /** 文号 numbers above any the corpus issued, distinct per run, so no registration is refused as a repeat. */
 function registrationTexts(count: number): string[] {
@@ -163,7 +76,7 @@ function likeScanMs(sqlite: Database, keywords: readonly string[]): number[] {
 
 async function main(): Promise<Row[]> {
   const sampler = startRssSampler();
-  const h = await startBot();
+  const h = await startBot(dbPath!);
   const rssStarted = rssMb();
   const registrations = percentiles(await measureRegistrations(h));
   const selective = percentiles(await measureSearches(h, SELECTIVE_KEYWORDS, SELECTIVE_SEARCHES));
@@ -194,10 +107,4 @@ async function main(): Promise<Row[]> {
   ];
 }
 
-main().then(
-  (rows) => process.send!(rows, () => process.disconnect()),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+replyWithRows(main);

@@ -109,6 +109,19 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
+export function randomTopic(random: () => number): string {
+  return pick(random, TOPICS);
+}
+
+const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
+const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰建国志文斌宇浩凯鹏飞鑫波宁欣怡晨阳雪梅琳海峰春燕立新德胜永红'];
+
+/** A plausible Chinese name of two or three characters. */
+export function randomPersonName(random: () => number): string {
+  const given = pick(random, GIVEN) + (random() < 0.7 ? pick(random, GIVEN) : '');
+  return pick(random, SURNAMES) + given;
+}
+
 export function randomTitle(random: () => number, year: number): string {
   return pick(random, TEMPLATES).replace('{t}', pick(random, TOPICS)).replace('{y}', String(year));
 }
@@ -145,17 +158,19 @@ export interface DocumentRowValues {
   created_at: number;
 }
 
-const DAY_MS = 86_400_000;
-const FIRST_DAY = Date.UTC(2020, 0, 1);
-// the bench clock stands at 2026-11-25, so history ends the day before
-const LAST_DAY = Date.UTC(2026, 10, 24);
+/** The day every benchmark's clock stands at (a Wednesday, a working day); history ends the day before. */
+export const BENCH_TODAY = '2026-11-25';
 
-function isoDate(ms: number): string {
+export const DAY_MS = 86_400_000;
+const FIRST_DAY = Date.UTC(2020, 0, 1);
+const LAST_DAY = Date.parse(BENCH_TODAY) - DAY_MS;
+
+export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** 09:00 China time on that day, as the instant staff would have registered it. */
-function morningOf(dayMs: number): number {
+export function morningOf(dayMs: number): number {
   return dayMs + 1 * 3_600_000;
 }
 

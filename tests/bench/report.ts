@@ -9,9 +9,11 @@ export interface Row {
   unit: string;
   /** the upper bound an issue set; absent for figures shown only for context */
   target?: number;
+  /** the lower bound an issue set (a throughput, a ratio); absent when there is none */
+  atLeast?: number;
   /** the same work done without the bot around it, for comparison */
   baseline?: number;
-  /** measured ≤ target; absent without a target */
+  /** measured within its bounds (≤ target, ≥ atLeast); absent without either */
   ok?: boolean;
   /** each run's figure when the section ran several times (measured is their median) */
   runs?: number[];
@@ -28,18 +30,27 @@ export interface Section {
   run(): Promise<SectionResult>;
 }
 
-export function row(figure: string, measured: number, unit: string, extra: { target?: number; baseline?: number } = {}): Row {
+export interface Bounds {
+  target?: number;
+  atLeast?: number;
+  baseline?: number;
+}
+
+export function row(figure: string, measured: number, unit: string, extra: Bounds = {}): Row {
   const r: Row = { figure, measured: round(measured), unit };
-  if (extra.target !== undefined) {
-    r.target = extra.target;
-    r.ok = measured <= extra.target;
+  if (extra.target !== undefined) r.target = extra.target;
+  if (extra.atLeast !== undefined) r.atLeast = extra.atLeast;
+  if (extra.target !== undefined || extra.atLeast !== undefined) {
+    r.ok = measured <= (extra.target ?? Infinity) && measured >= (extra.atLeast ?? -Infinity);
   }
   if (extra.baseline !== undefined) r.baseline = round(extra.baseline);
   return r;
 }
 
+/** Whole numbers from 100, two decimals from 1, three significant digits below (a ratio of 0.395 is not 0.4). */
 function round(n: number): number {
-  return Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100;
+  if (Math.abs(n) >= 100) return Math.round(n);
+  return Math.abs(n) >= 1 ? Math.round(n * 100) / 100 : Number(n.toPrecision(3));
 }
 
 /** Nearest-rank percentiles: every figure is a latency some request really had. */
@@ -64,6 +75,7 @@ export function mergeRuns(runs: readonly Row[][]): Row[] {
     const baselines = same.flatMap((r) => (r.baseline === undefined ? [] : [r.baseline]));
     const merged = row(first.figure, median(measured), first.unit, {
       ...(first.target !== undefined ? { target: first.target } : {}),
+      ...(first.atLeast !== undefined ? { atLeast: first.atLeast } : {}),
       ...(baselines.length ? { baseline: median(baselines) } : {}),
     });
     return { ...merged, runs: measured };
@@ -82,11 +94,15 @@ function pad(s: string, w: number, right = false): string {
   return right ? fill + s : s + fill;
 }
 
+function bounds(r: Row): string {
+  return [r.atLeast === undefined ? '' : `≥ ${r.atLeast} ${r.unit}`, r.target === undefined ? '' : `≤ ${r.target} ${r.unit}`].filter(Boolean).join(', ');
+}
+
 function cells(r: Row): string[] {
   const measured = `${r.measured} ${r.unit}` + (r.runs ? ` (${Math.min(...r.runs)}–${Math.max(...r.runs)})` : '');
   return [
     r.figure,
-    r.target === undefined ? '' : `≤ ${r.target} ${r.unit}`,
+    bounds(r),
     measured,
     r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`,
     r.ok === undefined ? '' : r.ok ? 'PASS' : 'FAIL',

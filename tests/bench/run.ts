@@ -1,15 +1,23 @@
-// `npm run bench`: runs every benchmark section, prints one table per section, and writes
-// results/<section>.json plus results/latest.json with all of them. A later issue's benchmark
-// is a module exporting a Section, added to the list below.
+// `npm run bench [-- <section> …]`: runs the named benchmark sections (all of them when none is
+// named), prints one table per section, and writes results/<section>.json plus
+// results/latest.json with the sections of this run. BENCH_RESULTS names another folder, so a
+// smoke run at reduced scale never overwrites the figures kept in the repository. A later
+// issue's benchmark is a module exporting a Section, added to the list below.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { core } from './core';
+import { figures } from './figures';
+import { lark } from './lark';
+import { proposals } from './proposals';
+import { reminders } from './reminders';
 import { formatTable, writeJson, type Section, type SectionResult } from './report';
+import { supervision } from './supervision';
 
-const SECTIONS: Section[] = [core];
+const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures];
 
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const resultsDir = process.env.BENCH_RESULTS || fileURLToPath(new URL('./results/', import.meta.url));
 
 function machine() {
   return { node: process.version, platform: process.platform, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
@@ -25,19 +33,27 @@ function code(): { commit: string; uncommittedFiles: number } {
   }
 }
 
+/** The sections named on the command line, in the order given; every one when none is. */
+function chosen(names: string[]): Section[] {
+  const unknown = names.filter((n) => !SECTIONS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`no benchmark section ${unknown.join(', ')}; there are: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  return names.length ? names.map((n) => SECTIONS.find((s) => s.name === n)!) : SECTIONS;
+}
+
 async function main(): Promise<void> {
+  const sections = chosen(process.argv.slice(2));
   const started = performance.now();
   // taken before running: the code as it was when measured
   const context = { at: new Date().toISOString(), machine: machine(), code: code() };
   const results: SectionResult[] = [];
-  for (const section of SECTIONS) {
+  for (const section of sections) {
     process.stderr.write(`${section.name}:\n`);
     const result = await section.run();
     results.push(result);
     console.log(`\n${formatTable(result)}\n`);
-    writeJson(`${resultsDir}${section.name}.json`, { ...context, ...result });
+    writeJson(join(resultsDir, `${section.name}.json`), { ...context, ...result });
   }
-  writeJson(`${resultsDir}latest.json`, { ...context, sections: results });
+  writeJson(join(resultsDir, 'latest.json'), { ...context, sections: results });
   const failed = results.flatMap((r) => r.rows).filter((r) => r.ok === false);
   console.log(`${failed.length ? `${failed.length} figure(s) miss their target` : 'every figure meets its target'}; ${Math.round((performance.now() - started) / 1000)} s in all`);
 }

@@ -1,0 +1,96 @@
+// A real bot on a benchmark database, in the measuring process, driven through the inbox →
+// engine → outbox path the messengers use and timed one message at a time. Every section that
+// times commands uses it, so they all time the same thing.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { createBot, type Bot } from '../../src/bot';
+import { loadConfig } from '../../src/config';
+import { ManualClock } from '../../src/lib/clock';
+import type { Outgoing } from '../../src/lib/delivery';
+import { createLogger } from '../../src/logger';
+import { consoleMessage } from '../../src/platforms/console/receiver';
+import { renderPlain } from '../../src/platforms/console/render';
+import type { Identity } from '../../src/services/people';
+import { BENCH_TODAY } from './corpus';
+
+export const ADMIN: Identity = { platform: 'console', userId: 'admin' };
+// how often undelivered replies are handed to the (no-op) sender, as the dispatcher would
+const FLUSH_EVERY = 100;
+// A person's pace, at most: under the per-person flood limit of 30 messages a minute, so a
+// guard in the engine never silently turns timed requests into cheap refusals.
+const PACE_MS = 3_000;
+
+/** Checks every reply the no-op sender is handed against what the current batch should answer. */
+class ReplyCheck {
+  private pattern = /^/;
+  private matched = 0;
+  private stray: string | null = null;
+
+  expect(pattern: RegExp): void {
+    this.pattern = pattern;
+    this.matched = 0;
+    this.stray = null;
+  }
+
+  readonly sender = {
+    send: async (m: Outgoing) => {
+      const text = renderPlain(m.reply);
+      if (this.pattern.test(text)) this.matched++;
+      else this.stray ??= text;
+    },
+  };
+
+  /** Throws unless each of `count` messages got one reply of the expected kind. */
+  verify(count: number, what: string): void {
+    if (this.matched !== count || this.stray !== null) {
+      throw new Error(`${what}: ${this.matched} of ${count} replies as expected; first other reply:\n${this.stray}`);
+    }
+  }
+}
+
+export interface Harness {
+  bot: Bot;
+  clock: ManualClock;
+  replies: ReplyCheck;
+}
+
+/** The bot on `dbPath` at 09:00 on the bench's day, console:admin its admin, nothing started. */
+export async function startBot(dbPath: string): Promise<Harness> {
+  const clock = new ManualClock(Date.parse(`${BENCH_TODAY}T09:00:00+08:00`));
+  const replies = new ReplyCheck();
+  const config = loadConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ADMIN_IDS: `${ADMIN.platform}:${ADMIN.userId}` });
+  const bot = await createBot({ config, log: createLogger('silent'), clock, senders: { console: replies.sender } });
+  bot.maintenance.takeOverCheckpoints();
+  return { bot, clock, replies };
+}
+
+/** One message, timed from arrival until its effects and replies are committed. */
+function sendTimed(h: Harness, text: string, as: Identity): number {
+  h.clock.advance(PACE_MS);
+  const msg = consoleMessage(text, as, h.clock.now());
+  const started = performance.now();
+  h.bot.receive(msg);
+  const handled = h.bot.worker.drain();
+  const ms = performance.now() - started;
+  if (handled !== 1) throw new Error(`expected one handled message, got ${handled}`);
+  return ms;
+}
+
+/**
+ * Times each text, sent as `as`, and checks each reply. Replies are delivered every so often,
+ * as the dispatcher would, housekeeping runs between messages as the server's timer would, and
+ * the loop yields so an RSS sampler runs; none of that is timed.
+ */
+export async function timeAll(h: Harness, texts: readonly string[], reply: RegExp, what: string, as: Identity = ADMIN): Promise<number[]> {
+  h.replies.expect(reply);
+  const samples: number[] = [];
+  for (const text of texts) {
+    samples.push(sendTimed(h, text, as));
+    // the running bot's once-a-second housekeeping, which at this pace falls between any two messages
+    h.bot.maintenance.step();
+    if (samples.length % FLUSH_EVERY === 0) await h.bot.dispatcher.flush();
+    await yieldToLoop();
+  }
+  await h.bot.dispatcher.flush();
+  h.replies.verify(texts.length, what);
+  return samples;
+}

@@ -1,0 +1,142 @@
+// The measured halves of the figures benchmark, each run by figures.ts in a fresh process of its
+// own so that its times and RSS are those of a bot at work, not of the bulk build before it.
+//   argv: stats <database path> <year> <runs> <warm-ups>
+//         export <database path> <year> <file.xlsx>
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { writeLedger } from '../../src/jobs/ledger-xlsx';
+import { consoleMessage } from '../../src/platforms/console/receiver';
+import { systemActor } from '../../src/services/actor';
+import { yearPeriod } from '../../src/services/stats';
+import { ADMIN, startBot, type Harness } from './bot-harness';
+import { replyWithRows } from './child';
+import { percentiles, row, type Row } from './report';
+import { peakRssMb, rssMb, startRssSampler } from './rss';
+
+// a person's pace, as bot-harness.ts keeps it (the console is exempt from flood limits anyway)
+const PACE_MS = 3_000;
+/** timings of the figures without the engine, for context */
+const SERVICE_RUNS = 5;
+const SENTENCES = /全年收到上级来文 (\d+) 件/;
+
+const [mode, dbPath, yearArg, ...rest] = process.argv.slice(2);
+const year = Number(yearArg);
+
+/** One message through the inbox → engine → outbox path, timed until its effects and replies are committed. */
+function sendTimed(h: Harness, text: string): number {
+  h.clock.advance(PACE_MS);
+  const msg = consoleMessage(text, ADMIN, h.clock.now());
+  const started = performance.now();
+  h.bot.receive(msg);
+  const handled = h.bot.worker.drain();
+  const ms = performance.now() - started;
+  if (handled !== 1) throw new Error(`expected one handled message, got ${handled}`);
+  return ms;
+}
+
+/** `runs` timings of fn after `warmups` untimed ones. */
+function timeSync(fn: () => unknown, runs: number, warmups: number): number[] {
+  for (let i = 0; i < warmups; i++) fn();
+  return Array.from({ length: runs }, () => {
+    const started = performance.now();
+    fn();
+    return performance.now() - started;
+  });
+}
+
+async function measureStats(runs: number, warmups: number): Promise<Row[]> {
+  const sampler = startRssSampler();
+  const h = await startBot(dbPath!);
+  const text = `年度统计 ${year}`;
+  // two replies each: the card, then the sentences for the annual report
+  h.replies.expect(new RegExp(`^(【年度统计（${year}年）】|全年收到上级来文 \\d+ 件)`));
+  const samples: number[] = [];
+  for (let i = 0; i < warmups + runs; i++) {
+    const ms = sendTimed(h, text);
+    if (i >= warmups) samples.push(ms);
+    // untimed, between messages, as the running server would: housekeeping and delivery
+    h.bot.maintenance.step();
+    await h.bot.dispatcher.flush();
+    await yieldToLoop();
+  }
+  h.replies.verify(2 * (warmups + runs), text);
+  const engine = percentiles(samples);
+  const rssPeak = sampler.peak();
+  sampler.stop();
+
+  const sqlite = h.bot.db.$client;
+  const last = sqlite.prepare("SELECT payload FROM outbox WHERE payload LIKE '%全年收到上级来文%' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+  const sentences = last === undefined ? null : (JSON.parse(last) as { text?: string }).text ?? null;
+  const received = sentences === null ? null : SENTENCES.exec(sentences);
+  if (!received) throw new Error(`no 全年收到上级来文 sentence among the replies to ${text}`);
+
+  const bare = sqlite.prepare("SELECT count(*) FROM documents WHERE direction = 'in' AND doc_date BETWEEN ? AND ?").pluck();
+  let counted = 0;
+  const baseline = percentiles(timeSync(() => (counted = bare.get(`${year}-01-01`, `${year}-12-31`) as number), runs, warmups));
+  if (Number(received[1]) !== counted) throw new Error(`年度统计 counted ${received[1]} 收文, the bare count ${counted}`);
+
+  // the same figures without the engine around them: what the command's handler calls
+  const { stats, proposals } = h.bot.services;
+  const actor = systemActor('bench');
+  // context only, so a few runs do
+  const service = percentiles(
+    timeSync(() => [stats.report(yearPeriod(year), actor), proposals.stats('建议', year, actor), proposals.stats('提案', year, actor)], Math.min(runs, SERVICE_RUNS), 1),
+  );
+  // the same with the working-day walk of the average left out: what the SQL alone costs
+  const calendar = h.bot.services.calendar;
+  const walk = calendar.workdaysBetween;
+  let sqlOnly: ReturnType<typeof percentiles>;
+  calendar.workdaysBetween = () => 0;
+  try {
+    sqlOnly = percentiles(timeSync(() => stats.report(yearPeriod(year), actor), Math.min(runs, SERVICE_RUNS), 1));
+  } finally {
+    calendar.workdaysBetween = walk;
+  }
+  await h.bot.stop();
+
+  return [
+    row(`年度统计 ${year} p50`, engine.p50, 'ms', { baseline: baseline.p50 }),
+    row(`年度统计 ${year} p90`, engine.p90, 'ms'),
+    row(`年度统计 ${year} p99`, engine.p99, 'ms', { target: 200, baseline: baseline.p99 }),
+    row(`年度统计 ${year} max`, engine.max, 'ms'),
+    row(`年度统计 ${year} figures alone (stats.report + proposals.stats ×2, no engine), median of ${Math.min(runs, SERVICE_RUNS)}`, service.p50, 'ms'),
+    row(`  stats.report with calendar.workdaysBetween stubbed to 0 (its queries alone), median of ${Math.min(runs, SERVICE_RUNS)}`, sqlOnly.p50, 'ms'),
+    row(`收文 in ${year} counted by 年度统计 (= the bare count)`, counted, 'documents'),
+    row('bot process RSS peak while answering 年度统计', rssPeak, 'MB'),
+  ];
+}
+
+async function measureExport(file: string): Promise<Row[]> {
+  const h = await startBot(dbPath!);
+  const rssStarted = rssMb();
+  const sampler = startRssSampler();
+  mkdirSync(dirname(file), { recursive: true });
+  const started = performance.now();
+  const sheets = h.bot.services.ledgers.sheets('督办', year, null);
+  const queried = performance.now();
+  // lets the sampler see the rows in memory before the workbook is written
+  await yieldToLoop();
+  const rssRows = rssMb();
+  await writeLedger(sheets, file);
+  const finished = performance.now();
+  const peak = Math.max(sampler.peak(), peakRssMb());
+  sampler.stop();
+  const rows = sheets.reduce((n, s) => n + s.rows.length, 0);
+  await h.bot.stop();
+  if (!existsSync(file) || statSync(file).size === 0) throw new Error(`no workbook written at ${file}`);
+  return [
+    row(`导出 督办 ${year}: ${rows.toLocaleString('en')} rows, total`, (finished - started) / 1000, 's', { target: 10 }),
+    row('  of which ledgers.sheets (query and rows)', (queried - started) / 1000, 's'),
+    row('  of which writeLedger (.xlsx written)', (finished - queried) / 1000, 's'),
+    row('export process RSS with the bot started, before the export', rssStarted, 'MB'),
+    row('export process RSS with the rows in memory', rssRows, 'MB'),
+    row('export process RSS peak', peak, 'MB', { target: 400 }),
+  ];
+}
+
+replyWithRows(() => {
+  if (mode === 'stats') return measureStats(Number(rest[0]), Number(rest[1]));
+  if (mode === 'export') return measureExport(rest[0]!);
+  return Promise.reject(new Error(`figures-bot: unknown mode ${mode}; expected stats or export`));
+});
