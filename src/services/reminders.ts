@@ -7,7 +7,7 @@ import { documents, people, proposals, proposalUnits, remindersSent, supervision
 import { daysBetween, type LocalDate } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import type { CalendarService } from './calendar';
-import { nextFeedbackDue } from './supervision-rules';
+import { nextFeedbackDue, OPEN } from './supervision-rules';
 
 export type ReminderKind = 'overdue' | 'today' | 'soon' | 'escalation' | 'feedback';
 
@@ -65,7 +65,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
       .select({ ref: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, unitId: supervisionUnits.unitId, leaderId: supervisionItems.leaderId })
       .from(supervisionItems)
       .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-      .where(and(ne(supervisionItems.status, 'closed'), lte(supervisionItems.deadline, horizon)))
+      .where(and(inArray(supervisionItems.status, OPEN), lte(supervisionItems.deadline, horizon)))
       .all()
       .map((s): DueItem => ({ ref: s.ref, what: '督办', title: s.title, due: s.due, unitId: s.unitId, leaderId: s.leaderId, action: `督办查询 ${s.ref}` }));
     return [...docs, ...props, ...items];
@@ -125,7 +125,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .select({ item: supervisionItems, unitId: supervisionUnits.unitId })
         .from(supervisionItems)
         .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-        .where(and(ne(supervisionItems.status, 'closed'), ne(supervisionItems.feedbackCycle, '一次')))
+        .where(and(inArray(supervisionItems.status, OPEN), ne(supervisionItems.feedbackCycle, '一次')))
         .all();
       const contacts = contactsByUnit();
       const perPerson = new Map<number, Entry[]>();

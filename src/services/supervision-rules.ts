@@ -3,6 +3,9 @@
 import { addDays, addMonths, daysBetween, type LocalDate } from '../lib/dates';
 
 export type FeedbackCycle = '一次' | '每周' | '每月';
+
+/** An item's open states, named rather than `<> 'closed'` so SQLite can seek the (status, deadline) index. */
+export const OPEN = ['assigned', 'in_progress'] as const;
 export type Warning = 'green' | 'yellow' | 'red';
 
 export const WARNING_LABELS: Record<Warning, string> = { green: '绿色', yellow: '黄色', red: '红色' };

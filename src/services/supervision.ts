@@ -1,6 +1,6 @@
 // 督查督办: leaders' instructions, meeting decisions, key tasks and listed problems, tracked from
 // assignment through feedback ("件件有反馈") to closing ("件件有落实").
-import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { people, supervisionExtensions, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -12,7 +12,7 @@ import type { CalendarService } from './calendar';
 import { UserError } from './errors';
 import type { NotifyService } from './notify';
 import { parseRegNo, type Numbering } from './numbering';
-import { byUrgency, nextFeedbackDue, warningLevel, WARNING_LABELS, type FeedbackCycle, type Warning } from './supervision-rules';
+import { byUrgency, nextFeedbackDue, OPEN, warningLevel, WARNING_LABELS, type FeedbackCycle, type Warning } from './supervision-rules';
 import type { PeopleService } from './people';
 import type { UnitsService } from './units';
 
@@ -251,7 +251,7 @@ export function createSupervisionService(
     attentionByUnit(): { unit: string; overdue: number; red: number }[] {
       const today = deps.today();
       const byUnit = new Map<string, { overdue: number; red: number }>();
-      for (const row of db.select().from(supervisionItems).where(ne(supervisionItems.status, 'closed')).all()) {
+      for (const row of db.select().from(supervisionItems).where(inArray(supervisionItems.status, OPEN)).all()) {
         const v = toView(row);
         if (v.warning !== 'red') continue;
         const entry = byUnit.get(v.leadUnitName) ?? { overdue: 0, red: 0 };
@@ -264,7 +264,7 @@ export function createSupervisionService(
 
     /** Open items past their deadline, most overdue first. */
     overdue(actor: Actor): ItemList {
-      const condition = and(ne(supervisionItems.status, 'closed'), lt(supervisionItems.deadline, deps.today()), scopeCondition(actor));
+      const condition = and(inArray(supervisionItems.status, OPEN), lt(supervisionItems.deadline, deps.today()), scopeCondition(actor));
       const total = db.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition).get()!.n;
       const items = db.select().from(supervisionItems).where(condition).orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id)).limit(LIST_LIMIT).all().map(toView);
       return { total, items };
