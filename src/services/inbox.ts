@@ -40,7 +40,8 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
         .select(ROW)
         .from(inbox)
         .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, clock.now())))
-        .orderBy(asc(inbox.id))
+        // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
+        .orderBy(asc(inbox.nextAttemptAt), asc(inbox.id))
         .limit(limit)
         .all() as InboxRow<P>[];
     },

@@ -43,7 +43,7 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
     WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
       AND o.platform IN (SELECT value FROM json_each(@platforms))
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
-    ORDER BY o.id LIMIT @limit`);
+    ORDER BY o.next_attempt_at, o.id LIMIT @limit`);
   const claimRow = sqlite.prepare(`
     UPDATE outbox SET lease_until = @until, attempts = attempts + 1
     WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)

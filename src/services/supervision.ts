@@ -251,13 +251,21 @@ export function createSupervisionService(
     attentionByUnit(): { unit: string; overdue: number; red: number }[] {
       const today = deps.today();
       const byUnit = new Map<string, { overdue: number; red: number }>();
-      for (const row of db.select().from(supervisionItems).where(inArray(supervisionItems.status, OPEN)).all()) {
-        const v = toView(row);
-        if (v.warning !== 'red') continue;
-        const entry = byUnit.get(v.leadUnitName) ?? { overdue: 0, red: 0 };
-        if (today > v.deadline) entry.overdue++;
+      // one query and the date rules, not a full view per item: the dashboard must not stall the bot
+      const rows = db
+        .select({ item: supervisionItems, unit: units.name })
+        .from(supervisionItems)
+        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+        .innerJoin(units, eq(units.id, supervisionUnits.unitId))
+        .where(inArray(supervisionItems.status, OPEN))
+        .all();
+      for (const { item, unit } of rows) {
+        const feedbackLate = today > nextFeedbackDue(item, (d) => calendar.nextWorkdayFrom(d));
+        if (warningLevel(item, today, feedbackLate) !== 'red') continue;
+        const entry = byUnit.get(unit) ?? { overdue: 0, red: 0 };
+        if (today > item.deadline) entry.overdue++;
         else entry.red++;
-        byUnit.set(v.leadUnitName, entry);
+        byUnit.set(unit, entry);
       }
       return [...byUnit].map(([unit, n]) => ({ unit, ...n })).sort((a, b) => b.overdue - a.overdue || b.red - a.red);
     },
