@@ -10,7 +10,11 @@ import { createLogger } from '../../src/logger';
 import { consoleMessage } from '../../src/platforms/console/receiver';
 import { renderPlain } from '../../src/platforms/console/render';
 import type { Identity } from '../../src/services/people';
+import type { Database } from 'better-sqlite3';
 import { BENCH_TODAY } from './corpus';
+import { percentiles } from './report';
+
+type Percentiles = ReturnType<typeof percentiles>;
 
 export const ADMIN: Identity = { platform: 'console', userId: 'admin' };
 // how often undelivered replies are handed to the (no-op) sender, as the dispatcher would
@@ -93,4 +97,39 @@ export async function timeAll(h: Harness, texts: readonly string[], reply: RegEx
   await h.bot.dispatcher.flush();
   h.replies.verify(texts.length, what);
   return samples;
+}
+
+export interface ScopedTimings {
+  admin: Percentiles;
+  contact: Percentiles;
+  /** the bare SQL's timings and row count, for everyone and for the contact's unit */
+  bareAll: { percentiles: Percentiles; total: number };
+  bareUnit: { percentiles: Percentiles; total: number };
+}
+
+/**
+ * One command timed as an admin and as a unit contact (whose answers are narrowed to their unit),
+ * each beside the bare SQL that answers the same question.
+ */
+export async function timeAsAdminAndContact(
+  h: Harness,
+  text: string,
+  reply: RegExp,
+  contact: Identity,
+  counts: { warmup: number; samples: number },
+  bareSql: (sqlite: Database, unitId: number | null) => { samples: number[]; total: number },
+): Promise<ScopedTimings> {
+  const measure = async (as: Identity, who: string) => {
+    await timeAll(h, Array(counts.warmup).fill(text), reply, `${text} warm-up (${who})`, as);
+    return percentiles(await timeAll(h, Array(counts.samples).fill(text), reply, `${text} (${who})`, as));
+  };
+  const admin = await measure(ADMIN, 'admin');
+  const scoped = await measure(contact, 'contact');
+  const sqlite = h.bot.db.$client;
+  const unitId = sqlite.prepare('SELECT unit_id FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = ? AND i.user_id = ?').pluck().get(contact.platform, contact.userId) as number;
+  const bare = (id: number | null) => {
+    const r = bareSql(sqlite, id);
+    return { percentiles: percentiles(r.samples), total: r.total };
+  };
+  return { admin, contact: scoped, bareAll: bare(null), bareUnit: bare(unitId) };
 }

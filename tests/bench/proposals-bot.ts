@@ -3,11 +3,11 @@
 // bare GROUP BY that computes the same figures.
 //   argv: <database path>
 import type { Database } from 'better-sqlite3';
-import { ADMIN, startBot, timeAll } from './bot-harness';
+import { startBot, timeAsAdminAndContact } from './bot-harness';
 import { CONTACT, YEAR } from './build-proposals';
 import { replyWithRows } from './child';
 import { BENCH_TODAY } from './corpus';
-import { percentiles, row, type Row } from './report';
+import { row, type Row } from './report';
 
 const SAMPLES = 100;
 const WARMUP = 5;
@@ -16,7 +16,7 @@ const STATS_CARD = new RegExp(`${YEAR}年建议办理情况：共 \\d+ 件】`);
 const [dbPath] = process.argv.slice(2);
 
 /** Every figure the card shows, per lead unit and status in one pass; the totals are their sums. */
-function bareSql(sqlite: Database, unitId: number | null): { samples: number[]; items: number } {
+function bareSql(sqlite: Database, unitId: number | null): { samples: number[]; total: number } {
   const scope = unitId === null ? '' : 'AND p.id IN (SELECT proposal_id FROM proposal_units WHERE unit_id = @unitId)';
   const figures = sqlite.prepare(`
     SELECT pu.unit_id, p.status, count(*) AS n,
@@ -33,24 +33,14 @@ function bareSql(sqlite: Database, unitId: number | null): { samples: number[]; 
     items = (figures.all(params) as { n: number }[]).reduce((sum, r) => sum + r.n, 0);
     return performance.now() - started;
   });
-  return { samples: samples.slice(WARMUP), items };
+  return { samples: samples.slice(WARMUP), total: items };
 }
 
 async function main(): Promise<Row[]> {
   const h = await startBot(dbPath!);
-  const texts = (n: number) => Array.from({ length: n }, () => `建议统计 ${YEAR}`);
-  const measure = async (as: typeof ADMIN, who: string) => {
-    await timeAll(h, texts(WARMUP), STATS_CARD, `建议统计 warm-up (${who})`, as);
-    return percentiles(await timeAll(h, texts(SAMPLES), STATS_CARD, `建议统计 (${who})`, as));
-  };
-  const admin = await measure(ADMIN, 'admin');
-  const contact = await measure(CONTACT, 'contact');
-  const sqlite = h.bot.db.$client;
-  const unitId = sqlite.prepare('SELECT unit_id FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = ? AND i.user_id = ?').pluck().get(CONTACT.platform, CONTACT.userId) as number;
-  const bareAll = bareSql(sqlite, null);
-  const bareUnit = bareSql(sqlite, unitId);
-  const all = percentiles(bareAll.samples);
-  const unit = percentiles(bareUnit.samples);
+  const { admin, contact, bareAll, bareUnit } = await timeAsAdminAndContact(h, `建议统计 ${YEAR}`, STATS_CARD, CONTACT, { warmup: WARMUP, samples: SAMPLES }, bareSql);
+  const all = bareAll.percentiles;
+  const unit = bareUnit.percentiles;
   await h.bot.stop();
   return [
     row(`建议统计 ${YEAR} as admin p50`, admin.p50, 'ms', { baseline: all.p50 }),
@@ -59,8 +49,8 @@ async function main(): Promise<Row[]> {
     row(`建议统计 ${YEAR} as a unit contact p50`, contact.p50, 'ms', { baseline: unit.p50 }),
     row(`建议统计 ${YEAR} as a unit contact p99`, contact.p99, 'ms', { target: 100, baseline: unit.p99 }),
     row(`建议统计 ${YEAR} as a unit contact max`, contact.max, 'ms'),
-    row(`items in the admin's card (${YEAR}'s 建议)`, bareAll.items, 'items'),
-    row("items in the contact's card (their unit leads or helps)", bareUnit.items, 'items'),
+    row(`items in the admin's card (${YEAR}'s 建议)`, bareAll.total, 'items'),
+    row("items in the contact's card (their unit leads or helps)", bareUnit.total, 'items'),
   ];
 }
 

@@ -3,11 +3,11 @@
 // bare SQL that finds the same items.
 //   argv: <database path>
 import type { Database } from 'better-sqlite3';
-import { ADMIN, startBot, timeAll } from './bot-harness';
+import { startBot, timeAsAdminAndContact } from './bot-harness';
 import { CONTACT } from './build-supervision';
 import { replyWithRows } from './child';
 import { BENCH_TODAY } from './corpus';
-import { percentiles, row, type Row } from './report';
+import { row, type Row } from './report';
 
 const SAMPLES = 300;
 const WARMUP = 20;
@@ -34,19 +34,9 @@ function bareSql(sqlite: Database, unitId: number | null): { samples: number[]; 
 
 async function main(): Promise<Row[]> {
   const h = await startBot(dbPath!);
-  const texts = (n: number) => Array.from({ length: n }, () => '督办逾期');
-  const measure = async (as: typeof ADMIN, who: string) => {
-    await timeAll(h, texts(WARMUP), OVERDUE_LIST, `督办逾期 warm-up (${who})`, as);
-    return percentiles(await timeAll(h, texts(SAMPLES), OVERDUE_LIST, `督办逾期 (${who})`, as));
-  };
-  const admin = await measure(ADMIN, 'admin');
-  const contact = await measure(CONTACT, 'contact');
-  const sqlite = h.bot.db.$client;
-  const unitId = sqlite.prepare('SELECT unit_id FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = ? AND i.user_id = ?').pluck().get(CONTACT.platform, CONTACT.userId) as number;
-  const bareAll = bareSql(sqlite, null);
-  const bareUnit = bareSql(sqlite, unitId);
-  const all = percentiles(bareAll.samples);
-  const unit = percentiles(bareUnit.samples);
+  const { admin, contact, bareAll, bareUnit } = await timeAsAdminAndContact(h, '督办逾期', OVERDUE_LIST, CONTACT, { warmup: WARMUP, samples: SAMPLES }, bareSql);
+  const all = bareAll.percentiles;
+  const unit = bareUnit.percentiles;
   await h.bot.stop();
   return [
     row('督办逾期 as admin p50', admin.p50, 'ms', { baseline: all.p50 }),
