@@ -55,15 +55,8 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
   };
   const toPeople = (digests: Digest[]) => {
     // people with the same items (the contacts of one unit) share one message row
-    const same = new Map<string, Digest[]>();
-    for (const d of digests) {
-      const body = JSON.stringify(d.reply);
-      const group = same.get(body);
-      if (group) group.push(d);
-      else same.set(body, [d]);
-    }
-    for (const group of same.values()) summary.messages += notify.people(group.map((d) => d.personId), group[0]!.reply, key);
-    summary.recipients = digests.length;
+    for (const d of digests) summary.messages += notify.people(d.personIds, d.reply, key);
+    summary.recipients = digests.reduce((n, d) => n + d.personIds.length, 0);
     summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
     reminders.record(today, digests);
   };

@@ -30,10 +30,20 @@ export interface Entry {
   days: number;
 }
 
+/** One message: the same items for everyone in personIds (the contacts of one unit, say). */
 export interface Digest {
-  personId: number;
+  personIds: number[];
   entries: Entry[];
   reply: Reply;
+}
+
+/** Entries gathered by who reads them: a unit's list is read by its contacts, a leader's by the leader. */
+type Lists = Map<string, { readers: readonly number[]; entries: Entry[] }>;
+
+function addTo(lists: Lists, key: string, readers: readonly number[], entry: Entry): void {
+  const list = lists.get(key);
+  if (list) list.entries.push(entry);
+  else if (readers.length) lists.set(key, { readers, entries: [entry] });
 }
 
 /** Days before a deadline that a reminder starts, in working days. */
@@ -81,13 +91,29 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
   }
 
-  /** Groups entries per person, leaving out the items already reminded of today (an earlier slot). */
-  function digests(today: LocalDate, perPerson: Map<number, Entry[]>, render: (entries: Entry[]) => Reply): Digest[] {
+  /**
+   * One digest for each set of people who read the same lists (most often: one unit's contacts),
+   * leaving out the items already reminded of today (an earlier slot).
+   */
+  function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply): Digest[] {
     const told = new Set(db.select().from(remindersSent).where(eq(remindersSent.date, today)).all().map((r) => `${r.ref}|${r.kind}`));
+    const readsOf = new Map<number, string[]>();
+    for (const [key, list] of lists) for (const personId of list.readers) readsOf.set(personId, [...(readsOf.get(personId) ?? []), key]);
+    const audiences = new Map<string, number[]>();
+    for (const [personId, keys] of readsOf) {
+      const signature = keys.join('|');
+      const audience = audiences.get(signature);
+      if (audience) audience.push(personId);
+      else audiences.set(signature, [personId]);
+    }
     const out: Digest[] = [];
-    for (const [personId, all] of perPerson) {
-      const entries = all.filter((e) => !told.has(`${e.item.ref}|${e.kind}`)).sort(byUrgency);
-      if (entries.length) out.push({ personId, entries, reply: render(entries) });
+    for (const [signature, personIds] of audiences) {
+      const entries = signature
+        .split('|')
+        .flatMap((key) => lists.get(key)!.entries)
+        .filter((e) => !told.has(`${e.item.ref}|${e.kind}`))
+        .sort(byUrgency);
+      if (entries.length) out.push({ personIds, entries, reply: render(entries) });
     }
     return out;
   }
@@ -98,25 +124,19 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
       const soonLimit = calendar.addWorkdays(today, SOON_WORKDAYS);
       const contacts = contactsByUnit();
       const allLeaders = leaders();
-      const perPerson = new Map<number, Entry[]>();
-      // one entry per item and kind, shared by everyone told of it
-      const add = (people: readonly number[], entry: Entry) => {
-        for (const personId of people) {
-          const list = perPerson.get(personId);
-          if (list) list.push(entry);
-          else perPerson.set(personId, [entry]);
-        }
-      };
+      const lists: Lists = new Map();
       for (const item of dueBy(soonLimit)) {
         const late = daysBetween(item.due, today);
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
-        add(contacts.get(item.unitId) ?? [], { item, kind, days });
+        addTo(lists, `unit ${item.unitId}`, contacts.get(item.unitId) ?? [], { item, kind, days });
         if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
-          add(item.leaderId ? [item.leaderId] : allLeaders, { item, kind: 'escalation', days: late });
+          const escalation: Entry = { item, kind: 'escalation', days: late };
+          if (item.leaderId) addTo(lists, `leader ${item.leaderId}`, [item.leaderId], escalation);
+          else addTo(lists, 'leaders', allLeaders, escalation);
         }
       }
-      return digests(today, perPerson, deadlineCard);
+      return digests(today, lists, deadlineCard);
     },
 
     /** Weekly and monthly supervision items whose feedback is due today or already late, to the lead unit. */
@@ -128,7 +148,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .where(and(inArray(supervisionItems.status, OPEN), ne(supervisionItems.feedbackCycle, '一次')))
         .all();
       const contacts = contactsByUnit();
-      const perPerson = new Map<number, Entry[]>();
+      const lists: Lists = new Map();
       for (const { item, unitId } of rows) {
         const due = nextFeedbackDue(item, (d) => calendar.nextWorkdayFrom(d));
         if (due > today) continue;
@@ -137,13 +157,9 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
           kind: 'feedback',
           days: daysBetween(due, today),
         };
-        for (const personId of contacts.get(unitId) ?? []) {
-          const list = perPerson.get(personId);
-          if (list) list.push(entry);
-          else perPerson.set(personId, [entry]);
-        }
+        addTo(lists, `unit ${unitId}`, contacts.get(unitId) ?? [], entry);
       }
-      return digests(today, perPerson, feedbackCard);
+      return digests(today, lists, feedbackCard);
     },
 
     /** Marks the digests' items reminded of today, inside the transaction that queues the messages. */
