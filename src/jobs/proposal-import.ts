@@ -10,8 +10,8 @@ import { transaction } from '../../db/client';
 import type { Actor } from '../services/actor';
 import { UserError } from '../services/errors';
 import type { Services } from '../services';
-import { yearOf } from '../lib/dates';
-import type { ProposalKind, ProposalView } from '../services/proposals';
+import { AlreadyRegistered, type ProposalKind, type ProposalView } from '../services/proposals';
+import type { UnitView } from '../services/units';
 
 export interface ImportReport {
   imported: number;
@@ -56,6 +56,9 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
   const defaultKind: ProposalKind | null = byKind.建议.includes('代表') ? '建议' : byKind.提案.includes('委员') ? '提案' : null;
 
   const imported: ProposalView[] = [];
+  // each unit looked up once for the whole file (a refusal for an unknown name is not cached)
+  const units = new Map<string, UnitView>();
+  const resolveUnit = (name: string) => units.get(name) ?? units.set(name, services.units.resolve(name)).get(name)!;
   // rows commit in chunks: one commit per row is most of the cost, one for the whole file would
   // hold the write lock long enough to keep the running bot from acknowledging events
   let chunk: { record: string[]; info: { lines: number } }[] = [];
@@ -88,17 +91,14 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
       return;
     }
     const input = registerInput(kind, validated.data, services.today());
-    if (services.proposals.exists(kind, yearOf(input.assignedDate), input.number)) {
-      report.existing++;
-      return;
-    }
     try {
       // a savepoint: a refused row leaves nothing, the chunk goes on
-      imported.push(transaction(services.db, () => services.proposals.register(input, actor, { notify: false })));
+      imported.push(transaction(services.db, () => services.proposals.register(input, actor, { notify: false, resolveUnit })));
       report.imported++;
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      fail(error.message);
+      if (error instanceof AlreadyRegistered) report.existing++;
+      else if (error instanceof UserError) fail(error.message);
+      else throw error;
     }
   }
 }

@@ -12,7 +12,7 @@ import type { AuditService } from './audit';
 import { UserError } from './errors';
 import type { NotifyService } from './notify';
 import { formatRegNo, parseRegNo } from './numbering';
-import type { UnitsService } from './units';
+import type { UnitsService, UnitView } from './units';
 
 export type ProposalKind = '建议' | '提案';
 export type Evaluation = '满意' | '基本满意' | '不满意';
@@ -20,6 +20,9 @@ export const KIND_PREFIX = { 建议: 'JY', 提案: 'TA' } as const;
 export const PROPOSER_FIELD = { 建议: '代表', 提案: '委员' } as const;
 /** An answer is due within this many months of assignment at the latest, whatever is configured. */
 export const MAX_ANSWER_MONTHS = 6;
+
+/** Registering an official number a second time; an import counts these as already there. */
+export class AlreadyRegistered extends UserError {}
 
 export interface ProposalSettings {
   answerMonths: number;
@@ -222,15 +225,20 @@ export function createProposalsService(
     get: (kind: ProposalKind, ref: string, actor: Actor): ProposalView => view(byNumber(kind, ref, actor)),
 
     /** Registers one; refuses an official number already registered for that year. */
-    register(input: RegisterInput, actor: Actor, options: { notify?: boolean } = {}): ProposalView {
+    /**
+     * Registers one; refuses an official number already registered for that year. An import
+     * passes its own unit lookup (resolved once per name for the whole file) and notifies later.
+     */
+    register(input: RegisterInput, actor: Actor, options: { notify?: boolean; resolveUnit?: (name: string) => UnitView } = {}): ProposalView {
+      const resolveUnit = options.resolveUnit ?? ((name: string) => deps.units.resolve(name));
       const year = yearOf(input.assignedDate);
       const clash = existing(input.kind, year, input.number);
-      if (clash) throw new UserError(`${input.kind}编号 ${input.number}（${year}年）已登记为 ${clash.regNo}`);
+      if (clash) throw new AlreadyRegistered(`${input.kind}编号 ${input.number}（${year}年）已登记为 ${clash.regNo}`);
       if (input.number < 1) throw new UserError('「编号」应为正整数，例如 12');
       const dueDate = input.dueDate ?? addMonths(input.assignedDate, settings.answerMonths);
       checkDueDate(input.assignedDate, dueDate);
-      const lead = deps.units.resolve(input.leadUnit);
-      const co = [...new Map(input.coUnits.map((u) => deps.units.resolve(u)).filter((u) => u.id !== lead.id).map((u) => [u.id, u])).values()];
+      const lead = resolveUnit(input.leadUnit);
+      const co = [...new Map(input.coUnits.map(resolveUnit).filter((u) => u.id !== lead.id).map((u) => [u.id, u])).values()];
       const regNo = formatRegNo(KIND_PREFIX[input.kind], year, input.number);
       const now = clock.now();
       const row = db
@@ -254,7 +262,8 @@ export function createProposalsService(
       db.insert(proposalUnits)
         .values([{ proposalId: row.id, unitId: lead.id, lead: true }, ...co.map((u) => ({ proposalId: row.id, unitId: u.id, lead: false }))])
         .run();
-      const v = view(row);
+      // a new item's view is known without reading it back
+      const v: ProposalView = { ...row, leadUnitName: lead.name, coUnitNames: co.map((u) => u.name), earlierRounds: [] };
       audit.record(actor, `${input.kind}登记`, regNo, null, { title: v.title, proposers: v.proposers, leadUnit: v.leadUnitName, coUnits: v.coUnitNames, dueDate });
       if (options.notify !== false) {
         notify.people(lead.contacts.map((c) => c.personId), assignmentNotice(v, true), `proposal-assign:${regNo}:lead`);
@@ -279,9 +288,6 @@ export function createProposalsService(
       }
       return byPerson.size;
     },
-
-    /** For a re-import: whether an item with this official number is already there. */
-    exists: (kind: ProposalKind, year: number, number: number): boolean => existing(kind, year, number) !== undefined,
 
     /** By number; else by proposer's name, unit or keyword; open ones first, nearest due date first. */
     find(kind: ProposalKind, query: string, actor: Actor): ProposalList {
