@@ -39,3 +39,23 @@ export function transaction<T>(db: Db, fn: () => T): T {
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
+
+/**
+ * A consistent copy of a live database file (SQLite's online backup: writers carry on), then
+ * opened and checked. Returns the copy's integrity verdict and how many documents it holds.
+ */
+export async function backupDatabase(source: string, target: string): Promise<{ integrity: string; documents: number }> {
+  const live = new Database(source, { fileMustExist: true });
+  try {
+    live.pragma('busy_timeout = 5000');
+    await live.backup(target);
+  } finally {
+    live.close();
+  }
+  const copy = new Database(target, { readonly: true });
+  try {
+    return { integrity: copy.pragma('integrity_check', { simple: true }) as string, documents: copy.prepare('SELECT count(*) FROM documents').pluck().get() as number };
+  } finally {
+    copy.close();
+  }
+}

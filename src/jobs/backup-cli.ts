@@ -1,7 +1,7 @@
 // `npm run backup -- FILE`: a consistent copy of the live database while the bot runs (SQLite's
 // online backup copies pages under its own locks; writers carry on), checked before it is called done.
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { backupDatabase } from '../../db/client';
 import { configOrExit } from '../config';
 
 const [file, ...rest] = process.argv.slice(2);
@@ -19,15 +19,8 @@ if (!existsSync(config.databasePath)) {
   process.exit(1);
 }
 
-const live = new Database(config.databasePath, { fileMustExist: true });
-live.pragma('busy_timeout = 5000');
 const started = Date.now();
-await live.backup(file);
-live.close();
-const copy = new Database(file, { readonly: true });
-const integrity = copy.pragma('integrity_check', { simple: true });
-const documents = copy.prepare('SELECT count(*) FROM documents').pluck().get();
-copy.close();
+const { integrity, documents } = await backupDatabase(config.databasePath, file);
 if (integrity !== 'ok') {
   process.stderr.write(`the copy failed its integrity check: ${integrity}\n`);
   process.exit(1);

@@ -42,7 +42,7 @@ export function slotOf(at: number, timezone: string): string {
 }
 
 export function runJob(services: Services, job: JobName, at: number, options: { dryRun?: boolean } = {}): { summary: JobSummary; queued?: QueuedMessage[] } {
-  const { db, calendar, reminders, notify, outbox, chats, people, stats } = services;
+  const { db, calendar, reminders, notify, outbox, chats, people, stats, jobRuns } = services;
   const slot = slotOf(at, services.timezone);
   const today = localDateOf(at, services.timezone);
   const key = `job:${job}:${slot}`;
@@ -63,8 +63,7 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
 
   try {
     transaction(db, () => {
-      const fresh = db.$client.prepare("INSERT OR IGNORE INTO job_runs (job, slot, status, started_at) VALUES (?, ?, 'running', ?)").run(job, slot, services.clock.now());
-      if (fresh.changes === 0) {
+      if (!jobRuns.claim(job, slot)) {
         summary.outcome = 'already-ran';
         return;
       }
@@ -85,11 +84,8 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
         toChats('周报', reply);
       }
       summary.messages += summary.chats;
-      db.$client.prepare("UPDATE job_runs SET status = 'done', finished_at = ?, summary = ? WHERE job = ? AND slot = ?").run(services.clock.now(), JSON.stringify(summary), job, slot);
-      if (options.dryRun) {
-        const rows = db.$client.prepare('SELECT platform, target, payload FROM outbox WHERE dedupe_key LIKE ? ORDER BY id').all(`${key}%`) as { platform: string; target: string; payload: string }[];
-        throw new DryRun(summary, rows.map((r) => ({ platform: r.platform, target: JSON.parse(r.target), reply: JSON.parse(r.payload) })));
-      }
+      jobRuns.finish(job, slot, summary);
+      if (options.dryRun) throw new DryRun(summary, outbox.queuedUnder(key));
     });
   } catch (error) {
     if (error instanceof DryRun) return { summary: error.summary, queued: error.queued };

@@ -14,6 +14,7 @@ import { createPeopleService } from './people';
 import { createProposalsService, type ProposalSettings } from './proposals';
 import { createConsoleAuthService } from './console-auth';
 import { createExportsService } from './exports';
+import { createJobRunsService } from './job-runs';
 import { createLedgersService } from './ledgers';
 import { createRemindersService } from './reminders';
 import { createStatsService } from './stats';
@@ -57,9 +58,10 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const ledgers = createLedgersService(db);
   const exports = createExportsService(db, clock, { audit, notify });
   const consoleAuth = createConsoleAuthService(db, clock);
+  const jobRuns = createJobRunsService(db, clock);
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, consoleBaseUrl: settings.consoleBaseUrl };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

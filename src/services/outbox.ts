@@ -124,6 +124,17 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       return row.due;
     },
 
+    /** What is queued under a dedupe-key prefix, oldest first (a job's dry run shows it before rolling back). */
+    queuedUnder(prefix: string): { platform: string; target: DeliveryTarget; reply: Reply }[] {
+      return db
+        .select({ platform: outbox.platform, target: outbox.target, payload: outbox.payload })
+        .from(outbox)
+        .where(sql`${outbox.dedupeKey} LIKE ${`${prefix}%`}`)
+        .orderBy(outbox.id)
+        .all()
+        .map((r) => ({ platform: r.platform, target: r.target as DeliveryTarget, reply: r.payload as Reply }));
+    },
+
     counts(): Record<'pending' | 'sent' | 'failed', number> {
       const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
       const out = { pending: 0, sent: 0, failed: 0 };
