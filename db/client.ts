@@ -10,6 +10,34 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Drizzle compiles every query it runs afresh, and compiling SQL is a good part of what a
+ * command costs; the same few dozen statements serve every message, so each is compiled once.
+ * A statement comes back in its default modes (drizzle switches some to raw rows), and one
+ * still busy iterating is left alone and a fresh one compiled.
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      // most recently used last: the oldest is evicted when the cache is full
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached.reader ? cached.raw(false).pluck(false).expand(false) : cached;
+    }
+    const statement = prepare(source);
+    if (!cached) {
+      cache.set(source, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
+}
+
 /** Opens (creating if needed) the database file, sets the pragmas and applies pending migrations. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -21,6 +49,7 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -16000');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;

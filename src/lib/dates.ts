@@ -1,24 +1,41 @@
 // Business dates are 'YYYY-MM-DD' strings: they compare as strings, survive JSON and SQLite
-// untouched, and never shift with the process time zone. Arithmetic runs in UTC through date-fns.
-import { addMonths as fnsAddMonths, format } from 'date-fns';
-import { tz, TZDate } from '@date-fns/tz';
+// untouched, and never shift with the process time zone. Arithmetic runs on UTC midnights.
+import { format } from 'date-fns';
+import { TZDate } from '@date-fns/tz';
 
 export type LocalDate = string;
 
-const utc = tz('UTC');
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function toUtc(date: LocalDate): Date {
   return new Date(`${date}T00:00:00Z`);
 }
 
+// A UTC midnight's ISO string begins with its date; formatting it through the time-zone machinery
+// cost more than all the rest of a spreadsheet row's checks.
 function fromUtc(d: Date): LocalDate {
-  return format(d, 'yyyy-MM-dd', { in: utc });
+  return d.toISOString().slice(0, 10);
 }
 
 /** The local calendar date of an instant in the given IANA time zone. */
 export function localDateOf(ms: number, timeZone: string): LocalDate {
   return format(new TZDate(ms, timeZone), 'yyyy-MM-dd');
+}
+
+/**
+ * localDateOf for the clock's successive readings: every message asks for today, and working
+ * it out through the time-zone database is a good part of a cheap command's cost, so the date
+ * is worked out once per local day.
+ */
+export function localDateReader(timeZone: string): (ms: number) => LocalDate {
+  let day: { date: LocalDate; from: number; until: number } | null = null;
+  return (ms) => {
+    if (!day || ms < day.from || ms >= day.until) {
+      const date = localDateOf(ms, timeZone);
+      day = { date, from: startOfLocalDate(date, timeZone), until: startOfLocalDate(addDays(date, 1), timeZone) };
+    }
+    return day.date;
+  };
 }
 
 /** The instant a local date begins in the given time zone. */
@@ -51,8 +68,14 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(toUtc(date).getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The same day months later, or that month's last day when it has none (01-31 + 1 = 02-28), as date-fns counts. */
 export function addMonths(date: LocalDate, months: number): LocalDate {
-  return fromUtc(fnsAddMonths(toUtc(date), months, { in: utc }));
+  const from = toUtc(date);
+  const last = new Date(from.getTime());
+  // day 0 of the month after is the last day of the month wanted
+  last.setUTCMonth(from.getUTCMonth() + months + 1, 0);
+  if (from.getUTCDate() < last.getUTCDate()) last.setUTCDate(from.getUTCDate());
+  return fromUtc(last);
 }
 
 export function daysBetween(from: LocalDate, to: LocalDate): number {

@@ -31,6 +31,18 @@ export interface ChatSettings {
 export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
   const where = (chat: ChatRef) => and(eq(chats.platform, chat.platform), eq(chats.chatId, chat.chatId));
   const key = (chat: ChatRef) => `${chat.platform}:${chat.chatId}`;
+  // prepared once: every message passes here
+  const now = sql<number>`${sql.placeholder('now')}`;
+  const upsertSeen = db
+    .insert(chats)
+    .values({ platform: sql.placeholder('platform'), chatId: sql.placeholder('chatId'), type: sql.placeholder('type'), title: sql.placeholder('title'), firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoUpdate({
+      target: [chats.platform, chats.chatId],
+      set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
+      // a busy chat need not rewrite its row on every message
+      setWhere: sql`${chats.lastSeenAt} < ${sql.placeholder('staleBefore')} OR (excluded.title IS NOT NULL AND excluded.title IS NOT ${chats.title})`,
+    })
+    .prepare();
 
   function settings(chat: ChatRef): ChatSettings {
     const row = db.select({ g: chats.enabledGroups, s: chats.subscriptions }).from(chats).where(where(chat)).get();
@@ -60,15 +72,7 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
     /** Remembers every chat the bot hears from, so admins can see and scope them. */
     seen(chat: ChatRef): void {
       const now = clock.now();
-      db.insert(chats)
-        .values({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, firstSeenAt: now, lastSeenAt: now })
-        .onConflictDoUpdate({
-          target: [chats.platform, chats.chatId],
-          set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
-          // a busy chat need not rewrite its row on every message
-          setWhere: sql`${chats.lastSeenAt} < ${now - 600_000} OR (excluded.title IS NOT NULL AND excluded.title IS NOT ${chats.title})`,
-        })
-        .run();
+      upsertSeen.run({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, now, staleBefore: now - 600_000 });
     },
 
     enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): ChatSettings {

@@ -120,15 +120,38 @@ export function createDocumentsService(
     notify.people(deps.units.contactsOf(unitId).map((c) => c.personId), assignmentNotice(doc), dedupeKey);
   }
 
-  function insertDocument(values: typeof documents.$inferInsert, grams: string): DocumentView {
-    const row = db.insert(documents).values(values).returning().get();
+  // prepared once with every column a registration sets (the rest start empty): building a
+  // twenty-column insert afresh cost more than carrying it out
+  const slot = sql.placeholder;
+  const insertRow = db
+    .insert(documents)
+    .values({
+      regNo: slot('regNo'), direction: slot('direction'), year: slot('year'), seq: slot('seq'), title: slot('title'), docNumber: slot('docNumber'), docNumberKey: slot('docNumberKey'),
+      sourceUnit: slot('sourceUnit'), recipients: slot('recipients'), draftingUnit: slot('draftingUnit'), urgency: slot('urgency'), docDate: slot('docDate'), dueDate: slot('dueDate'),
+      handlingUnitId: slot('handlingUnitId'), remarks: slot('remarks'), status: slot('status'), assignedAt: slot('assignedAt'), assignedDate: slot('assignedDate'),
+      createdBy: slot('createdBy'), createdAt: slot('createdAt'), updatedAt: slot('updatedAt'),
+    })
+    .returning()
+    .prepare();
+  const UNSET = { docNumber: null, docNumberKey: null, sourceUnit: null, recipients: null, draftingUnit: null, dueDate: null, handlingUnitId: null, remarks: null, assignedAt: null, assignedDate: null, createdBy: null };
+
+  function insertDocument(values: typeof documents.$inferInsert, grams: string, unitName: string | null): DocumentView {
+    const row = insertRow.get({ ...UNSET, ...values });
     insertGrams.run(row.id, grams);
-    return byId(row.id);
+    return toView({ doc: row, unitName });
   }
 
+  const viewById = selectViews().where(eq(documents.id, sql.placeholder('id'))).prepare();
   function byId(id: number): DocumentView {
-    return toView(selectViews().where(eq(documents.id, id)).get()!);
+    return toView(viewById.get({ id })!);
   }
+
+  // prepared once: every registration with a 文号 asks it
+  const registeredAs = db
+    .select({ regNo: documents.regNo })
+    .from(documents)
+    .where(and(eq(documents.direction, sql.placeholder('direction')), eq(documents.docNumberKey, sql.placeholder('key'))))
+    .prepare();
 
   function list(where: SQL | undefined, actor: Actor): DocumentList {
     const condition = and(where, scopeCondition(actor));
@@ -149,11 +172,7 @@ export function createDocumentsService(
       if (isSecret(input.secrecy)) throw new UserError(SECRET_REFUSAL, { forget: true });
       const key = input.docNumber ? docNumberKey(input.docNumber) : null;
       if (key) {
-        const existing = db
-          .select({ regNo: documents.regNo })
-          .from(documents)
-          .where(and(eq(documents.direction, 'in'), eq(documents.docNumberKey, key)))
-          .get();
+        const existing = registeredAs.get({ direction: 'in', key });
         if (existing) throw new UserError(`文号「${input.docNumber}」已登记为 ${existing.regNo}，请勿重复登记。发送「公文查询 ${existing.regNo}」查看。`);
       }
       const unit = input.handlingUnit ? deps.units.resolve(input.handlingUnit) : null;
@@ -183,6 +202,7 @@ export function createDocumentsService(
           updatedAt: now,
         },
         toGrams(input.title, input.docNumber, input.sourceUnit),
+        unit?.name ?? null,
       );
       audit.record(actor, '收文登记', regNo, null, { title: doc.title, docNumber: doc.docNumber, sourceUnit: doc.sourceUnit, urgency: doc.urgency, ...snapshot(doc) });
       if (unit) notifyUnit(doc, unit.id, `doc-assign:${regNo}:${now}`);
@@ -191,11 +211,7 @@ export function createDocumentsService(
 
     registerOutgoing(input: OutgoingInput, actor: Actor): DocumentView {
       const key = docNumberKey(input.docNumber);
-      const existing = db
-        .select({ regNo: documents.regNo })
-        .from(documents)
-        .where(and(eq(documents.direction, 'out'), eq(documents.docNumberKey, key)))
-        .get();
+      const existing = registeredAs.get({ direction: 'out', key });
       if (existing) throw new UserError(`文号「${input.docNumber}」已登记为 ${existing.regNo}，请勿重复登记。`);
       const year = yearOf(input.writtenDate);
       const { seq, regNo } = numbering.next('FW', year);
@@ -220,6 +236,7 @@ export function createDocumentsService(
           updatedAt: now,
         },
         toGrams(input.title, input.docNumber, input.recipients, input.draftingUnit),
+        null,
       );
       audit.record(actor, '发文登记', regNo, null, { title: doc.title, docNumber: doc.docNumber, recipients: doc.recipients, urgency: doc.urgency });
       return doc;

@@ -1,7 +1,7 @@
 // Every event the bot acknowledged, stored before the acknowledgement. A redelivery (same event
 // id, or same message id under a new event id) is ignored; a row leaves `pending` only in the
 // transaction that carries out the request.
-import { and, asc, eq, lte, lt, ne } from 'drizzle-orm';
+import { and, asc, eq, lte, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { inbox } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -27,6 +27,17 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
     INSERT INTO inbox (platform, event_id, message_id, payload, status, attempts, next_attempt_at, received_at)
     VALUES (@platform, @eventId, @messageId, @payload, 'pending', 0, @now, @now)
     ON CONFLICT DO NOTHING`);
+  // prepared once: they run for every message, and building the query is most of their cost
+  const dueRows = db
+    .select(ROW)
+    .from(inbox)
+    .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, sql.placeholder('now'))))
+    // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
+    .orderBy(asc(inbox.nextAttemptAt), asc(inbox.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  const pendingRow = db.select({ id: inbox.id }).from(inbox).where(and(eq(inbox.id, sql.placeholder('id')), eq(inbox.status, 'pending'))).prepare();
+  const done = db.update(inbox).set({ status: 'done', processedAt: sql<number>`${sql.placeholder('now')}`, lastError: null }).where(eq(inbox.id, sql.placeholder('id'))).prepare();
 
   return {
     /** Stores the event once; false when it was seen before under its event id or message id. */
@@ -36,14 +47,7 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
     },
 
     due<P>(limit: number): InboxRow<P>[] {
-      return db
-        .select(ROW)
-        .from(inbox)
-        .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, clock.now())))
-        // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
-        .orderBy(asc(inbox.nextAttemptAt), asc(inbox.id))
-        .limit(limit)
-        .all() as InboxRow<P>[];
+      return dueRows.all({ now: clock.now(), limit }) as InboxRow<P>[];
     },
 
     find<P>(platform: string, eventId: string): InboxRow<P> | undefined {
@@ -56,11 +60,11 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
 
     /** Inside the processing transaction: whether the row still waits (another process may have done it). */
     stillPending(id: number): boolean {
-      return db.select({ id: inbox.id }).from(inbox).where(and(eq(inbox.id, id), eq(inbox.status, 'pending'))).get() !== undefined;
+      return pendingRow.get({ id }) !== undefined;
     },
 
     markDone(id: number): void {
-      db.update(inbox).set({ status: 'done', processedAt: clock.now(), lastError: null }).where(eq(inbox.id, id)).run();
+      done.run({ id, now: clock.now() });
     },
 
     /** After a crash of the handler: try again later, or give up once the budget is spent. */

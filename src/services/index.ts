@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import type { Clock } from '../lib/clock';
-import { localDateOf } from '../lib/dates';
+import { localDateReader } from '../lib/dates';
 import { createAuditService } from './audit';
 import { createCalendarService } from './calendar';
 import { createChatsService } from './chats';
@@ -40,7 +40,8 @@ export interface ServiceOptions {
 }
 
 export function createServices({ db, clock, log, settings, onOutboxWrite }: ServiceOptions) {
-  const today = () => localDateOf(clock.now(), settings.timezone);
+  const localDate = localDateReader(settings.timezone);
+  const today = () => localDate(clock.now());
   const audit = createAuditService(db, clock);
   const calendar = createCalendarService(db, clock, audit, log);
   const people = createPeopleService(db, clock, audit);

@@ -49,24 +49,27 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
     WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
     RETURNING id, dedupe_key, platform, target, payload, attempts`);
 
+  // prepared once: every reply passes here
+  const insert = db
+    .insert(outbox)
+    .values({
+      dedupeKey: sql.placeholder('dedupeKey'),
+      platform: sql.placeholder('platform'),
+      conversation: sql.placeholder('conversation'),
+      target: sql.placeholder('target'),
+      payload: sql.placeholder('payload'),
+      status: 'pending',
+      nextAttemptAt: sql.placeholder('now'),
+      createdAt: sql.placeholder('now'),
+    })
+    .onConflictDoNothing({ target: outbox.dedupeKey })
+    .prepare();
+
   return {
     /** Queues a message; a second row with the same dedupe key is ignored. Returns whether it was new. */
     enqueue(m: NewOutgoing): boolean {
       const now = clock.now();
-      const result = db
-        .insert(outbox)
-        .values({
-          dedupeKey: m.dedupeKey,
-          platform: m.platform,
-          conversation: conversationOf(m.platform, m.target),
-          target: m.target,
-          payload: m.reply,
-          status: 'pending',
-          nextAttemptAt: now,
-          createdAt: now,
-        })
-        .onConflictDoNothing({ target: outbox.dedupeKey })
-        .run();
+      const result = insert.run({ dedupeKey: m.dedupeKey, platform: m.platform, conversation: conversationOf(m.platform, m.target), target: m.target, payload: m.reply, now });
       if (result.changes > 0) onEnqueue();
       return result.changes > 0;
     },

@@ -33,13 +33,22 @@ export function parseIdentity(text: string): Identity | null {
 }
 
 export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
+  // prepared once: every message looks its sender up
+  const byIdentity = db
+    .select({ person: people })
+    .from(identities)
+    .innerJoin(people, eq(people.id, identities.personId))
+    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId'))))
+    .prepare();
+  // where to reach someone needs the day, not the millisecond: written at most every ten minutes
+  const seenNow = db
+    .update(identities)
+    .set({ lastSeenAt: sql<number>`${sql.placeholder('now')}` })
+    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId')), sql`coalesce(${identities.lastSeenAt}, 0) < ${sql.placeholder('staleBefore')}`))
+    .prepare();
+
   function findByIdentity(identity: Identity) {
-    return db
-      .select({ person: people })
-      .from(identities)
-      .innerJoin(people, eq(people.id, identities.personId))
-      .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
-      .get()?.person;
+    return byIdentity.get({ platform: identity.platform, userId: identity.userId })?.person;
   }
 
   /** The person behind an identity, created (without a role) on first sight; the name kept current. */
@@ -71,11 +80,7 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
     actorFor(identity: Identity, name: string | undefined, chat: string | null): Actor {
       const p = findByIdentity(identity);
       if (p) {
-        // where to reach someone needs the day, not the millisecond: write it at most every ten minutes
-        db.update(identities)
-          .set({ lastSeenAt: clock.now() })
-          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId), sql`coalesce(${identities.lastSeenAt}, 0) < ${clock.now() - SEEN_GRANULARITY_MS}`))
-          .run();
+        seenNow.run({ platform: identity.platform, userId: identity.userId, now: clock.now(), staleBefore: clock.now() - SEEN_GRANULARITY_MS });
         if (name && name !== p.name) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
       }
       return {

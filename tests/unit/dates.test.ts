@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCount, parseDateText, type DateContext } from '../../commands/kit/dates';
+import { localDateOf, localDateReader, startOfLocalDate } from '../../src/lib/dates';
 import { makeBot, type TestBot } from '../helpers';
 
 let t: TestBot;
@@ -64,5 +65,19 @@ describe('parseDateText', () => {
 describe('parseCount', () => {
   it.each([['3', 3], ['十', 10], ['十五', 15], ['二十', 20], ['二十三', 23], ['两', 2], ['一三', null], ['x', null]])('%s → %s', (text, n) => {
     expect(parseCount(text as string)).toBe(n);
+  });
+});
+
+describe('localDateReader', () => {
+  it('agrees with localDateOf around midnight, going forwards and back, and across a DST change', () => {
+    for (const zone of ['Asia/Shanghai', 'Europe/Berlin']) {
+      const read = localDateReader(zone);
+      // 2026-03-28 → 2026-03-30 crosses Berlin's spring change; minutes around each midnight
+      const start = startOfLocalDate('2026-03-28', zone);
+      const instants = [];
+      for (let ms = start - 3_600_000; ms < start + 3 * 86_400_000; ms += 59 * 60_000) instants.push(ms);
+      instants.push(start + 86_400_000 - 1, start - 1, start, start + 2 * 86_400_000 + 5);
+      for (const ms of [...instants, ...instants.reverse()]) expect([zone, ms, read(ms)]).toEqual([zone, ms, localDateOf(ms, zone)]);
+    }
   });
 });
