@@ -1,22 +1,81 @@
 // Housekeeping the running bot does between requests instead of inside them: a registration
 // that happens to trigger a WAL checkpoint or a search-index merge would otherwise wait
-// 10–30 ms for it (measured on a million documents).
+// 10–30 ms for it (measured on a million documents). The checkpoint runs on a thread of its
+// own: copying the log back into the database and syncing the file takes tens of milliseconds
+// under load, and on the event loop every webhook acknowledgement would wait for it. A
+// PASSIVE checkpoint takes no lock that writers wait on, so the two threads do not queue.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { Db } from './client';
 
 // pages of index merging per step: a few milliseconds of work
 const MERGE_PAGES = 64;
 
+// plain CommonJS evaluated in the thread, so it runs the same from the sources and from the bundle
+const CHECKPOINT_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage(null);
+  } catch (error) {
+    parentPort.postMessage(String(error && error.message || error));
+  }
+});`;
+
+function checkpointThread(path: string) {
+  const worker = new Worker(CHECKPOINT_THREAD, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  // the bot's own shutdown closes it; a tool that never does must still be able to exit
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let inFlight: Promise<void> | null = null;
+  return {
+    /** Resolves once the checkpoint is done; a call while one runs joins it. */
+    checkpoint(): Promise<void> {
+      inFlight ??= new Promise<void>((resolve, reject) => {
+        worker.once('message', (error: string | null) => {
+          inFlight = null;
+          if (error === null) resolve();
+          else reject(new Error(`WAL checkpoint failed: ${error}`));
+        });
+        worker.postMessage('checkpoint');
+      });
+      return inFlight;
+    },
+    async close(): Promise<void> {
+      await inFlight?.catch(() => undefined);
+      // held open until the thread has closed its connection, or the process would end first
+      worker.ref();
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}
+
 export function createMaintenance(db: Db) {
   const merge = db.$client.prepare("INSERT INTO documents_fts (documents_fts, rank) VALUES ('merge', ?)");
+  let thread: ReturnType<typeof checkpointThread> | null = null;
   return {
-    /** From now on this connection checkpoints only when step() says so. */
+    /** From now on this connection never checkpoints by itself: step() does it, off the event loop. */
     takeOverCheckpoints(): void {
       db.$client.pragma('wal_autocheckpoint = 0');
+      if (!db.$client.memory) thread ??= checkpointThread(db.$client.name);
     },
-    /** One bounded slice: merge some index segments, copy the WAL back into the database. */
-    step(): void {
+    /** One bounded slice: merge some index segments here, copy the WAL back into the database on the checkpoint thread. */
+    async step(): Promise<void> {
       merge.run(MERGE_PAGES);
-      db.$client.pragma('wal_checkpoint(PASSIVE)');
+      await thread?.checkpoint();
+    },
+    async close(): Promise<void> {
+      await thread?.close();
+      thread = null;
     },
   };
 }

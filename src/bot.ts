@@ -113,11 +113,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
       maintenance.takeOverCheckpoints();
       maintenanceTimer = setInterval(() => {
-        try {
-          maintenance.step();
-        } catch (err) {
-          log.warn({ err }, 'database maintenance step failed');
-        }
+        maintenance.step().catch((err) => log.warn({ err }, 'database maintenance step failed'));
       }, 1000).unref();
       if (listen) {
         await new Promise<void>((resolve, reject) => {
@@ -146,6 +142,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();
+      await maintenance.close();
       closeDatabase(db);
     },
   };

@@ -90,7 +90,7 @@ export async function timeAll(h: Harness, texts: readonly string[], reply: RegEx
   for (const text of texts) {
     samples.push(sendTimed(h, text, as));
     // the running bot's once-a-second housekeeping, which at this pace falls between any two messages
-    h.bot.maintenance.step();
+    await h.bot.maintenance.step();
     if (samples.length % FLUSH_EVERY === 0) await h.bot.dispatcher.flush();
     await yieldToLoop();
   }

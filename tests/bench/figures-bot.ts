@@ -56,7 +56,7 @@ async function measureStats(runs: number, warmups: number): Promise<Row[]> {
     const ms = sendTimed(h, text);
     if (i >= warmups) samples.push(ms);
     // untimed, between messages, as the running server would: housekeeping and delivery
-    h.bot.maintenance.step();
+    await h.bot.maintenance.step();
     await h.bot.dispatcher.flush();
     await yieldToLoop();
   }

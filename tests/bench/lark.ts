@@ -13,13 +13,12 @@
 // Knobs: BENCH_LARK_CONNECTIONS (20), BENCH_LARK_SECONDS (10, throughput runs),
 // BENCH_LARK_RATE (500 events/s), BENCH_LARK_SUSTAIN_SECONDS (30), BENCH_LARK_POOL (60,000
 // distinct events for the throughput run; it stops early, and says so, if they run out).
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startFakeLark } from '../fixtures/fake-lark';
 import { closeBulk, insertPeople, openBulk } from './bulk';
 import { count, envCount, inScratchDir, progress } from './cli';
+import { forkBundled } from './child';
 import { checkOutcome } from './lark-checks';
 import { ENCRYPT_KEY, larkEvents, STAFF, staffSeeds, type LarkEvent } from './lark-events';
 import type { FromServer, Stopped, ToServer } from './lark-server';
@@ -40,8 +39,8 @@ interface Server {
   stop(): Promise<Stopped>;
 }
 
-function startServer(args: string[]): Promise<Server> {
-  const child = fork(fileURLToPath(new URL('./lark-server.ts', import.meta.url)), args, { execArgv: process.execArgv });
+async function startServer(args: string[]): Promise<Server> {
+  const child = await forkBundled(new URL('./lark-server.ts', import.meta.url), args);
   // the server answers one question at a time, in order
   let waiting: { resolve: (m: FromServer) => void; reject: (e: Error) => void } | null = null;
   const next = () => new Promise<FromServer>((resolve, reject) => (waiting = { resolve, reject }));

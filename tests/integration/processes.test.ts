@@ -1,10 +1,11 @@
 // The bot as separate processes: the local REPL, the server's start-up and shutdown, and
 // several writers sharing one database file.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import readXlsxFile from 'read-excel-file/node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -17,9 +18,9 @@ function dbFile() {
 }
 const cleanEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...extra });
 
-function run(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string>, input = '', command = TSX): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, args, { env: cleanEnv(env), cwd: process.cwd() });
+    const child = spawn(command, args, { env: cleanEnv(env), cwd: process.cwd() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,15 +97,24 @@ describe('npm run export', () => {
 });
 
 describe('npm start', () => {
+  // what `npm start` runs once its prestart has built dist/: the bundle under plain node
+  const [node, ...startArgs] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ') as [string, ...string[]];
+  const start = (env: Record<string, string>) => spawn(node, startArgs, { env: cleanEnv(env) }) as ChildProcessWithoutNullStreams;
+  beforeAll(() => {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { env: cleanEnv({}), encoding: 'utf8' });
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+  }, 60_000);
+
   it('exits 1 listing every bad variable and what it expects', async () => {
-    const { code, stderr } = await run(['src/main.ts'], {
+    const { code, stderr } = await run(startArgs, {
       DATABASE_PATH: dbFile(),
       PORT: 'eighty',
       BOT_TIMEZONE: 'Mars/Olympus',
       ADMIN_IDS: 'just-a-name',
       REMINDER_CRON: 'every morning',
       LARK_APP_ID: 'cli_x',
-    });
+    }, '', node);
     expect(code).toBe(1);
     for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET']) expect(stderr).toContain(`${name}:`);
     expect(stderr).toContain('IANA time zone');
@@ -113,7 +123,7 @@ describe('npm start', () => {
 
   it('serves /healthz, and on SIGTERM finishes and closes the database cleanly', async () => {
     const DATABASE_PATH = dbFile();
-    const child = spawn(TSX, ['src/main.ts'], { env: cleanEnv({ DATABASE_PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }) });
+    const child = start({ DATABASE_PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const port = await new Promise<number>((resolve, reject) => {
