@@ -55,14 +55,18 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+// One wrapper per connection, passed the work: better-sqlite3 builds four functions for each
+// wrapper, which an import taking a savepoint per spreadsheet row paid per row.
+const runners = new WeakMap<Database.Database, Database.Transaction<(fn: () => unknown) => unknown>>();
+
 /**
  * Runs fn in one SQLite transaction taken for writing up front (BEGIN IMMEDIATE), so two
  * processes registering at once queue on the busy timeout instead of failing at commit.
  * Nested calls become savepoints: an inner failure rolls back only the inner work.
  */
 export function transaction<T>(db: Db, fn: () => T): T {
-  const run = db.$client.transaction(fn);
-  return db.$client.inTransaction ? run() : run.immediate();
+  const run = runners.get(db.$client) ?? runners.set(db.$client, db.$client.transaction((f: () => unknown) => f())).get(db.$client)!;
+  return (db.$client.inTransaction ? run(fn) : run.immediate(fn)) as T;
 }
 
 export function closeDatabase(db: Db): void {

@@ -46,6 +46,28 @@ describe('登记 and 查询', () => {
     expect(await t.say('提案登记 编号=1 标题=甲 主办单位=县水利局')).toContain('缺少「委员」');
   });
 
+  // registration runs on statements prepared once; these are the rows they must write, by chat and by import alike
+  it('writes the item, its units (lead first) and an audit entry with no before-state, from chat and from a spreadsheet', async () => {
+    const rows = (sql: string, ...params: unknown[]) => t.bot.db.$client.prepare(sql).all(...params);
+    const unitId = (name: string) => t.bot.db.$client.prepare('SELECT id FROM units WHERE name = ?').pluck().get(name) as number;
+    await t.say(REGISTER, 'console:staff');
+    const staff = t.bot.db.$client.prepare("SELECT person_id FROM identities WHERE user_id = 'staff'").pluck().get() as number;
+    importProposals(t.bot.services, Buffer.from('编号,标题,代表,主办单位,协办单位,交办日期\n13,乙,王五,县教育局,县水利局、县教育局,2026-08-31\n', 'utf8'), systemActor('npm run import'), 'test');
+    const item = 'SELECT reg_no, kind, year, number, title, proposers, assigned_date, due_date, status, round, first_answer_on_time, answer_class, created_by, created_at, updated_at FROM proposals WHERE reg_no = ?';
+    expect(rows(item, 'JY-2026-012')).toEqual([
+      { reg_no: 'JY-2026-012', kind: '建议', year: 2026, number: 12, title: '关于加强农村饮水安全保障的建议', proposers: '张三、李四', assigned_date: '2026-03-20', due_date: '2026-06-20', status: 'assigned', round: 1, first_answer_on_time: null, answer_class: null, created_by: staff, created_at: t.clock.now(), updated_at: t.clock.now() },
+    ]);
+    // three months after 08-31 is the last day of November; the lead unit named again as co-unit counts once
+    expect(rows(item, 'JY-2026-013')).toEqual([expect.objectContaining({ assigned_date: '2026-08-31', due_date: '2026-11-30', created_by: null })]);
+    const units = 'SELECT unit_id, lead FROM proposal_units WHERE proposal_id = (SELECT id FROM proposals WHERE reg_no = ?) ORDER BY rowid';
+    expect(rows(units, 'JY-2026-012')).toEqual([{ unit_id: unitId('县水利局'), lead: 1 }, { unit_id: unitId('县卫生健康局'), lead: 0 }]);
+    expect(rows(units, 'JY-2026-013')).toEqual([{ unit_id: unitId('县教育局'), lead: 1 }, { unit_id: unitId('县水利局'), lead: 0 }]);
+    expect(rows("SELECT actor, person_id, action, before, after FROM audit_log WHERE target = 'JY-2026-013'")).toEqual([
+      { actor: 'system:npm run import', person_id: null, action: '建议登记', before: null, after: JSON.stringify({ title: '乙', proposers: '王五', leadUnit: '县教育局', coUnits: ['县水利局'], dueDate: '2026-11-30' }) },
+    ]);
+    expect(rows("SELECT person_id, before FROM audit_log WHERE target = 'JY-2026-012'")).toEqual([{ person_id: staff, before: null }]);
+  });
+
   it('finds by this year’s number, by full id, by proposer, unit or keyword, and suggests near numbers', async () => {
     await t.say(REGISTER);
     await t.say('建议登记 编号=13 标题=关于改善农村公路的建议 代表=张三 主办单位=县交通局 交办日期=2026-03-20');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCount, parseDateText, type DateContext } from '../../commands/kit/dates';
-import { localDateOf, localDateReader, startOfLocalDate } from '../../src/lib/dates';
+import { addMonths, localDateOf, localDateReader, startOfLocalDate } from '../../src/lib/dates';
 import { makeBot, type TestBot } from '../helpers';
 
 let t: TestBot;
@@ -79,5 +79,23 @@ describe('localDateReader', () => {
       instants.push(start + 86_400_000 - 1, start - 1, start, start + 2 * 86_400_000 + 5);
       for (const ms of [...instants, ...instants.reverse()]) expect([zone, ms, read(ms)]).toEqual([zone, ms, localDateOf(ms, zone)]);
     }
+  });
+});
+
+describe('addMonths', () => {
+  // due dates are three months after assignment: a day the month lacks becomes its last day
+  it.each([
+    ['2026-03-16', 3, '2026-06-16'],
+    ['2026-08-31', 3, '2026-11-30'],
+    ['2026-01-31', 1, '2026-02-28'],
+    ['2028-01-31', 1, '2028-02-29'],
+    ['2026-11-30', 3, '2027-02-28'],
+    ['2026-12-15', 1, '2027-01-15'],
+    ['2026-03-31', -1, '2026-02-28'],
+    ['2027-03-20', -4, '2026-11-20'],
+    ['2026-08-31', 6, '2027-02-28'],
+    ['2026-05-17', 0, '2026-05-17'],
+  ])('%s + %i months → %s', (date, months, expected) => {
+    expect(addMonths(date, months)).toBe(expected);
   });
 });
