@@ -71,6 +71,27 @@ describe('inbox', () => {
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
+  it('commits the rows of a batch around one whose handler crashed, which alone is retried', async () => {
+    const t = await bot();
+    const register = t.bot.services.documents.registerIncoming.bind(t.bot.services.documents);
+    const start = t.clock.now();
+    // 乙 fails on its first try only
+    vi.spyOn(t.bot.services.documents, 'registerIncoming').mockImplementation((input, actor) => {
+      if (input.title === '乙' && t.clock.now() < start + 60_000) throw new Error('disk I/O error');
+      return register(input, actor);
+    });
+    for (const title of ['甲', '乙', '丙']) t.bot.receive(consoleMessage(`收文登记 标题=${title} 来文单位=市政府办公室`, { platform: 'console', userId: 'admin' }, t.clock.now()));
+    expect(t.bot.worker.drain()).toBe(3);
+    const rows = () => t.bot.db.$client.prepare("SELECT title || ':' || reg_no FROM documents ORDER BY id").pluck().all();
+    expect(rows()).toEqual(['甲:SW-2026-0001', '丙:SW-2026-0002']);
+    expect(t.bot.db.$client.prepare("SELECT status || ':' || attempts FROM inbox ORDER BY id").pluck().all()).toEqual(['done:0', 'pending:1', 'done:0']);
+    expect(scalar(t, 'SELECT count(*) FROM outbox')).toBe(2);
+    t.clock.advance(60_000);
+    expect(t.bot.worker.drain()).toBe(1);
+    expect(rows()).toEqual(['甲:SW-2026-0001', '丙:SW-2026-0002', '乙:SW-2026-0003']);
+    expect(scalar(t, 'SELECT count(*) FROM outbox')).toBe(3);
+  });
+
   it('gives up after the retry budget with an apology and the error kept', async () => {
     const t = await bot({ env: { INBOX_MAX_ATTEMPTS: '2' } });
     vi.spyOn(t.bot.services.documents, 'registerIncoming').mockImplementation(() => {
