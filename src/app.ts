@@ -16,6 +16,8 @@ export function createApp({ db, log, webhooks = [], console: consoleRouter }: Ap
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // answers are small and never cached: hashing each for an ETag is work for nothing
+  app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
     try {

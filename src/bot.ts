@@ -17,6 +17,7 @@ import { createScheduler } from './jobs/scheduler';
 import { createConsoleRouter } from './web/console-router';
 import { systemClock, type Clock } from './lib/clock';
 import type { Sender } from './lib/delivery';
+import { groupCommit } from './lib/group-commit';
 import { systemActor } from './services/actor';
 import { createServices } from './services';
 
@@ -46,12 +47,14 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     if (fresh) worker.kick();
     return fresh;
   }
+  // what the messengers call before acknowledging: the events of one turn stored in one commit
+  const store = groupCommit((msgs: IncomingMessage[]) => transaction(db, () => msgs.map(receive)));
 
   // loaded only when configured: the Lark SDK alone is a sizeable share of the process's memory
   const lark = config.lark
     ? (await import('./platforms/lark')).createLarkPlatform({
         settings: config.lark,
-        inbound: { receive, runNow: (msg) => engine.runNow(msg) },
+        inbound: { receive: store, runNow: (msg) => engine.runNow(msg) },
         clock,
         log,
         timeoutMs: config.httpTimeoutMs,
@@ -61,7 +64,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const dingtalk = config.dingtalk
     ? (await import('./platforms/dingtalk')).createDingtalkPlatform({
         settings: config.dingtalk,
-        receive,
+        receive: store,
         clock,
         log,
         timeoutMs: config.httpTimeoutMs,

@@ -146,6 +146,7 @@ async function throughput(fake: FakeLark, dir: string, connections: number, seco
   const botFeed = new EventFeed(pool, false);
   await cannon(bot.url(WEBHOOK), botFeed, connections, WARMUP_SECONDS);
   const botRun = await cannon(bot.url(WEBHOOK), botFeed, connections, seconds);
+  const { pending: backlog } = (await bot.ask('pending')) as { pending: number };
   const stopped = await bot.stop();
 
   return {
@@ -154,10 +155,12 @@ async function throughput(fake: FakeLark, dir: string, connections: number, seco
       row('webhook acknowledgements, full speed', botRun.perSecond, 'req/s', { baseline: bareRun.perSecond }),
       row('webhook ÷ bare endpoint', botRun.perSecond / bareRun.perSecond, '×', { atLeast: 0.4 }),
       row('webhook answers other than 2xx at full speed', botRun.failed, 'requests', { target: 0 }),
+      row('commands left waiting in the inbox when the full-speed run ended', backlog, 'events'),
       row('server RSS peak, full speed (acks outrun the commands; the backlog waits in the inbox)', stopped.rssPeakMb, 'MB'),
     ],
     notes: [
       `full speed: autocannon, ${connections} connections, ${seconds} s after ${WARMUP_SECONDS} s of warm-up, against each server in turn; the bare endpoint is app.post('/x', express.json(), (req, res) => res.json({})) in a process of its own, sent the same bodies`,
+      'at full speed the requests keep the event loop saturated, and the inbox worker steps back to a quarter of it (src/lib/loop-pressure.ts): acknowledgements first, the commands wait in the inbox and are carried out as the flood allows and after it',
       ...(botFeed.exhausted ? [`the ${count(poolSize)} distinct events ran out before the webhook run ended: it stopped early (BENCH_LARK_POOL raises the number)`] : []),
     ],
   };

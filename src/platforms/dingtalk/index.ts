@@ -9,7 +9,7 @@ import { createDingtalkSender } from './sender';
 
 export interface DingtalkPlatformOptions {
   settings: DingtalkSettings;
-  receive: (msg: IncomingMessage) => boolean;
+  receive: (msg: IncomingMessage) => Promise<boolean>;
   clock: Clock;
   log: Logger;
   timeoutMs: number;
@@ -31,16 +31,24 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
       const { DWClient, TOPIC_ROBOT } = await import('dingtalk-stream');
       const client = new DWClient({ clientId: settings.appKey, clientSecret: settings.appSecret });
       client.registerCallbackListener(TOPIC_ROBOT, (res) => {
+        // unanswered callbacks are pushed again about a minute later: answered once the inbox holds
+        // the message, or when it can never be one; a message not stored is left to come again
+        const answer = () => client.socketCallBackResponse(res.headers.messageId, { status: 'SUCCESS' });
+        let body;
         try {
-          const body = robotMessageSchema.safeParse(JSON.parse(res.data));
-          if (body.success) receive(mapRobotMessage(body.data, clock.now()));
-          else log.warn('DingTalk stream message dropped: not a robot message');
+          body = robotMessageSchema.safeParse(JSON.parse(res.data));
         } catch (err) {
           log.warn({ err: (err as Error).message }, 'DingTalk stream message dropped');
-        } finally {
-          // unanswered callbacks are pushed again about a minute later; the inbox holds it now
-          client.socketCallBackResponse(res.headers.messageId, { status: 'SUCCESS' });
+          return answer();
         }
+        if (!body.success) {
+          log.warn('DingTalk stream message dropped: not a robot message');
+          return answer();
+        }
+        const data = body.data;
+        Promise.resolve()
+          .then(() => receive(mapRobotMessage(data, clock.now())))
+          .then(answer, (err) => log.error({ err }, 'DingTalk stream message not stored; DingTalk will push it again'));
       });
       await client.connect();
       stream = client;

@@ -10,10 +10,10 @@ import { mapRobotMessage, robotMessageSchema } from './mapping';
 // from that timestamp is a replayed signature with a new body.
 export const CREATED_AT_TOLERANCE_MS = 10 * 60_000;
 
-export function createDingtalkRouter(options: { appSecret: string; receive: (msg: IncomingMessage) => boolean; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
+export function createDingtalkRouter(options: { appSecret: string; receive: (msg: IncomingMessage) => Promise<boolean>; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
   const { appSecret, receive, clock, log } = options;
   const router = Router();
-  router.post('/dingtalk', express.json({ limit: options.bodyLimitBytes, type: () => true }), (req, res) => {
+  router.post('/dingtalk', express.json({ limit: options.bodyLimitBytes, type: () => true }), async (req, res) => {
     const timestamp = req.get('timestamp');
     const refuse = (status: number, reason: string) => {
       log.warn({ status, reason }, 'DingTalk request refused');
@@ -23,7 +23,7 @@ export function createDingtalkRouter(options: { appSecret: string; receive: (msg
     const body = robotMessageSchema.safeParse(req.body);
     if (!body.success) return refuse(400, 'not a robot message');
     if (Math.abs(body.data.createAt - Number(timestamp)) > CREATED_AT_TOLERANCE_MS) return refuse(401, 'createAt does not match the signed timestamp');
-    const fresh = receive(mapRobotMessage(body.data, clock.now()));
+    const fresh = await receive(mapRobotMessage(body.data, clock.now()));
     log.debug({ msg: body.data.msgId, fresh }, 'DingTalk message');
     res.json({});
   });

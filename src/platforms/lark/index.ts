@@ -38,7 +38,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
   async function onWsMessage(data: Record<string, unknown>): Promise<void> {
     try {
       const mapped = mapMessageEvent(envelopeOf(data, 'im.message.receive_v1'), await botOpenId(), clock.now());
-      if (mapped.kind === 'message') inbound.receive(mapped.message);
+      if (mapped.kind === 'message') await inbound.receive(mapped.message);
     } catch (error) {
       // the long connection must never see a throw: the SDK would re-push the event
       platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark event dropped');

@@ -12,8 +12,8 @@ import { envelopeSchema, MalformedEvent, mapCardAction, mapMessageEvent, type En
 import { larkCard } from './render';
 
 export interface LarkInbound {
-  /** stores the event; false for a redelivery */
-  receive(msg: IncomingMessage): boolean;
+  /** stores the event (resolves once committed); false for a redelivery */
+  receive(msg: IncomingMessage): Promise<boolean>;
   /** stores and carries out now; null for a redelivery or a failure left to the worker */
   runNow(msg: IncomingMessage): { replies: Reply[]; ok: boolean } | null;
   /** the bot's open_id; null while Lark has not told it */
@@ -105,7 +105,7 @@ export function createLarkRouter(options: { settings: LarkSettings; inbound: Lar
     }
     try {
       const mapped = mapMessageEvent(envelope, await inbound.botOpenId(), clock.now());
-      const fresh = mapped.kind === 'message' ? inbound.receive(mapped.message) : false;
+      const fresh = mapped.kind === 'message' ? await inbound.receive(mapped.message) : false;
       log.debug({ event: envelope.header.event_id, kind: mapped.kind, fresh }, 'Lark event');
       res.json({});
     } catch (error) {
