@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle } from '../../scripts/build';
+import { bundle } from '../../scripts/bundle';
 import type { Row } from './report';
 
 const BUNDLES = fileURLToPath(new URL('../../dist/bench/', import.meta.url));

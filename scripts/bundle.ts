@@ -1,0 +1,45 @@
+// Bundling for `npm run build` (and the benchmarks' measuring processes): TypeScript sources as
+// plain JavaScript that node runs without a TypeScript loader, which would hold on to a
+// hundred-odd megabytes of compiled sources and source maps for as long as the bot runs.
+// Packages stay in node_modules; the files the code opens beside itself (migrations, the
+// console's assets) are copied next to the bundle, where its `new URL('./…', import.meta.url)`
+// finds them.
+import { cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// A package's JSON data (the statutory calendar) goes into the bundle: left outside, its import
+// would lose the `with { type: 'json' }` that Node requires.
+const packageJsonInside: Plugin = {
+  name: 'package-json-inside',
+  setup(b) {
+    const resolve = createRequire(join(root, 'package.json')).resolve;
+    b.onResolve({ filter: /^[^./].*\.json$/ }, (args) => ({ path: resolve(args.path) }));
+  },
+};
+
+/** Bundles the given entry points (paths from the repository root) into `outdir`, replacing what was there. */
+export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outExtension: { '.js': '.mjs' },
+    sourcemap: true,
+    plugins: [packageJsonInside],
+    logLevel: 'warning',
+  });
+  cpSync(join(root, 'db/migrations'), join(outdir, 'migrations'), { recursive: true });
+  cpSync(join(root, 'src/web/assets'), join(outdir, 'assets'), { recursive: true });
+}
