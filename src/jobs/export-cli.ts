@@ -20,6 +20,8 @@ const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
 const year = yearText ? Number(yearText) : yearOf(bot.services.today());
 const sheets = bot.services.ledgers.sheets(kind, year, null);
-await writeLedger(sheets, file);
+const written = sheets.map((s) => `${s.name} ${s.rows.length} 行`).join('，');
+// handed over: not held here while the workbook is zipped, when the export needs the most memory
+await writeLedger(sheets.splice(0), file);
 await bot.stop();
-process.stdout.write(`已导出 ${year} 年${kind}台账：${sheets.map((s) => `${s.name} ${s.rows.length} 行`).join('，')} → ${file}\n`);
+process.stdout.write(`已导出 ${year} 年${kind}台账：${written} → ${file}\n`);

@@ -310,8 +310,8 @@ async function run(): Promise<SectionResult> {
         'for context, in the same process: the figures alone (stats.report and both proposals.stats, no engine), and stats.report once more with calendar.workdaysBetween stubbed to 0 for the duration, so that the queries\' share shows apart from the working-day walk of 平均办理',
         `baseline: the bare SELECT count(*) FROM documents WHERE direction='in' AND doc_date BETWEEN '${FIGURES_YEAR}-01-01' AND '${FIGURES_YEAR}-12-31', timed the same number of times in the same process`,
         ...built.notes,
-        `导出 督办 ${FIGURES_YEAR}: ledgers.sheets('督办', ${FIGURES_YEAR}, null) + writeLedger to a temp .xlsx, as the export worker does, in a fresh bot process of its own; ` +
-          'peak RSS is the larger of a 100 ms sampler and the kernel\'s maxRSS for the process (which sees peaks inside synchronous work); the workbook is unzipped afterwards here and its rows counted',
+        `导出 督办 ${FIGURES_YEAR}: ledgers.sheets('督办', ${FIGURES_YEAR}, null) + writeLedger to a temp .xlsx, as the export worker does (the sheets handed over, not held while the workbook is zipped), in a fresh bot process of its own; ` +
+          'peak RSS is the larger of a 100 ms sampler and the kernel\'s maxRSS for the process (which sees peaks inside synchronous work), its growth the peak less the RSS before the export; the workbook is unzipped afterwards here and its rows counted',
       ],
     };
   });

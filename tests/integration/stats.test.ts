@@ -139,4 +139,23 @@ describe('ledgers', () => {
     expect(sheet!.data[0]!.slice(0, 4)).toEqual(['编号', '标题', '来源', '批示领导']);
     expect(await t.say('导出 督办', 'console:li')).toMatch(/不能使用/);
   });
+
+  it('fills a 督办 row from its units and feedback, co-units in the order its card lists them, and keeps a contact to their unit', async () => {
+    await t.say('单位新增 名称=县财政局 简称=财政局');
+    await t.say('单位新增 名称=县教育局 简称=教育局');
+    await t.say('督办新建 标题=两个配合单位 牵头单位=应急局 配合单位=教育局、财政局 时限=2026-12-31');
+    await t.say('督办新建 标题=财政局牵头 牵头单位=财政局 时限=2026-12-31');
+    const sheets = t.bot.services.ledgers.sheets('督办', 2026, null);
+    const rows = sheets[0]!.rows;
+    expect(rows[1]).toEqual(['DB-2026-0002', 'I', '领导批示', null, null, '县应急管理局', null, '2026-12-01', '2026-12-03', '一次', '已办结', 1, '2026-12-02', '2026-12-03', '是', null]);
+    expect(rows[3]!.slice(5, 7)).toEqual(['县应急管理局', '县财政局、县教育局']);
+    expect(rows[4]!.slice(5, 7)).toEqual(['县财政局', null]);
+    const [scoped] = t.bot.services.ledgers.sheets('督办', 2026, t.bot.services.units.resolve('应急局').id);
+    expect(scoped!.rows.map((r) => r[0])).toEqual(['DB-2026-0001', 'DB-2026-0002', 'DB-2026-0003', 'DB-2026-0004']);
+    const { writeLedger } = await import('../../src/jobs/ledger-xlsx');
+    const path = `${t.dir}/督办-全部.xlsx`;
+    await writeLedger(sheets, path);
+    const [written] = await readXlsxFile(path);
+    expect(written!.data[2]).toEqual(['DB-2026-0002', 'I', '领导批示', null, null, '县应急管理局', null, new Date(Date.UTC(2026, 11, 1)), new Date(Date.UTC(2026, 11, 3)), '一次', '已办结', 1, new Date(Date.UTC(2026, 11, 2)), new Date(Date.UTC(2026, 11, 3)), '是', null]);
+  });
 });
