@@ -3,7 +3,8 @@
 // connections and duration against the webhook and against a bare Express JSON endpoint; the
 // webhook must acknowledge ≥ 0.4× as many. (2) 500 events/s for 30 s, paced: ack p99 ≤ 20 ms,
 // every reply queued within 1 s of its ack, every acknowledged event carried out exactly once,
-// server RSS ≤ 250 MB.
+// server RSS ≤ 250 MB. (3) Issue 10's crash: the server killed with SIGKILL under that load and
+// restarted on its database (lark-crash.ts).
 //
 // Two processes: this one (the load generator, and Lark's API faked on loopback by
 // tests/fixtures/fake-lark.ts) and the server under load in its own (lark-server.ts), so the
@@ -16,80 +17,15 @@
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startFakeLark } from '../fixtures/fake-lark';
-import { closeBulk, insertPeople, openBulk } from './bulk';
 import { count, envCount, inScratchDir, progress } from './cli';
-import { forkBundled } from './child';
 import { checkOutcome } from './lark-checks';
-import { ENCRYPT_KEY, larkEvents, STAFF, staffSeeds, type LarkEvent } from './lark-events';
-import type { FromServer, Stopped, ToServer } from './lark-server';
+import { crashAndRecover } from './lark-crash';
+import { larkEvents, STAFF, type LarkEvent } from './lark-events';
+import { drained, startBotServer, startServer, WEBHOOK, type FakeLark } from './lark-process';
 import { paced } from './paced';
 import { percentiles, row, type Row, type Section, type SectionResult } from './report';
 
-type FakeLark = Awaited<ReturnType<typeof startFakeLark>>;
-
-const WEBHOOK = '/webhook/lark/event';
 const WARMUP_SECONDS = 1;
-const DRAIN_TIMEOUT_MS = 300_000;
-
-interface Server {
-  url(path: string): string;
-  /** RSS once it was listening, before any load */
-  rssReadyMb: number;
-  ask(message: ToServer): Promise<FromServer>;
-  stop(): Promise<Stopped>;
-}
-
-async function startServer(args: string[]): Promise<Server> {
-  const child = await forkBundled(new URL('./lark-server.ts', import.meta.url), args);
-  // the server answers one question at a time, in order
-  let waiting: { resolve: (m: FromServer) => void; reject: (e: Error) => void } | null = null;
-  const next = () => new Promise<FromServer>((resolve, reject) => (waiting = { resolve, reject }));
-  child.on('message', (m: FromServer) => waiting?.resolve(m));
-  child.on('exit', (code) => code !== 0 && waiting?.reject(new Error(`server process exited with code ${code}`)));
-  const ask = (message: ToServer) => {
-    const answer = next();
-    child.send(message);
-    return answer;
-  };
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return next().then((m) => {
-    const { port, rssMb } = m as { port: number; rssMb: number };
-    return {
-      url: (path: string) => `http://127.0.0.1:${port}${path}`,
-      rssReadyMb: rssMb,
-      ask,
-      async stop() {
-        const figures = (await ask('stop')) as Stopped;
-        // it exits by itself once it has answered; a server that hangs on must not outlive the section
-        const timer = setTimeout(() => child.kill(), 5000);
-        await exited;
-        clearTimeout(timer);
-        return figures;
-      },
-    };
-  });
-}
-
-/** A fresh database with the staff who send the events. */
-function seededDatabase(path: string): string {
-  const db = openBulk(path);
-  insertPeople(db.$client, staffSeeds());
-  closeBulk(db);
-  return path;
-}
-
-function startBotServer(fake: FakeLark, path: string): Promise<Server> {
-  const env = {
-    DATABASE_PATH: seededDatabase(path),
-    LOG_LEVEL: 'silent',
-    ADMIN_IDS: 'lark:ou_admin',
-    LARK_APP_ID: 'cli_bench',
-    LARK_APP_SECRET: 'bench-app-secret',
-    LARK_ENCRYPT_KEY: ENCRYPT_KEY,
-    LARK_DOMAIN: fake.url,
-  };
-  return startServer(['bot', JSON.stringify(env)]);
-}
 
 /**
  * Hands out events in order. With `cycle` it starts over when they run out (for the bare
@@ -166,16 +102,6 @@ async function throughput(fake: FakeLark, dir: string, connections: number, seco
   };
 }
 
-/** Polls until the server's inbox is empty; how long that took. */
-async function drained(server: Server): Promise<number> {
-  const started = performance.now();
-  while (((await server.ask('pending')) as { pending: number }).pending > 0) {
-    if (performance.now() - started > DRAIN_TIMEOUT_MS) throw new Error('the inbox did not drain within 5 minutes');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return performance.now() - started;
-}
-
 async function sustained(fake: FakeLark, dir: string, rate: number, seconds: number): Promise<{ rows: Row[]; notes: string[] }> {
   const path = join(dir, 'sustained.db');
   const server = await startBotServer(fake, path);
@@ -243,7 +169,8 @@ async function run(): Promise<SectionResult> {
     return await inScratchDir(async (dir) => {
       const max = await throughput(fake, dir, connections, seconds, poolSize);
       const steady = await sustained(fake, dir, rate, sustainSeconds);
-      return { name: 'lark', rows: [...max.rows, ...steady.rows], notes: [...max.notes, ...steady.notes] };
+      const crash = await crashAndRecover(fake, dir, rate);
+      return { name: 'lark', rows: [...max.rows, ...steady.rows, ...crash.rows], notes: [...max.notes, ...steady.notes, ...crash.notes] };
     });
   } finally {
     await fake.close();
