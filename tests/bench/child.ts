@@ -5,6 +5,7 @@
 // as `npm start` runs it: a TypeScript loader would add its own hundred-odd megabytes and its
 // compile time to the bot's figures.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle } from '../../scripts/bundle';
@@ -22,12 +23,19 @@ function bundled(script: URL): Promise<string> {
   return built.get(name)!;
 }
 
-// BENCH_NODE_ARGS adds node options to the measuring processes, e.g. `--cpu-prof` to see where their time goes
-const NODE_ARGS = ['--enable-source-maps', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+/**
+ * node's options as `npm start` gives them; BENCH_NODE_ARGS adds more, e.g. `--cpu-prof` to see
+ * where the time goes. Read when forking, not on import: the measuring scripts import this
+ * module too, bundled into dist/, where package.json is not beside them.
+ */
+function nodeArgs(): string[] {
+  const start = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return [...start.split(' ').filter((word) => word.startsWith('--')), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
 
 /** Starts a measuring script (a sibling module) bundled, in a process of its own, with an IPC channel. */
 export async function forkBundled(script: URL, args: string[]): Promise<ChildProcess> {
-  return fork(await bundled(script), args, { execArgv: NODE_ARGS });
+  return fork(await bundled(script), args, { execArgv: nodeArgs() });
 }
 
 /** Runs a measuring script (a sibling module calling replyWithRows) and resolves with its rows. */
