@@ -1,10 +1,8 @@
 // `npm run export -- <公文|建议|提案|督办> [year] FILE.xlsx`: a ledger straight to a file.
-import { createBot } from '../bot';
 import { configOrExit } from '../config';
-import { yearOf } from '../lib/dates';
-import { createLogger } from '../logger';
+import { localDateOf, yearOf } from '../lib/dates';
 import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
-import { writeLedger } from './ledger-xlsx';
+import { makeLedgerFile } from './ledger-file';
 
 const USAGE = `usage: npm run export -- <${LEDGER_KINDS.join('|')}> [year] FILE.xlsx`;
 const args = process.argv.slice(2);
@@ -17,11 +15,12 @@ if (!LEDGER_KINDS.includes(kind) || args.length < 2 || args.length > 3 || !file?
 }
 
 const config = configOrExit();
-const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
-const year = yearText ? Number(yearText) : yearOf(bot.services.today());
-const sheets = bot.services.ledgers.sheets(kind, year, null);
-const written = sheets.map((s) => `${s.name} ${s.rows.length} 行`).join('，');
-// handed over: not held here while the workbook is zipped, when the export needs the most memory
-await writeLedger(sheets.splice(0), file);
-await bot.stop();
-process.stdout.write(`已导出 ${year} 年${kind}台账：${written} → ${file}\n`);
+const year = yearText ? Number(yearText) : yearOf(localDateOf(Date.now(), config.timezone));
+try {
+  const made = await makeLedgerFile({ databasePath: config.databasePath, kind, year, unitId: null, filePath: file });
+  const written = made.sheets.map((s) => `${s.name} ${s.rows} 行`).join('，');
+  process.stdout.write(`已导出 ${year} 年${kind}台账：${written} → ${file}\n`);
+} catch (err) {
+  process.stderr.write(`导出失败：${(err as Error).message}\n`);
+  process.exit(1);
+}

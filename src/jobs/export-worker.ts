@@ -1,13 +1,13 @@
 // Makes the ledgers asked for in chat, one at a time, off the request path: a large ledger
-// takes seconds, and a chat command must not.
-import { mkdirSync } from 'node:fs';
+// takes seconds, and a chat command must not. Each is made in a child process (ledger-file.ts),
+// which this loop only awaits: the bot's event loop stays free while a workbook is written.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { transaction } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
 import type { Services } from '../services';
-import { writeLedger } from './ledger-xlsx';
+import { makeLedgerFile } from './ledger-file';
 
 export function exportFileName(kind: string, year: number, id: number | string): string {
   return `${kind}台账-${year}-${id}.xlsx`;
@@ -20,12 +20,12 @@ export function createExportWorker(options: { services: Services; dir: string; c
     const request = services.exports.next();
     if (!request) return false;
     try {
-      mkdirSync(dir, { recursive: true });
       const name = exportFileName(request.kind, request.year, request.id);
       const path = join(dir, name);
-      await writeLedger(services.ledgers.sheets(request.kind, request.year, request.unitId), path);
+      // the child reads the bot's own database file (WAL lets it read beside the bot's writes)
+      const made = await makeLedgerFile({ databasePath: services.db.$client.name, kind: request.kind, year: request.year, unitId: request.unitId, filePath: path });
       transaction(services.db, () => services.exports.done(request, { path, name, caption: `${request.year}年${request.kind}台账已生成（${name}）` }));
-      log.info({ export: request.id, kind: request.kind, year: request.year }, 'ledger exported');
+      log.info({ export: request.id, kind: request.kind, year: request.year, sheets: made.sheets, peakRssMb: Math.round(made.peakRssMb) }, 'ledger exported');
     } catch (err) {
       log.error({ err, export: request.id }, 'ledger export failed');
       transaction(services.db, () => services.exports.failed(request, (err as Error).message));

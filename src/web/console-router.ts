@@ -14,7 +14,7 @@ import { proposalCard } from '../../commands/proposals';
 import { itemCard } from '../../commands/supervision';
 import { documentCard } from '../../commands/views';
 import { transaction } from '../../db/client';
-import { writeLedger } from '../jobs/ledger-xlsx';
+import { makeLedgerFile } from '../jobs/ledger-file';
 import { yearOf } from '../lib/dates';
 import type { Card, Reply } from '../lib/reply';
 import { roleFromLabel, type Actor, type Role } from '../services/actor';
@@ -160,7 +160,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     const dir = mkdtempSync(join(tmpdir(), 'zw-export-'));
     try {
       const name = `${kind}台账-${year}.xlsx`;
-      await writeLedger(services.ledgers.sheets(kind, year, null), join(dir, name));
+      await makeLedgerFile({ databasePath: services.db.$client.name, kind, year, unitId: null, filePath: join(dir, name) });
       transaction(services.db, () => services.audit.record(signed(res).actor, '导出', `${kind}台账 ${year}`, null, { via: '管理后台' }));
       await new Promise<void>((resolve, reject) => res.download(join(dir, name), name, (err) => (err ? reject(err) : resolve())));
     } finally {

@@ -7,8 +7,9 @@
 //    their units and feedback; 年度统计 2026 is timed there through the engine in a fresh bot
 //    process (figures-bot.ts), FIGURES_RUNS times (default 30) after FIGURES_WARMUPS (default 3);
 //  - the export one: FIGURES_EXPORT_ROWS 督办 items (default 100,000), every one started in 2026,
-//    so that the 2026 督办台账 has exactly that many rows; ledgers.sheets + writeLedger are timed
-//    in another fresh bot process, its RSS sampled, the workbook's rows counted back here.
+//    so that the 2026 督办台账 has exactly that many rows; another fresh bot process makes it as
+//    the export worker does, in a child process of its own (makeLedgerFile), timed end to end,
+//    the child's peak RSS and the bot's RSS growth reported, the workbook's rows counted back here.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -310,8 +311,9 @@ async function run(): Promise<SectionResult> {
         'for context, in the same process: the figures alone (stats.report and both proposals.stats, no engine), and stats.report once more with calendar.workdaysBetween stubbed to 0 for the duration, so that the queries\' share shows apart from the working-day walk of 平均办理',
         `baseline: the bare SELECT count(*) FROM documents WHERE direction='in' AND doc_date BETWEEN '${FIGURES_YEAR}-01-01' AND '${FIGURES_YEAR}-12-31', timed the same number of times in the same process`,
         ...built.notes,
-        `导出 督办 ${FIGURES_YEAR}: ledgers.sheets('督办', ${FIGURES_YEAR}, null) + writeLedger to a temp .xlsx, as the export worker does (the sheets handed over, not held while the workbook is zipped), in a fresh bot process of its own; ` +
-          'peak RSS is the larger of a 100 ms sampler and the kernel\'s maxRSS for the process (which sees peaks inside synchronous work), its growth the peak less the RSS before the export; the workbook is unzipped afterwards here and its rows counted',
+        `导出 督办 ${FIGURES_YEAR}: in a fresh bot process, makeLedgerFile('督办', ${FIGURES_YEAR}) to a temp .xlsx, as the export worker does: a child process (the bundle's ledger-process.mjs, run by plain node with its own V8 memory flags) opens the database, ` +
+          'runs ledgers.sheets and writeLedger, reports its rows, times and peak RSS (the kernel\'s maxRSS, which sees peaks inside synchronous work: the export\'s RSS against the 400 MB target) and exits; ' +
+          'the total runs from the fork to the child\'s exit; the bot\'s RSS growth is the peak of a 100 ms sampler during the export less its RSS before, its event-loop delay from monitorEventLoopDelay (10 ms resolution); the workbook is unzipped afterwards here and its rows counted',
       ],
     };
   });

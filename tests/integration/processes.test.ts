@@ -1,12 +1,13 @@
-// The bot as separate processes: the local REPL, the server's start-up and shutdown, and
-// several writers sharing one database file.
+// The bot as separate processes: the local REPL, the server's start-up and shutdown, ledgers
+// made by a child process of their own, and several writers sharing one database file.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import readXlsxFile from 'read-excel-file/node';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeLedgerFile } from '../../src/jobs/ledger-file';
+import { makeBot, tempDir } from '../helpers';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dirs: (() => void)[] = [];
@@ -16,6 +17,15 @@ function dbFile() {
   dirs.push(cleanup);
   return join(dir, 'bot.db');
 }
+/** `count` 督办 items of 2026, bare (no units, no feedback): a ledger as long as wanted, quickly. */
+function insertItems(db: Database.Database, count: number): void {
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+     INSERT INTO supervision_items (reg_no, year, seq, title, source, start_date, deadline, feedback_cycle, status, created_at, updated_at)
+     SELECT printf('DB-2026-%05d', i), 2026, i, '落实第' || i || '项重点工作', '重点工作', '2026-03-01', '2026-06-30', '一次', 'assigned', 0, 0 FROM n`,
+  ).run(count);
+}
+
 const cleanEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...extra });
 
 function run(args: string[], env: Record<string, string>, input = '', command = TSX): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -96,6 +106,65 @@ describe('npm run export', () => {
   });
 });
 
+describe('ledger exports', () => {
+  const exportRow = (t: { bot: { db: { $client: Database.Database } } }, id: number) =>
+    t.bot.db.$client.prepare('SELECT status, file, error FROM export_requests WHERE id = ?').get(id) as { status: string; file: string | null; error: string | null };
+
+  it('are made by a child process while the bot’s event loop stays free', async () => {
+    const t = await makeBot();
+    try {
+      insertItems(t.bot.db.$client, 20_000);
+      expect(await t.say('导出 督办 2026')).toContain('正在生成 2026 年督办台账');
+      // made in the bot's process, these rows would hold its event loop for a second or more
+      let last = performance.now();
+      let longest = 0;
+      const tick = () => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+      };
+      const timer = setInterval(tick, 10);
+      await t.bot.exportWorker.drain();
+      tick();
+      clearInterval(timer);
+      expect(longest).toBeLessThan(250);
+      const made = exportRow(t, 1);
+      expect(made.status).toBe('done');
+      const [sheet] = await readXlsxFile(made.file!);
+      expect(sheet!.data).toHaveLength(20_001);
+      expect(sheet!.data[20_000]![0]).toBe('DB-2026-20000');
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+
+  it('marks a request failed with the child’s error, tells whoever asked, and carries on', async () => {
+    const t = await makeBot();
+    try {
+      // a directory where the workbook should go: the child cannot write it
+      mkdirSync(join(t.dir, 'exports', '督办台账-2026-1.xlsx'), { recursive: true });
+      await t.say('导出 督办 2026');
+      await t.bot.exportWorker.drain();
+      await t.bot.dispatcher.flush();
+      expect(exportRow(t, 1)).toMatchObject({ status: 'failed', file: null, error: expect.stringContaining('EISDIR') });
+      expect(t.deliveredTo('console:admin').at(-1)).toContain('2026年督办台账生成失败');
+      expect(await t.say('我是谁')).toContain('console');
+      await t.say('导出 督办 2026');
+      await t.bot.exportWorker.drain();
+      expect(exportRow(t, 2).status).toBe('done');
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+
+  it('kills a child that takes too long', async () => {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    const job = { databasePath: join(dir, 'bot.db'), kind: '督办' as const, year: 2026, unitId: null, filePath: join(dir, 'ledger.xlsx') };
+    await expect(makeLedgerFile(job, 1)).rejects.toThrow('ledger not made within 0.001 s; its process was killed');
+  });
+});
+
 describe('npm start', () => {
   // what `npm start` runs once its prestart has built dist/: the bundle under plain node
   const [node, ...startArgs] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ') as [string, ...string[]];
@@ -119,6 +188,34 @@ describe('npm start', () => {
     for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET']) expect(stderr).toContain(`${name}:`);
     expect(stderr).toContain('IANA time zone');
     expect(stderr).toContain('platform:userId');
+  });
+
+  it('makes the ledgers asked for with the bundled child process', async () => {
+    const DATABASE_PATH = dbFile();
+    const child = start({ DATABASE_PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_IDS: 'console:admin' });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    await vi.waitFor(() => expect(out).toContain('is running'), { timeout: 10_000 });
+    const db = new Database(DATABASE_PATH);
+    try {
+      insertItems(db, 3);
+      db.prepare("INSERT INTO export_requests (kind, year, person_id, status, requested_at) SELECT '督办', 2026, id, 'pending', 0 FROM people").run();
+      // the export worker looks for requests every 2 s when idle
+      await vi.waitFor(() => expect(db.prepare('SELECT status FROM export_requests').pluck().get()).not.toBe('pending'), { timeout: 20_000, interval: 200 });
+      const { status, file, error } = db.prepare('SELECT status, file, error FROM export_requests').get() as { status: string; file: string; error: string | null };
+      expect({ status, error }).toEqual({ status: 'done', error: null });
+      expect(dirname(file)).toBe(join(dirname(DATABASE_PATH), 'exports'));
+      const [sheet] = await readXlsxFile(file);
+      expect(sheet!.data.map((r) => r[0])).toEqual(['编号', 'DB-2026-00001', 'DB-2026-00002', 'DB-2026-00003']);
+      expect(out).toContain('ledger exported');
+    } finally {
+      db.close();
+      await new Promise((resolve) => {
+        child.on('exit', resolve);
+        child.kill('SIGTERM');
+      });
+    }
   });
 
   it('serves /healthz, and on SIGTERM finishes and closes the database cleanly', async () => {

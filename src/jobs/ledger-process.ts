@@ -1,0 +1,28 @@
+// The child process that makes one ledger file, started by makeLedgerFile (ledger-file.ts) with
+// the job as JSON in argv: it reads the rows from the database, writes the workbook, sends back
+// what it made and how much memory that took, and exits, giving all of it back. It loads the
+// database, the ledgers service and the writer, nothing else of the bot.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { closeDatabase, openDatabase } from '../../db/client';
+import { createLedgersService } from '../services/ledgers';
+import type { LedgerJob, LedgerMessage } from './ledger-file';
+import { writeLedger } from './ledger-xlsx';
+
+const reply = (message: LedgerMessage, code: number) => process.send!(message, () => process.exit(code));
+
+try {
+  const job = JSON.parse(process.argv[2]!) as LedgerJob;
+  const started = performance.now();
+  const db = openDatabase(job.databasePath);
+  const sheets = createLedgersService(db).sheets(job.kind, job.year, job.unitId);
+  closeDatabase(db);
+  const queried = performance.now();
+  const counts = sheets.map((s) => ({ name: s.name, rows: s.rows.length }));
+  mkdirSync(dirname(job.filePath), { recursive: true });
+  // handed over: not held here while the workbook is zipped, when the export needs the most memory
+  await writeLedger(sheets.splice(0), job.filePath);
+  reply({ sheets: counts, peakRssMb: process.resourceUsage().maxRSS / 1024, queryMs: queried - started, writeMs: performance.now() - queried }, 0);
+} catch (err) {
+  reply({ error: (err as Error).message }, 1);
+}
