@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closeDatabase, openDatabase } from '../../db/client';
+import { peakRssMb } from '../lib/peak-rss';
 import { createLedgersService } from '../services/ledgers';
 import type { LedgerJob, LedgerMessage } from './ledger-file';
 import { writeLedger } from './ledger-xlsx';
@@ -22,7 +23,7 @@ try {
   mkdirSync(dirname(job.filePath), { recursive: true });
   // handed over: not held here while the workbook is zipped, when the export needs the most memory
   await writeLedger(sheets.splice(0), job.filePath);
-  reply({ sheets: counts, peakRssMb: process.resourceUsage().maxRSS / 1024, queryMs: queried - started, writeMs: performance.now() - queried }, 0);
+  reply({ sheets: counts, peakRssMb: peakRssMb(), queryMs: queried - started, writeMs: performance.now() - queried }, 0);
 } catch (err) {
   reply({ error: (err as Error).message }, 1);
 }

@@ -312,7 +312,7 @@ async function run(): Promise<SectionResult> {
         `baseline: the bare SELECT count(*) FROM documents WHERE direction='in' AND doc_date BETWEEN '${FIGURES_YEAR}-01-01' AND '${FIGURES_YEAR}-12-31', timed the same number of times in the same process`,
         ...built.notes,
         `导出 督办 ${FIGURES_YEAR}: in a fresh bot process, makeLedgerFile('督办', ${FIGURES_YEAR}) to a temp .xlsx, as the export worker does: a child process (the bundle's ledger-process.mjs, run by plain node with its own V8 memory flags) opens the database, ` +
-          'runs ledgers.sheets and writeLedger, reports its rows, times and peak RSS (the kernel\'s maxRSS, which sees peaks inside synchronous work: the export\'s RSS against the 400 MB target) and exits; ' +
+          'runs ledgers.sheets and writeLedger, reports its rows, times and peak RSS (the kernel\'s high-water mark VmHWM, which sees peaks inside synchronous work: the export\'s RSS against the 400 MB target) and exits; ' +
           'the total runs from the fork to the child\'s exit; the bot\'s RSS growth is the peak of a 100 ms sampler during the export less its RSS before, its event-loop delay from monitorEventLoopDelay (10 ms resolution); the workbook is unzipped afterwards here and its rows counted',
       ],
     };

@@ -14,7 +14,4 @@ export function startRssSampler(intervalMs = 100): { peak(): number; stop(): voi
   };
 }
 
-/** The highest RSS the process has had since it started, as the kernel counts it: sees peaks inside synchronous work too. */
-export function peakRssMb(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
+export { peakRssMb } from '../../src/lib/peak-rss';
