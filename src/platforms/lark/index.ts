@@ -40,8 +40,10 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
       const mapped = mapMessageEvent(envelopeOf(data, 'im.message.receive_v1'), await botOpenId(), clock.now());
       if (mapped.kind === 'message') await inbound.receive(mapped.message);
     } catch (error) {
-      // the long connection must never see a throw: the SDK would re-push the event
-      platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark event dropped');
+      // a throw makes Lark push the event again (protocols/lark.md §3): right when it could not
+      // be stored, endless for one that can never be read
+      if (!(error instanceof MalformedEvent)) throw error;
+      platformLog.warn({ err: error.message }, 'Lark event dropped');
     }
   }
 
