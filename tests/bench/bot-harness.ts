@@ -68,7 +68,7 @@ export async function startBot(dbPath: string): Promise<Harness> {
 }
 
 /** One message, timed from arrival until its effects and replies are committed. */
-function sendTimed(h: Harness, text: string, as: Identity): number {
+export function sendTimed(h: Harness, text: string, as: Identity = ADMIN): number {
   h.clock.advance(PACE_MS);
   const msg = consoleMessage(text, as, h.clock.now());
   const started = performance.now();

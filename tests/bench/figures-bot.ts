@@ -6,34 +6,19 @@ import { existsSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { makeLedgerFile } from '../../src/jobs/ledger-file';
-import { consoleMessage } from '../../src/platforms/console/receiver';
 import { systemActor } from '../../src/services/actor';
 import { yearPeriod } from '../../src/services/stats';
-import { ADMIN, startBot, type Harness } from './bot-harness';
+import { sendTimed, startBot } from './bot-harness';
 import { replyWithRows } from './child';
 import { percentiles, row, type Row } from './report';
 import { rssMb, startRssSampler } from './rss';
 
-// a person's pace, as bot-harness.ts keeps it (the console is exempt from flood limits anyway)
-const PACE_MS = 3_000;
 /** timings of the figures without the engine, for context */
 const SERVICE_RUNS = 5;
 const SENTENCES = /全年收到上级来文 (\d+) 件/;
 
 const [mode, dbPath, yearArg, ...rest] = process.argv.slice(2);
 const year = Number(yearArg);
-
-/** One message through the inbox → engine → outbox path, timed until its effects and replies are committed. */
-function sendTimed(h: Harness, text: string): number {
-  h.clock.advance(PACE_MS);
-  const msg = consoleMessage(text, ADMIN, h.clock.now());
-  const started = performance.now();
-  h.bot.receive(msg);
-  const handled = h.bot.worker.drain();
-  const ms = performance.now() - started;
-  if (handled !== 1) throw new Error(`expected one handled message, got ${handled}`);
-  return ms;
-}
 
 /** `runs` timings of fn after `warmups` untimed ones. */
 function timeSync(fn: () => unknown, runs: number, warmups: number): number[] {

@@ -14,96 +14,33 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { strFromU8, unzipSync } from 'fflate';
-import { formatRegNo } from '../../src/services/numbering';
 import { buildDatabase } from './build-db';
-import { closeBulk, insertPeople, insertUnits, openBulk } from './bulk';
+import { closeBulk, insertUnits, openBulk } from './bulk';
+import { between, closedState, insertSupervision, openState, YESTERDAY, type Cycle, type ItemState, type SupervisionTotals } from './bulk-supervision';
 import { measureInChild } from './child';
 import { count, envCount, inScratchDir, progress } from './cli';
-import { BENCH_TODAY, DAY_MS, HANDLING_UNITS, isoDate, morningOf, randomPersonName, randomTopic, seededRandom } from './corpus';
+import { BENCH_TODAY, DAY_MS, HANDLING_UNITS, isoDate } from './corpus';
 import { row, type Row, type Section, type SectionResult } from './report';
 
 /** The year 年度统计 and the export are asked for: the bench's current year. */
 export const FIGURES_YEAR = 2026;
 
-const BATCH = 20_000;
 const TODAY = Date.parse(BENCH_TODAY);
-const YESTERDAY = TODAY - DAY_MS;
-const LEADERS = 8;
 /** Documents handed to a unit on a later day than they arrived (the rest the same day). */
 const LATE_ASSIGNMENT_PERCENT = 15;
-
-const ITEM_TEMPLATES = ['推进{t}', '落实{t}工作部署', '{t}问题整改', '做好{t}工作', '{t}专项督查反馈问题整改', '加快{t}进度'];
-const FEEDBACK_TEXTS = ['已召开专题会议研究部署，正在按计划推进。', '已完成阶段性任务，下一步将持续跟进。', '已制定整改方案，明确责任人和完成时限。', '已按要求落实，相关材料已报送。'];
-
-type Source = '领导批示' | '常务会议' | '重点工作' | '问题清单';
-type Cycle = '一次' | '每周' | '每月';
-
-interface ItemValues {
-  reg_no: string;
-  year: number;
-  seq: number;
-  title: string;
-  source: Source;
-  leader_id: number | null;
-  instruction: string | null;
-  start_date: string;
-  deadline: string;
-  feedback_cycle: Cycle;
-  status: 'assigned' | 'in_progress' | 'closed';
-  last_feedback_date: string | null;
-  closed_at: number | null;
-  closed_date: string | null;
-  closed_on_time: number | null;
-  result: string | null;
-  created_at: number;
-}
-
-export interface SupervisionTotals {
-  items: number;
-  units: number;
-  feedback: number;
-  closed: number;
-  inYear: number;
-}
-
-const between = (random: () => number, from: number, to: number) => from + Math.floor(random() * (to - from + 1));
-
-function source(random: () => number): Source {
-  const r = random();
-  return r < 0.35 ? '领导批示' : r < 0.55 ? '常务会议' : r < 0.85 ? '重点工作' : '问题清单';
-}
-
-function cycle(random: () => number): Cycle {
-  const r = random();
-  return r < 0.6 ? '一次' : r < 0.85 ? '每周' : '每月';
-}
 
 /**
  * Where an item stands today, from its start day: items of the last year are overdue (10%) or
  * still open and not yet due more often than old ones, which are nearly all closed (2% left
  * overdue); a closed item closed on or before its deadline about four times in five.
  */
-function state(random: () => number, start: number): Pick<ItemValues, 'deadline' | 'status' | 'last_feedback_date' | 'closed_at' | 'closed_date' | 'closed_on_time' | 'result'> {
+function state(random: () => number, start: number): ItemState {
   const deadline = start + between(random, 10, 90) * DAY_MS;
   const recent = TODAY - start < 365 * DAY_MS;
   const r = random();
-  const open = (due: number) => {
-    const answered = random() < 0.7;
-    const fed = Math.min(start + between(random, 3, 60) * DAY_MS, YESTERDAY);
-    return { deadline: isoDate(due), status: answered ? ('in_progress' as const) : ('assigned' as const), last_feedback_date: answered ? isoDate(fed) : null, closed_at: null, closed_date: null, closed_on_time: null, result: null };
-  };
-  if (deadline >= TODAY && r < 0.6) return open(deadline);
-  if (deadline < TODAY && r < (recent ? 0.1 : 0.02)) return open(deadline);
-  const closed = Math.min(start + between(random, 5, (deadline - start) / DAY_MS + 20) * DAY_MS, YESTERDAY);
-  return {
-    deadline: isoDate(deadline),
-    status: 'closed',
-    last_feedback_date: isoDate(closed),
-    closed_at: morningOf(closed) + 6 * 3_600_000,
-    closed_date: isoDate(closed),
-    closed_on_time: Number(closed <= deadline),
-    result: random() < 0.5 ? '已按要求落实' : null,
-  };
+  if (deadline >= TODAY && r < 0.6) return openState(random, start, deadline);
+  if (deadline < TODAY && r < (recent ? 0.1 : 0.02)) return openState(random, start, deadline);
+  return closedState(random, deadline, Math.min(start + between(random, 5, (deadline - start) / DAY_MS + 20) * DAY_MS, YESTERDAY));
 }
 
 /** Feedback days of an item: evenly from its second day to its last feedback, more for weekly and monthly items. */
@@ -114,81 +51,8 @@ function feedbackDays(random: () => number, start: number, last: number, c: Cycl
   return Array.from({ length: n }, (_, k) => last - Math.floor(((n - 1 - k) * span) / n) * DAY_MS);
 }
 
-/**
- * Inserts `total` 督办 items started evenly from `fromDay` to the bench's yesterday into an open
- * bulk database whose units exist, with their lead and co-units, feedback rows and 'DB' counters,
- * as years of 督办新建/督办反馈/督办办结 would have left them. Deterministic.
- */
-export async function insertSupervision(sqlite: Database, total: number, fromDay: number, seed: number, onBatch: (done: number) => void): Promise<SupervisionTotals> {
-  const random = seededRandom(seed);
-  const unitIds = sqlite.prepare('SELECT id FROM units ORDER BY id').pluck().all() as number[];
-  const leaderIds = insertPeople(
-    sqlite,
-    Array.from({ length: LEADERS }, (_, i) => ({ name: randomPersonName(random), role: 'leader' as const, platform: 'console', userId: `figures-leader-${i + 1}` })),
-  );
-  const contacts = unitIds.map(() => `${randomPersonName(random)}（联络员）`);
-  const insertItem = sqlite.prepare(`
-    INSERT INTO supervision_items (reg_no, year, seq, title, source, leader_id, instruction, start_date, deadline, feedback_cycle, status,
-      last_feedback_date, closed_at, closed_date, closed_on_time, result, created_at, updated_at)
-    VALUES (@reg_no, @year, @seq, @title, @source, @leader_id, @instruction, @start_date, @deadline, @feedback_cycle, @status,
-      @last_feedback_date, @closed_at, @closed_date, @closed_on_time, @result, @created_at, @created_at)`);
-  const insertUnit = sqlite.prepare('INSERT INTO supervision_units (item_id, unit_id, lead) VALUES (?, ?, ?)');
-  const insertFeedback = sqlite.prepare('INSERT INTO supervision_feedback (item_id, person_id, author, at, date, text) VALUES (?, NULL, ?, ?, ?, ?)');
-  type Pending = { item: ItemValues; units: number[]; feedback: number[] };
-  const totals: SupervisionTotals = { items: 0, units: 0, feedback: 0, closed: 0, inYear: 0 };
-  const insertBatch = sqlite.transaction((batch: Pending[]) => {
-    for (const { item, units, feedback } of batch) {
-      const id = insertItem.run(item).lastInsertRowid;
-      units.forEach((unitId, i) => insertUnit.run(id, unitId, Number(i === 0)));
-      const author = contacts[unitIds.indexOf(units[0]!)]!;
-      for (const day of feedback) insertFeedback.run(id, author, morningOf(day) + 2 * 3_600_000, isoDate(day), FEEDBACK_TEXTS[Math.floor(random() * FEEDBACK_TEXTS.length)]!);
-      totals.items++;
-      totals.units += units.length;
-      totals.feedback += feedback.length;
-      if (item.status === 'closed') totals.closed++;
-      if (item.year === FIGURES_YEAR) totals.inYear++;
-    }
-  });
-
-  const lastSeq = new Map<number, number>();
-  const span = (YESTERDAY - fromDay) / DAY_MS + 1;
-  let batch: Pending[] = [];
-  for (let i = 0; i < total; i++) {
-    const start = fromDay + Math.floor((i * span) / total) * DAY_MS;
-    const year = new Date(start).getUTCFullYear();
-    const seq = (lastSeq.get(year) ?? 0) + 1;
-    lastSeq.set(year, seq);
-    const src = source(random);
-    const c = cycle(random);
-    const coUnits = random() < 0.5 ? 0 : random() < 0.6 ? 1 : 2;
-    const units = [...new Set(Array.from({ length: 1 + coUnits }, () => unitIds[Math.floor(random() * unitIds.length)]!))];
-    const instructed = src === '领导批示';
-    const item: ItemValues = {
-      reg_no: formatRegNo('DB', year, seq),
-      year,
-      seq,
-      title: ITEM_TEMPLATES[Math.floor(random() * ITEM_TEMPLATES.length)]!.replace('{t}', randomTopic(random)),
-      source: src,
-      leader_id: instructed ? leaderIds[Math.floor(random() * leaderIds.length)]! : null,
-      instruction: instructed ? '请牵头单位抓紧研究落实，按时反馈办理情况。' : null,
-      start_date: isoDate(start),
-      feedback_cycle: c,
-      created_at: morningOf(start),
-      ...state(random, start),
-    };
-    const feedback = item.last_feedback_date === null ? [] : feedbackDays(random, start, Date.parse(item.last_feedback_date), c);
-    batch.push({ item, units, feedback });
-    if (batch.length === BATCH || i === total - 1) {
-      insertBatch(batch);
-      batch = [];
-      onBatch(i + 1);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-  const setCounter = sqlite.prepare("INSERT INTO counters (kind, year, last) VALUES ('DB', ?, ?)");
-  sqlite.transaction(() => lastSeq.forEach((last, year) => setCounter.run(year, last)))();
-  return totals;
-}
+// the 督办 items of both databases: with feedback rows, counted for the year asked for
+const FIGURES_SUPERVISION = { leaderPrefix: 'figures-leader', state, feedbackDays, year: FIGURES_YEAR };
 
 /**
  * build-db.ts leaves documents.assigned_date empty (the column came after it), which 急件当日分办
@@ -228,7 +92,13 @@ async function buildStatsDatabase(path: string, docs: number, items: number): Pr
   const db = openBulk(path);
   const sqlite = db.$client;
   const filled = fillAssignedDates(sqlite);
-  const totals = await insertSupervision(sqlite, items, Date.UTC(2020, 0, 1), 20261127, (done) => progress(`building: ${count(done)} of ${count(items)} supervision items`));
+  const totals = await insertSupervision(sqlite, {
+    ...FIGURES_SUPERVISION,
+    total: items,
+    fromDay: Date.UTC(2020, 0, 1),
+    seed: 20261127,
+    onBatch: (done) => progress(`building: ${count(done)} of ${count(items)} supervision items`),
+  });
   sqlite.exec('ANALYZE');
   const docsInYear = sqlite.prepare("SELECT count(*) FROM documents WHERE direction = 'in' AND doc_date BETWEEN ? AND ?").pluck().get(`${FIGURES_YEAR}-01-01`, `${FIGURES_YEAR}-12-31`) as number;
   const closedInYear = sqlite.prepare("SELECT count(*) FROM documents WHERE status = 'closed' AND closed_date BETWEEN ? AND ?").pluck().get(`${FIGURES_YEAR}-01-01`, `${FIGURES_YEAR}-12-31`) as number;
@@ -259,7 +129,13 @@ async function buildExportDatabase(path: string, items: number): Promise<Built &
   const started = performance.now();
   const db = openBulk(path);
   insertUnits(db.$client, HANDLING_UNITS);
-  const totals = await insertSupervision(db.$client, items, Date.UTC(FIGURES_YEAR, 0, 1), 20261128, (done) => progress(`building: ${count(done)} of ${count(items)} supervision items for the export`));
+  const totals = await insertSupervision(db.$client, {
+    ...FIGURES_SUPERVISION,
+    total: items,
+    fromDay: Date.UTC(FIGURES_YEAR, 0, 1),
+    seed: 20261128,
+    onBatch: (done) => progress(`building: ${count(done)} of ${count(items)} supervision items for the export`),
+  });
   db.$client.exec('ANALYZE');
   closeBulk(db);
   const seconds = (performance.now() - started) / 1000;

@@ -12,7 +12,7 @@ async function run(): Promise<SectionResult> {
   return inScratchDir(async (dir) => {
     const path = join(dir, 'bot.db');
     const started = performance.now();
-    buildSupervision(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} supervision items`));
+    await buildSupervision(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} supervision items`));
     const seconds = (performance.now() - started) / 1000;
     progress(`built ${count(items)} supervision items in ${seconds.toFixed(1)} s\n`);
     process.stderr.write('  measuring: bot process\n');
