@@ -2,6 +2,9 @@
 // less the background work that asks (its own time is not pressure). Under a flood of webhook
 // requests the inbox worker steps back, so acknowledgements come first and the commands wait,
 // durably, in the inbox; when the flood passes the worker takes the whole loop again.
+// Everything is wall time, as the loop's utilisation is: another process on the same cores slows
+// the caller's work and the requests' alike, so it moves neither share. What matters is who holds
+// the loop, not how fast the machine is; the caller must count its work in wall time too.
 import { performance } from 'node:perf_hooks';
 
 export function createLoopPressure(options: { windowMs: number; busyShare: number }) {

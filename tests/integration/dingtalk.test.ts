@@ -3,7 +3,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runJob } from '../../src/jobs/run-job';
 import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
-import { robotMessage, signedHeaders } from '../fixtures/dingtalk';
+import { robotMessage as robotMessageAt, signedHeaders as signedHeadersAt, type RobotOptions } from '../fixtures/dingtalk';
 import { makeBot, type TestBot } from '../helpers';
 
 const API = 'https://api.dingtalk.com';
@@ -27,7 +27,8 @@ beforeEach(async () => {
     .persist()
     .post('/v1.0/oauth2/accessToken', { appKey: 'dingkey', appSecret: SECRET })
     .reply(200, () => (tokenCalls++, { accessToken: 'ding-access-token', expireIn: 7200 }));
-  t = await makeBot({ env: ENV, now: new Date().toISOString() });
+  // a Wednesday, a working day: the reminder job runs
+  t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00' });
   await t.bot.start({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
 });
@@ -36,6 +37,9 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
+// DingTalk's callbacks made and signed at the bot's (the test's) time
+const robotMessage = (o: Omit<RobotOptions, 'createAt'> & { createAt?: number } = {}) => robotMessageAt({ createAt: t.clock.now(), ...o });
+const signedHeaders = (secret: string, at = t.clock.now()) => signedHeadersAt(secret, at);
 const post = (body: unknown, headers: Record<string, string> = signedHeaders(SECRET)) => fetch(base, { method: 'POST', body: JSON.stringify(body), headers });
 const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
 
@@ -67,12 +71,12 @@ describe('receiving', () => {
 
   it('refuses a wrong signature, a stale timestamp and a createAt that does not match, storing nothing', async () => {
     const body = robotMessage({ text: '收文登记 标题=甲 来文单位=乙' });
-    const wrong = { ...signedHeaders(SECRET), sign: dingtalkSign(String(Date.now()), 'another-secret') };
+    const wrong = { ...signedHeaders(SECRET), sign: dingtalkSign(String(t.clock.now()), 'another-secret') };
     expect((await post(body, wrong)).status).toBe(401);
     expect((await post(body, { ...signedHeaders(SECRET), sign: '' })).status).toBe(401);
-    const stale = String(Date.now() - 3_700_000);
-    expect((await post(robotMessage({ createAt: Number(stale) }), signedHeaders(SECRET, stale))).status).toBe(401);
-    expect((await post(robotMessage({ createAt: Date.now() - 3_000_000 }))).status).toBe(401);
+    const stale = t.clock.now() - 3_700_000;
+    expect((await post(robotMessage({ createAt: stale }), signedHeaders(SECRET, stale))).status).toBe(401);
+    expect((await post(robotMessage({ createAt: t.clock.now() - 3_000_000 }))).status).toBe(401);
     expect((await fetch(base, { method: 'POST', body: '{"msgId":', headers: signedHeaders(SECRET) })).status).toBe(400);
     expect((await post({ hello: 'world' })).status).toBe(400);
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
@@ -131,7 +135,8 @@ describe('replying', () => {
     t.clock.advance(2000);
     t.bot.dispatcher.kick();
     await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
-    expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2');
+    // the fake API has the body before the dispatcher commits what it heard back
+    await vi.waitFor(() => expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2'));
   });
 
   it('sends a reminder to 25 people in two batchSend calls, with one token', async () => {

@@ -59,8 +59,8 @@ it('keeps every secret out of the log while things fail all around', async () =>
     await fetch(`${base}/lark/event`, { method: 'POST', ...ok });
     await fetch(`${base}/lark/event`, { method: 'POST', ...signedRequest(SECRETS.encryptKey, messageEvent({ text: 'x' }), { signature: 'bad' }) });
     await fetch(`${base}/lark/event`, { method: 'POST', ...signedRequest('wrong-key', messageEvent({ text: 'x' })) });
-    await fetch(`${base}/dingtalk`, { method: 'POST', body: JSON.stringify(robotMessage({ text: '我是谁', sessionWebhook: 'https://evil.example/x' })), headers: signedHeaders(SECRETS.dingtalkSecret) });
-    await fetch(`${base}/dingtalk`, { method: 'POST', body: JSON.stringify(robotMessage()), headers: signedHeaders('guessed-secret') });
+    await fetch(`${base}/dingtalk`, { method: 'POST', body: JSON.stringify(robotMessage({ text: '我是谁', sessionWebhook: 'https://evil.example/x', createAt: Date.now() })), headers: signedHeaders(SECRETS.dingtalkSecret, Date.now()) });
+    await fetch(`${base}/dingtalk`, { method: 'POST', body: JSON.stringify(robotMessage({ createAt: Date.now() })), headers: signedHeaders('guessed-secret', Date.now()) });
     await vi.waitFor(() => expect(lines.join('')).toContain('message not delivered'), { timeout: 10_000 });
     await vi.waitFor(() => expect(lines.join('')).toContain('DingTalk'), { timeout: 10_000 });
     lark.setMode('hang');
