@@ -78,17 +78,18 @@ describe('help by role and chat', () => {
 
 // Every role in every kind of chat against DESIGN.md's rights table, narrowed by the chat's groups.
 // Chats: p2p; a group with 公文 enabled; a group with only 统计 enabled; a closed group.
-// ✓ = the command runs; – = refused (or, in a closed chat, silence after the daily notice).
+// ✓ = the command runs (its reply says what it did); – = refused (or, in a closed chat, silence
+// after the daily notice).
 const CHATS = { p2p: { id: 'local', type: 'p2p' as const }, open: { id: 'oc_open', type: 'group' as const }, other: { id: 'oc_stats', type: 'group' as const }, closed: { id: 'oc_closed', type: 'group' as const } };
 type ChatName = keyof typeof CHATS;
 const ROLES = ['console:stranger', 'console:contact', 'console:staff', 'console:leader', 'console:admin'] as const;
 //                              stranger contact staff  leader  admin
-const MATRIX: [string, Record<ChatName, string>][] = [
-  ['我是谁', { p2p: '✓✓✓✓✓', open: '✓✓✓✓✓', other: '✓✓✓✓✓', closed: '–––––' }],
-  ['待办公文', { p2p: '–✓✓✓✓', open: '–✓✓✓✓', other: '–––––', closed: '–––––' }],
-  ['收文登记 标题=甲 来文单位=乙', { p2p: '––✓–✓', open: '––✓–✓', other: '–––––', closed: '–––––' }],
-  ['督办逾期', { p2p: '–✓✓✓✓', open: '–––––', other: '–––––', closed: '–––––' }],
-  ['单位列表', { p2p: '––––✓', open: '––––✓', other: '––––✓', closed: '––––✓' }],
+const MATRIX: [string, Record<ChatName, string>, RegExp][] = [
+  ['我是谁', { p2p: '✓✓✓✓✓', open: '✓✓✓✓✓', other: '✓✓✓✓✓', closed: '–––––' }, /【我是谁】/],
+  ['待办公文', { p2p: '–✓✓✓✓', open: '–✓✓✓✓', other: '–––––', closed: '–––––' }, /【待办公文（全部）：共 \d+ 件】/],
+  ['收文登记 标题=甲 来文单位=乙', { p2p: '––✓–✓', open: '––✓–✓', other: '–––––', closed: '–––––' }, /【已登记收文：SW-2026-\d{4}】/],
+  ['督办逾期', { p2p: '–✓✓✓✓', open: '–––––', other: '–––––', closed: '–––––' }, /没有逾期的督办件/],
+  ['单位列表', { p2p: '––––✓', open: '––––✓', other: '––––✓', closed: '––––✓' }, /【承办单位：共 \d+ 个】/],
 ];
 
 describe('rights × chat scope', () => {
@@ -97,7 +98,7 @@ describe('rights × chat scope', () => {
     await t.say('本群启用 统计', 'console:admin', CHATS.other);
     await t.say('本群设置', 'console:admin', CHATS.closed);
   });
-  for (const [command, byChat] of MATRIX) {
+  for (const [command, byChat, ran] of MATRIX) {
     for (const [chat, marks] of Object.entries(byChat) as [ChatName, string][]) {
       ROLES.forEach((role, i) => {
         const allowed = [...marks][i] === '✓';
@@ -105,7 +106,7 @@ describe('rights × chat scope', () => {
           // the daily notice of a closed chat is spent first, so a refusal there is silence
           if (chat === 'closed') await t.say('帮助', 'console:stranger', CHATS.closed);
           const reply = await t.say(command, role, CHATS[chat]);
-          if (allowed) expect(reply).not.toMatch(DENIED);
+          if (allowed) expect(reply).toMatch(ran);
           else if (chat === 'closed' && role !== 'console:admin') expect(reply).toBe('');
           else expect(reply).toMatch(DENIED);
         });
