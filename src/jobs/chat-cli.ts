@@ -1,29 +1,42 @@
-// `npm run chat [-- --as platform:userId]`: talk to the bot on this machine, through the same
+// `npm run chat [-- --as platform:userId] [--now ISO-8601]`: talk to the bot on this machine, through the same
 // engine, inbox and outbox as the messengers. Reads a terminal or a pipe, one message per line;
 // a line ending in \ continues on the next.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createBot } from '../bot';
 import { configOrExit } from '../config';
+import { clockFrom } from '../lib/clock';
 import { createLogger } from '../logger';
 import { consoleMessage, LOCAL_ADMIN } from '../platforms/console/receiver';
 import { createConsoleSender } from '../platforms/console/sender';
 import { systemActor } from '../services/actor';
 import { parseIdentity } from '../services/people';
 import { transaction } from '../../db/client';
+import { instantOption, NOW_EXAMPLE } from './now-option';
 
-const { values } = parseArgs({ options: { as: { type: 'string' } } });
-const as = values.as ? parseIdentity(values.as) : LOCAL_ADMIN;
-if (!as) {
-  process.stderr.write(`--as expects platform:userId, e.g. --as lark:ou_123 (got ${values.as})\n`);
+const USAGE = `usage: npm run chat [-- --as platform:userId] [--now ${NOW_EXAMPLE}]`;
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
   process.exit(2);
 }
+
+let values;
+try {
+  ({ values } = parseArgs({ options: { as: { type: 'string' }, now: { type: 'string' } } }));
+} catch (error) {
+  fail((error as Error).message);
+}
+const as = values.as ? parseIdentity(values.as) : LOCAL_ADMIN;
+if (!as) fail(`--as expects platform:userId, e.g. --as lark:ou_123 (got ${values.as})`);
+// --now: the session runs as of that instant, its clock going on from there
+const now = instantOption(values.now);
+if ('error' in now) fail(now.error);
 
 const config = configOrExit();
 
 // logs go to stderr so that a scripted session's stdout holds only the conversation
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-const bot = await createBot({ config, log, senders: { console: createConsoleSender((t) => process.stdout.write(t)) } });
+const bot = await createBot({ config, log, clock: clockFrom(now.at), senders: { console: createConsoleSender((t) => process.stdout.write(t)) } });
 if (as === LOCAL_ADMIN) transaction(bot.db, () => bot.services.people.ensureAdmin(LOCAL_ADMIN, '本地管理员', systemActor('npm run chat')));
 
 const interactive = process.stdin.isTTY;

@@ -8,9 +8,10 @@ import { ManualClock } from '../lib/clock';
 import { createLogger } from '../logger';
 import { renderPlain } from '../platforms/console/render';
 import { createConsoleSender } from '../platforms/console/sender';
+import { instantOption, NOW_EXAMPLE } from './now-option';
 import { JOBS, runJob, type JobName } from './run-job';
 
-const USAGE = `usage: npm run job -- <${JOBS.join('|')}> [--now 2026-12-01T09:00:00+08:00] [--dry-run]`;
+const USAGE = `usage: npm run job -- <${JOBS.join('|')}> [--now ${NOW_EXAMPLE}] [--dry-run]`;
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
@@ -24,8 +25,9 @@ try {
 }
 const [job] = args.positionals;
 if (!job || !(JOBS as readonly string[]).includes(job) || args.positionals.length > 1) fail(USAGE, 2);
-const at = args.values.now ? Date.parse(args.values.now) : Date.now();
-if (Number.isNaN(at)) fail(`--now expects an ISO-8601 instant such as 2026-12-01T09:00:00+08:00 (got ${args.values.now})\n${USAGE}`, 2);
+const now = instantOption(args.values.now);
+if ('error' in now) fail(`${now.error}\n${USAGE}`, 2);
+const { at } = now;
 
 const config = configOrExit();
 const bot = await createBot({

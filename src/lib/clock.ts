@@ -5,6 +5,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** A clock that reads `at` now and runs on at the machine's pace: a session as of another day. */
+export function clockFrom(at: number): Clock {
+  const offset = at - Date.now();
+  return offset === 0 ? systemClock : { now: () => Date.now() + offset };
+}
+
 /** A clock that stands still until moved; for tests, benchmarks and `--now`. */
 export class ManualClock implements Clock {
   constructor(private current: number) {}

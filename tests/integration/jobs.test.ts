@@ -1,11 +1,11 @@
 // Scheduled jobs on the statutory calendar, each exactly once, driven with an injected clock.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runJob } from '../../src/jobs/run-job';
 import { renderPlain } from '../../src/platforms/console/render';
 import { makeBot, tempDir, type TestBot } from '../helpers';
+import { runNode } from '../spawn';
 
 let t: TestBot;
 const at = (local: string) => Date.parse(`${local}+08:00`);
@@ -186,21 +186,21 @@ describe('npm run job', () => {
     await setup.say('收文登记 标题=今天到期 来文单位=市政府办公室 办理时限=2026-09-03 承办单位=应急局');
     await setup.close();
     const dbPath = join(dir, 'bot.db');
-    const job = (...args: string[]) =>
-      spawnSync(join(process.cwd(), 'node_modules/.bin/tsx'), ['src/jobs/job-cli.ts', ...args], { env: { PATH: process.env.PATH!, DATABASE_PATH: dbPath }, encoding: 'utf8' });
-    const dry = job('reminders', '--now', '2026-09-03T08:50:00+08:00', '--dry-run');
-    expect(dry.status).toBe(0);
+    const job = (...args: string[]) => runNode('src/jobs/job-cli.ts', args, { DATABASE_PATH: dbPath });
+    const dry = await job('reminders', '--now', '2026-09-03T08:50:00+08:00', '--dry-run');
+    expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('到期提醒：1 件');
     expect(dry.stdout).toContain('（演练，未发送）收件人 1 位');
     const db = new Database(dbPath, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM job_runs').pluck().get()).toBe(0);
     expect(db.prepare("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'job:%'").pluck().get()).toBe(0);
     db.close();
-    const real = job('reminders', '--now', '2026-09-03T08:50:00+08:00');
+    const real = await job('reminders', '--now', '2026-09-03T08:50:00+08:00');
     expect(real.stdout).toContain('（发给 li）');
     expect(real.stdout).toContain('reminders 2026-09-03T08:50：收件人 1 位，群 0 个，消息 1 条，涉及事项 1 件。');
-    expect(job('reminders', '--now', '2026-09-03T08:50:00+08:00').stdout).toContain('这一时段已经运行过');
-    expect(job('holidays').status).toBe(2);
-    expect(job('reminders', '--now', 'yesterday').status).toBe(2);
+    const [again, unknown, badNow] = await Promise.all([job('reminders', '--now', '2026-09-03T08:50:00+08:00'), job('holidays'), job('reminders', '--now', 'yesterday')]);
+    expect(again.stdout).toContain('这一时段已经运行过');
+    expect(unknown.code).toBe(2);
+    expect(badNow).toMatchObject({ code: 2, stderr: expect.stringContaining('--now expects an ISO-8601 instant') });
   });
 });

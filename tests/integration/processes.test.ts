@@ -1,6 +1,6 @@
 // The bot as separate processes: the local REPL, the server's start-up and shutdown, ledgers
 // made by a child process of their own, and several writers sharing one database file.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,8 +8,8 @@ import readXlsxFile from 'read-excel-file/node';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeLedgerFile } from '../../src/jobs/ledger-file';
 import { makeBot, tempDir } from '../helpers';
+import { childEnv, runNode, spawnNode, stop } from '../spawn';
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dirs: (() => void)[] = [];
 afterEach(() => dirs.splice(0).forEach((c) => c()));
 function dbFile() {
@@ -26,25 +26,16 @@ function insertItems(db: Database.Database, count: number): void {
   ).run(count);
 }
 
-const cleanEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...extra });
-
-function run(args: string[], env: Record<string, string>, input = '', command = TSX): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env: cleanEnv(env), cwd: process.cwd() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+// the tools act as of the test's instant, never the machine's date
+const NOW = '2026-11-25T09:00:00+08:00';
+const quiet = (env: Record<string, string>) => ({ LOG_LEVEL: 'warn', ...env });
+const chat = (args: string[], env: Record<string, string>, input = '') => runNode('src/jobs/chat-cli.ts', ['--now', NOW, ...args], quiet(env), input);
 
 describe('npm run chat', () => {
   it('takes piped messages, one per line with \\ continuing a line, and prints each reply', async () => {
     const DATABASE_PATH = dbFile();
     const script = ['单位新增 名称=县应急管理局 简称=应急局', '收文登记 标题=关于做好防汛工作的通知 \\', '来文单位=市政府办公室 承办单位=应急局', '公文查询 防汛', '待办公文'].join('\n');
-    const { code, stdout, stderr } = await run(['src/jobs/chat-cli.ts'], { DATABASE_PATH }, `${script}\n`);
+    const { code, stdout, stderr } = await chat([], { DATABASE_PATH }, `${script}\n`);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('已新增单位：县应急管理局');
@@ -58,23 +49,32 @@ describe('npm run chat', () => {
   });
 
   it('acts as someone else with --as, who starts with no rights', async () => {
-    const { stdout } = await run(['src/jobs/chat-cli.ts', '--as', 'lark:ou_test'], { DATABASE_PATH: dbFile() }, '我是谁\n收文登记 标题=甲 来文单位=乙\n');
+    const { stdout } = await chat(['--as', 'lark:ou_test'], { DATABASE_PATH: dbFile() }, '我是谁\n收文登记 标题=甲 来文单位=乙\n');
     expect(stdout).toContain('平台用户ID：ou_test');
     expect(stdout).toContain('角色：未授权');
     expect(stdout).toContain('请发送「我是谁」');
   });
 
-  it('refuses a malformed --as', async () => {
-    const { code, stderr } = await run(['src/jobs/chat-cli.ts', '--as', 'nobody'], { DATABASE_PATH: dbFile() });
-    expect(code).toBe(2);
-    expect(stderr).toContain('--as expects platform:userId');
+  it('refuses a malformed --as or --now', async () => {
+    const as = await chat(['--as', 'nobody'], { DATABASE_PATH: dbFile() });
+    expect(as.code).toBe(2);
+    expect(as.stderr).toContain('--as expects platform:userId');
+    const now = await runNode('src/jobs/chat-cli.ts', ['--now', '2026-12-01'], { DATABASE_PATH: dbFile() });
+    expect(now.code).toBe(2);
+    expect(now.stderr).toContain('--now expects an ISO-8601 instant such as 2026-12-01T09:00:00+08:00');
+  });
+
+  it('runs as of --now, its clock going on from there', async () => {
+    const { stdout } = await runNode('src/jobs/chat-cli.ts', ['--now', '2027-01-04T10:00:00+08:00'], { DATABASE_PATH: dbFile() }, '收文登记 标题=甲 来文单位=乙\n');
+    expect(stdout).toContain('【已登记收文：SW-2027-0001】');
+    expect(stdout).toContain('收文日期：2027-01-04');
   });
 });
 
 describe('npm run admin', () => {
   it('grants, lists and revokes roles from the command line, audited, with clear refusals', async () => {
     const DATABASE_PATH = dbFile();
-    const admin = (...args: string[]) => run(['src/jobs/admin-cli.ts', ...args], { DATABASE_PATH });
+    const admin = (...args: string[]) => runNode('src/jobs/admin-cli.ts', args, quiet({ DATABASE_PATH }));
     expect((await admin('grant', 'lark:ou_boss', '管理员')).stdout).toContain('granted: lark:ou_boss\t管理员');
     const noUnit = await admin('grant', 'lark:ou_li', '联络员');
     expect(noUnit.code).toBe(1);
@@ -95,14 +95,14 @@ describe('npm run admin', () => {
 describe('npm run export', () => {
   it('writes a ledger workbook from the command line, and refuses a bad call', async () => {
     const DATABASE_PATH = dbFile();
-    await run(['src/jobs/chat-cli.ts'], { DATABASE_PATH }, '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 收文日期=2026-03-02\n');
+    await chat([], { DATABASE_PATH }, '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 收文日期=2026-03-02\n');
     const file = join(DATABASE_PATH, '..', 'ledger.xlsx');
-    const { code, stdout } = await run(['src/jobs/export-cli.ts', '公文', '2026', file], { DATABASE_PATH });
+    const { code, stdout } = await runNode('src/jobs/export-cli.ts', ['公文', '2026', file], quiet({ DATABASE_PATH }));
     expect(code).toBe(0);
     expect(stdout).toContain('已导出 2026 年公文台账：收文台账 1 行，发文台账 0 行');
     const [incoming] = await readXlsxFile(file);
     expect(incoming!.data[1]!.slice(0, 3)).toEqual(['SW-2026-0001', null, '关于做好防汛工作的通知']);
-    expect((await run(['src/jobs/export-cli.ts', '财务', file], { DATABASE_PATH })).code).toBe(2);
+    expect((await runNode('src/jobs/export-cli.ts', ['财务', file], quiet({ DATABASE_PATH }))).code).toBe(2);
   });
 });
 
@@ -167,23 +167,26 @@ describe('ledger exports', () => {
 
 describe('npm start', () => {
   // what `npm start` runs once its prestart has built dist/: the bundle under plain node
-  const [node, ...startArgs] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ') as [string, ...string[]];
-  const start = (env: Record<string, string>) => spawn(node, startArgs, { env: cleanEnv(env) }) as ChildProcessWithoutNullStreams;
+  const [node, ...words] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const script = words.at(-1)!;
+  const nodeArgs = words.slice(0, -1);
+  const start = (env: Record<string, string>) => spawnNode(script, [], env, nodeArgs);
   beforeAll(() => {
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { env: cleanEnv({}), encoding: 'utf8' });
+    expect(node).toBe('node'); // the script runs the bot itself, so a signal to it reaches the bot
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { env: childEnv(), encoding: 'utf8' });
     expect(build.stderr).toBe('');
     expect(build.status).toBe(0);
   }, 60_000);
 
   it('exits 1 listing every bad variable and what it expects', async () => {
-    const { code, stderr } = await run(startArgs, {
+    const { code, stderr } = await runNode(script, [], {
       DATABASE_PATH: dbFile(),
       PORT: 'eighty',
       BOT_TIMEZONE: 'Mars/Olympus',
       ADMIN_IDS: 'just-a-name',
       REMINDER_CRON: 'every morning',
       LARK_APP_ID: 'cli_x',
-    }, '', node);
+    }, '', nodeArgs);
     expect(code).toBe(1);
     for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET']) expect(stderr).toContain(`${name}:`);
     expect(stderr).toContain('IANA time zone');
@@ -211,10 +214,7 @@ describe('npm start', () => {
       expect(out).toContain('ledger exported');
     } finally {
       db.close();
-      await new Promise((resolve) => {
-        child.on('exit', resolve);
-        child.kill('SIGTERM');
-      });
+      await stop(child);
     }
   });
 
@@ -234,11 +234,7 @@ describe('npm start', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(`http://127.0.0.1:${port}/nowhere`)).status).toBe(404);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('exit', (c) => resolve(c));
-      child.kill('SIGTERM');
-    });
-    expect(code).toBe(0);
+    expect(await stop(child)).toEqual({ code: 0, signal: null });
     expect(out).toContain('stopped cleanly');
     const db = new Database(DATABASE_PATH);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -249,11 +245,11 @@ describe('npm start', () => {
 describe('registration numbers', () => {
   it('stay gap-free and unique with several processes registering at once', async () => {
     const DATABASE_PATH = dbFile();
+    const register = (who: string, count: number) => runNode('tests/fixtures/register-many.ts', [DATABASE_PATH, who, String(count), NOW], {});
     // create the schema first so the writers do not race on migrations
-    spawnSync(TSX, ['tests/fixtures/register-many.ts', DATABASE_PATH, 'init', '0'], { env: cleanEnv({}) });
-    const writers = ['甲', '乙', '丙', '丁'].map((who) => run(['tests/fixtures/register-many.ts', DATABASE_PATH, who, '40'], {}));
-    const results = await Promise.all(writers);
-    for (const r of results) expect(r.stderr).toBe('');
+    expect((await register('init', 0)).code).toBe(0);
+    const results = await Promise.all(['甲', '乙', '丙', '丁'].map((who) => register(who, 40)));
+    for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
     const db = new Database(DATABASE_PATH, { readonly: true });
     const seqs = db.prepare("SELECT seq FROM documents WHERE direction = 'in' AND year = 2026 ORDER BY seq").pluck().all() as number[];
     db.close();

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importProposals } from '../../src/jobs/proposal-import';
 import { systemActor } from '../../src/services/actor';
 import { makeBot, tempDir, type TestBot } from '../helpers';
+import { runNode } from '../spawn';
 
 let t: TestBot;
 const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
@@ -233,20 +233,20 @@ describe('npm run import -- proposals', () => {
     expect(count("SELECT count(*) FROM proposals WHERE reg_no IN ('JY-2026-007', 'TA-2026-007')")).toBe(2);
   });
 
-  it('runs as a command, with exit code 1 when rows were refused', () => {
+  it('runs as a command, with exit code 1 when rows were refused', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = join(dir, 'ledger.csv');
       writeFileSync(file, iconv.encode(CSV, 'gbk'));
-      const env = { PATH: process.env.PATH!, DATABASE_PATH: join(dir, 'bot.db') };
-      const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-      spawnSync(tsx, ['src/jobs/chat-cli.ts'], { env, input: '单位新增 县水利局\n单位新增 名称=县交通运输局 简称=县交通局\n单位新增 县教育局\n单位新增 名称=县卫生健康局 简称=县卫健局\n' });
-      const run = () => spawnSync(tsx, ['src/jobs/import-cli.ts', 'proposals', file], { env, encoding: 'utf8' });
-      const first = run();
-      expect(first.status).toBe(1);
+      const env = { DATABASE_PATH: join(dir, 'bot.db') };
+      const units = await runNode('src/jobs/chat-cli.ts', ['--now', '2026-11-25T09:00:00+08:00'], env, '单位新增 县水利局\n单位新增 名称=县交通运输局 简称=县交通局\n单位新增 县教育局\n单位新增 名称=县卫生健康局 简称=县卫健局\n');
+      expect(units.stdout.match(/已新增单位/g)).toHaveLength(4);
+      const run = () => runNode('src/jobs/import-cli.ts', ['proposals', file], env);
+      const first = await run();
+      expect(first.code).toBe(1);
       expect(first.stdout).toContain('第 4 行：「编号」应为正整数编号');
       expect(first.stdout).toContain('导入 3 件；已存在、未改动 0 件；有误未导入 3 行。');
-      const second = run();
+      const second = await run();
       expect(second.stdout).toContain('导入 0 件；已存在、未改动 3 件');
     } finally {
       cleanup();

@@ -1,9 +1,9 @@
 // npm run backup while the bot is writing: a consistent copy that opens and checks out.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { makeBot, type TestBot } from '../helpers';
+import { runNode } from '../spawn';
 
 let t: TestBot;
 afterEach(() => t.close());
@@ -20,18 +20,12 @@ it('copies the live database while registrations go on', async () => {
     }
   })();
   const atStart = registered();
-  const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['src/jobs/backup-cli.ts', file], { env: { PATH: process.env.PATH!, DATABASE_PATH: join(t.dir, 'bot.db') } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
+  const result = await runNode('src/jobs/backup-cli.ts', [file], { DATABASE_PATH: join(t.dir, 'bot.db') });
   const atEnd = registered();
   writing = false;
   await writer;
   expect(atEnd).toBeGreaterThan(atStart); // the bot went on registering while the backup ran
-  expect(result.out).toContain('integrity ok');
+  expect(result.stdout).toContain('integrity ok');
   expect(result.code).toBe(0);
   const copy = new Database(file, { readonly: true });
   const seqs = copy.prepare('SELECT seq FROM documents ORDER BY seq').pluck().all() as number[];

@@ -18,9 +18,10 @@ export interface Sent {
 
 /**
  * Posts `count` events, one every 1000/rate ms, re-posting a tenth of them a moment later as
- * Lark's redeliveries do. Resolves when every request has an answer or an error.
+ * Lark's redeliveries do, until `stop` says so; `onSent(i)` follows the i-th. Resolves when every
+ * request has an answer or an error.
  */
-export async function postAtRate(url: string, count: number, rate: number, stop: () => boolean = () => false): Promise<Sent[]> {
+export async function postAtRate(url: string, count: number, rate: number, stop: () => boolean = () => false, onSent: (i: number) => void = () => {}): Promise<Sent[]> {
   const results: Promise<Sent>[] = [];
   const send = (i: number): Promise<Sent> => {
     const body = registration(i);
@@ -32,6 +33,7 @@ export async function postAtRate(url: string, count: number, rate: number, stop:
   for (let i = 1; i <= count && !stop(); i++) {
     results.push(send(i));
     if (i % 10 === 0) results.push(send(i - 5));
+    onSent(i);
     await new Promise((r) => setTimeout(r, 1000 / rate));
   }
   return Promise.all(results);
