@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/reliability/**/*.test.ts'],
     pool: 'forks',
+    // vitest's default on two cores is one worker; much of the suite waits on child processes,
+    // servers and timers rather than computing, so two files at once fit the project's machines
+    maxWorkers: 2,
     globalSetup: ['tests/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
