@@ -8,7 +8,9 @@ export default defineConfig({
     // servers and timers rather than computing, so two files at once fit the project's machines
     maxWorkers: 2,
     globalSetup: ['tests/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // a guard against a hang, not a measure: with other processes on both cores, a test that
+    // starts several child processes (1–2 s each when idle) takes four times as long
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -73,7 +73,7 @@ describe('load', () => {
     expect(result.seqs).toEqual(Array.from({ length: 600 }, (_, k) => k + 1));
     expect(lark.posted).toHaveLength(600);
     expect(new Set(lark.posted.map((p) => p.to)).size).toBe(600); // one reply to each message
-  }, 90_000);
+  });
 });
 
 describe('crash', () => {

@@ -68,4 +68,4 @@ it('delivers every queued message exactly once, in order per chat, after errors 
   for (const chat of CHATS) {
     expect(lark.posted.filter((p) => p.to.startsWith(`om_${chat}_`)).map((p) => p.to)).toEqual([1, 2, 3].map((n) => `om_${chat}_${n}`));
   }
-}, 60_000);
+});

@@ -17,4 +17,4 @@ it('gives a forked child its own peak, not the size of the process it was forked
   expect(ballast[0]).toBe(1);
   expect(childPeak).toBeGreaterThan(10);
   expect(childPeak).toBeLessThan(200);
-}, 30_000);
+});
