@@ -32,7 +32,8 @@ export function decodeCsv(bytes: Buffer): string {
 }
 
 const KIND_COLUMNS = ['类型', '种类', '件别'];
-const IMPORT_CHUNK = 500;
+/** Rows per commit; exported so the benchmark's plain-INSERT floor commits the same way. */
+export const IMPORT_CHUNK = 500;
 
 function kindOf(value: string | undefined): ProposalKind | null {
   if (!value) return null;
