@@ -28,18 +28,23 @@ class ReplyCheck {
   private pattern = /^/;
   private matched = 0;
   private stray: string | null = null;
+  /** the latest expected reply, for a section to hold its baseline's answer against */
+  last: string | null = null;
 
   expect(pattern: RegExp): void {
     this.pattern = pattern;
     this.matched = 0;
     this.stray = null;
+    this.last = null;
   }
 
   readonly sender = {
     send: async (m: Outgoing) => {
       const text = renderPlain(m.reply);
-      if (this.pattern.test(text)) this.matched++;
-      else this.stray ??= text;
+      if (this.pattern.test(text)) {
+        this.matched++;
+        this.last = text;
+      } else this.stray ??= text;
     },
   };
 
@@ -102,6 +107,9 @@ export async function timeAll(h: Harness, texts: readonly string[], reply: RegEx
 export interface ScopedTimings {
   admin: Percentiles;
   contact: Percentiles;
+  /** the reply each got last, and the contact's unit, for a section to check its baseline's answer */
+  replies: { admin: string; contact: string };
+  unitId: number;
   /** the bare SQL's timings and row count, for everyone and for the contact's unit */
   bareAll: { percentiles: Percentiles; total: number };
   bareUnit: { percentiles: Percentiles; total: number };
@@ -121,7 +129,8 @@ export async function timeAsAdminAndContact(
 ): Promise<ScopedTimings> {
   const measure = async (as: Identity, who: string) => {
     await timeAll(h, Array(counts.warmup).fill(text), reply, `${text} warm-up (${who})`, as);
-    return percentiles(await timeAll(h, Array(counts.samples).fill(text), reply, `${text} (${who})`, as));
+    const timings = percentiles(await timeAll(h, Array(counts.samples).fill(text), reply, `${text} (${who})`, as));
+    return { timings, reply: h.replies.last! };
   };
   const admin = await measure(ADMIN, 'admin');
   const scoped = await measure(contact, 'contact');
@@ -131,5 +140,5 @@ export async function timeAsAdminAndContact(
     const r = bareSql(sqlite, id);
     return { percentiles: percentiles(r.samples), total: r.total };
   };
-  return { admin, contact: scoped, bareAll: bare(null), bareUnit: bare(unitId) };
+  return { admin: admin.timings, contact: scoped.timings, replies: { admin: admin.reply, contact: scoped.reply }, unitId, bareAll: bare(null), bareUnit: bare(unitId) };
 }

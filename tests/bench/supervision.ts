@@ -23,7 +23,8 @@ async function run(): Promise<SectionResult> {
       notes: [
         `${count(items)} items started evenly 2020 → yesterday, ${OVERDUE_SHARE * 100}% open past their deadline, 15% open and not yet due, the rest closed; 30 units, 1–3 per item, one contact each`,
         'timed from arrival in the inbox until the reply is committed (receive + drain), 300 requests each after 20 untimed',
-        'baseline: the bare count(*) and the ten most overdue rows (ORDER BY deadline, id LIMIT 10) in SQL, with the unit filter for the contact',
+        "baseline (the floor): the least SQL giving the reply's answer, timed in the same process: count(*) of the open items past their deadline and the ten most overdue (ORDER BY deadline, id LIMIT 10) with only the fields the reply shows (number, title, deadline, and the lead unit's name looked up for those ten), on the (status, deadline) index as the service uses it, with the unit filter for the contact; the bot's last reply to each is checked to show the same count and the same items in the same order",
+
       ],
     };
   });
