@@ -98,7 +98,8 @@ function bounds(r: Row): string {
   return [r.atLeast === undefined ? '' : `≥ ${r.atLeast} ${r.unit}`, r.target === undefined ? '' : `≤ ${r.target} ${r.unit}`].filter(Boolean).join(', ');
 }
 
-function cells(r: Row): string[] {
+/** figure, target, measured, baseline, result: the columns of the printed table and the README's. */
+export function cells(r: Row): string[] {
   const measured = `${r.measured} ${r.unit}` + (r.runs ? ` (${Math.min(...r.runs)}–${Math.max(...r.runs)})` : '');
   return [
     r.figure,
