@@ -1,0 +1,138 @@
+// The web console over plain HTTP (fetch against the real server on a free port; no browser):
+// sign-in by a link from the bot, the session cookie, the refusals (no session, CSRF, leaders,
+// used or expired links), the security headers, escaping and an export. What needs a browser
+// (drawing, clicking) is in console-browser.test.ts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import readXlsxFile from 'read-excel-file/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/services/actor';
+import { weekOf } from '../../src/services/stats';
+import { startConsole, type ConsoleUnderTest } from '../browser';
+
+let c: ConsoleUnderTest;
+
+beforeAll(async () => {
+  c = await startConsole();
+});
+afterAll(async () => {
+  await c?.t.close();
+});
+
+/** A signed-in visitor: the session cookie the sign-in link set, sent with every request. */
+interface Visitor {
+  cookie: string;
+  get(path: string): Promise<Response>;
+  /** posts a form; `csrf: true` adds the token of the visitor's dashboard */
+  post(path: string, form: Record<string, string>, options?: { csrf?: boolean }): Promise<Response>;
+}
+
+const url = (path: string) => new URL(path, c.base);
+
+async function signIn(who: string): Promise<Visitor> {
+  const res = await fetch(await c.linkFor(who), { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  const cookie = res.headers.getSetCookie().find((h) => h.startsWith('zw_console='))!.split(';')[0]!;
+  const get = (path: string) => fetch(url(path), { headers: { cookie }, redirect: 'manual' });
+  return {
+    cookie,
+    get,
+    async post(path, form, options = {}) {
+      const body = new URLSearchParams(form);
+      if (options.csrf) body.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(await (await get('/console/')).text())![1]!);
+      return fetch(url(path), { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
+    },
+  };
+}
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie from the bot’s link and opens the dashboard with the statistics service’s figures', async () => {
+    const res = await fetch(await c.linkFor('console:admin'), { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/console/');
+    const setCookie = res.headers.getSetCookie().find((h) => h.startsWith('zw_console='))!;
+    expect(setCookie).toMatch(/; Path=\/console(;|$)/);
+    expect(setCookie).toMatch(/; HttpOnly(;|$)/);
+    expect(setCookie).toMatch(/; SameSite=Strict(;|$)/);
+    const dashboard = await fetch(`${c.base}/console/`, { headers: { cookie: setCookie.split(';')[0]! } });
+    expect(dashboard.status).toBe(200);
+    const body = await dashboard.text();
+    const report = c.t.bot.services.stats.report(weekOf(c.t.bot.services.today()), systemActor('test'));
+    expect(body).toContain(`data-figure="收文">${report.current.documents.received} 件<`);
+    expect(body).toContain(`data-figure="新立督办">${report.current.supervision.created} 件<`);
+    expect(body).toContain('县应急管理局');
+  });
+
+  it('refuses a link that was used, or has expired, or was tampered with, and gives none to staff or into a group', async () => {
+    const link = await c.linkFor('console:admin');
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(303);
+    const again = await fetch(link, { redirect: 'manual' });
+    expect(again.status).toBe(403);
+    expect(again.headers.getSetCookie()).toEqual([]);
+    expect(await again.text()).toContain('已经用过');
+    const late = await c.linkFor('console:admin');
+    c.t.clock.advance(11 * 60_000);
+    const expired = await fetch(late, { redirect: 'manual' });
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('已过期');
+    const tampered = await fetch(`${late.slice(0, -3)}abc`, { redirect: 'manual' });
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toContain('链接无效');
+    expect(await c.t.say('管理后台', 'console:staff')).toMatch(/不能使用/);
+    expect(await c.t.say('管理后台', 'console:admin', { id: 'oc_office', type: 'group' })).not.toContain('token='); // never into a group
+  });
+
+  it('shows no page without a session, nor with a made-up one', async () => {
+    for (const path of ['/console/', '/console/ledgers/公文', '/console/people', '/console/audit', '/console/export/公文']) {
+      expect((await fetch(url(path), { redirect: 'manual' })).status).toBe(401);
+      expect((await fetch(url(path), { headers: { cookie: 'zw_console=made-up' }, redirect: 'manual' })).status).toBe(401);
+    }
+  });
+});
+
+describe('changes and rights', () => {
+  it('refuses a change without the CSRF token, and any change by a leader', async () => {
+    const admin = await signIn('console:admin');
+    expect((await admin.post('/console/calendar', { date: '2027-02-08', kind: '休' })).status).toBe(403);
+    const leader = await signIn('console:leader');
+    const dashboard = await leader.get('/console/');
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('仪表盘');
+    expect((await leader.post('/console/calendar', { date: '2027-02-08', kind: '休' }, { csrf: true })).status).toBe(403);
+    expect((await leader.get('/console/people')).status).toBe(403);
+    expect(c.t.bot.services.calendar.overrideList()).toEqual([]);
+    const allowed = await admin.post('/console/calendar', { date: '2027-02-08', kind: '休' }, { csrf: true });
+    expect(allowed.status).toBe(303);
+    expect(c.t.bot.services.calendar.overrideList()).toEqual([{ date: '2027-02-08', workday: false }]);
+  });
+
+  it('exports a ledger as a workbook from the ledger page’s link, audited', async () => {
+    const admin = await signIn('console:admin');
+    const ledger = await (await admin.get(`/console/ledgers/${encodeURIComponent('公文')}`)).text();
+    expect(ledger).toContain('关于做好防汛工作的通知');
+    const href = /<a href="([^"]+)">导出 Excel<\/a>/.exec(ledger)![1]!;
+    const res = await admin.get(href);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
+    const file = join(c.t.dir, 'export.xlsx');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const [incoming] = await readXlsxFile(file);
+    expect(incoming!.data.slice(1).map((r) => r[0])).toEqual(['SW-2026-0001', 'SW-2026-0002']);
+    const audit = c.t.bot.db.$client.prepare("SELECT actor, action, target FROM audit_log WHERE action = '导出'").all();
+    expect(audit).toEqual([{ actor: 'console:admin', action: '导出', target: '公文台账 2026' }]);
+  });
+
+  it('sends a strict Content-Security-Policy and the other security headers, and escapes what people typed', async () => {
+    await c.t.say('收文登记 标题=“<script>alert(1)</script><img src=x onerror=alert(2)>” 来文单位=某单位');
+    const admin = await signIn('console:admin');
+    const res = await admin.get(`/console/ledgers/${encodeURIComponent('公文')}`);
+    const csp = res.headers.get('content-security-policy')!;
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"]) expect(csp).toContain(directive);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const main = /<main>([\s\S]*)<\/main>/.exec(await res.text())![1]!;
+    expect(main).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(main).not.toMatch(/<script|<img/);
+  });
+});
