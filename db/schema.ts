@@ -168,14 +168,23 @@ export const outbox = sqliteTable(
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
-    // a claim by one dispatcher; another may take the row once it has passed
+    // a claim by one dispatcher; another may take the row once it has passed, or once the
+    // process that holds it (lease_owner, in outbox_owners) has stopped beating
     leaseUntil: integer('lease_until'),
+    leaseOwner: text('lease_owner'),
     lastError: text('last_error'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
   (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_conversation').on(t.conversation, t.status)],
 );
+
+// The processes that send from the outbox, each with the last time it showed it was alive: a
+// restarted bot need not wait out the leases of one that was killed.
+export const outboxOwners = sqliteTable('outbox_owners', {
+  owner: text('owner').primaryKey(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+});
 
 export const jobRuns = sqliteTable(
   'job_runs',
