@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { card, text } from '../src/lib/reply';
+import { card, onceText, text } from '../src/lib/reply';
 import { ROLE_LABELS } from '../src/services/actor';
 import { defineCommand, type AnyCommand, type Group } from './kit/define';
 import { textField } from './kit/fields';
@@ -91,7 +91,7 @@ export const consoleLink = defineCommand({
     // a sign-in link is a key: it goes only where nobody else reads it
     if (ctx.chat.type !== 'p2p') return text('登录链接只在私聊中发送。请私聊机器人发送「管理后台」。');
     const token = ctx.services.consoleAuth.issueLink(ctx.actor.personId!);
-    return text(`管理后台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n${ctx.services.consoleBaseUrl}/console/login?token=${encodeURIComponent(token)}`);
+    return onceText(`管理后台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n${ctx.services.consoleBaseUrl}/console/login?token=${encodeURIComponent(token)}`);
   },
 });
 

@@ -20,6 +20,7 @@ import type { Sender } from './lib/delivery';
 import { groupCommit } from './lib/group-commit';
 import { systemActor } from './services/actor';
 import { createServices } from './services';
+import { OWNER_HEARTBEAT_MS } from './services/outbox';
 
 /** How often the running bot does its housekeeping (db/maintenance.ts); the benchmarks keep the same pace. */
 export const MAINTENANCE_INTERVAL_MS = 1000;
@@ -88,6 +89,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   let server: Server | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
   let maintenanceTimer: NodeJS.Timeout | null = null;
+  let heartbeatTimer: NodeJS.Timeout | null = null;
   const maintenance = createMaintenance(db);
 
   return {
@@ -116,7 +118,15 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       exportWorker.start();
       await lark?.start();
       await dingtalk?.start();
-      purgeTimer = setInterval(() => services.inbox.purge(config.inboxRetentionMs), 3_600_000).unref();
+      // what is kept only for a while goes once an hour, and once now: a bot that was down catches up
+      const purge = () => {
+        services.inbox.purge(config.inboxRetentionMs);
+        services.outbox.purge(config.outbox.retentionMs);
+      };
+      purge();
+      purgeTimer = setInterval(purge, 3_600_000).unref();
+      services.outbox.beat();
+      heartbeatTimer = setInterval(() => services.outbox.beat(), OWNER_HEARTBEAT_MS).unref();
       maintenance.takeOverCheckpoints();
       maintenanceTimer = setInterval(() => {
         maintenance.step().catch((err) => log.warn({ err }, 'database maintenance step failed'));
@@ -138,6 +148,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       scheduler.stop();
       if (purgeTimer) clearInterval(purgeTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
       lark?.stop();
       dingtalk?.stop();
       if (server) {
@@ -148,6 +159,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();
+      // sends have settled: whatever this process still holds is free for another at once
+      services.outbox.retire();
       await maintenance.close();
       closeDatabase(db);
     },

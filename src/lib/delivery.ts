@@ -2,7 +2,7 @@
 import type { Reply } from './reply';
 
 export type DeliveryTarget =
-  /** an answer to a message the bot received; `context` holds what the platform needs to reply in place */
+  /** an answer to a message the bot received; `context` holds what the platform needs to reply in place, at the first attempt only (the outbox drops it after that) */
   | { kind: 'reply'; chatId: string; chatType: 'p2p' | 'group'; messageId: string | null; userId: string; context?: Record<string, unknown> }
   | { kind: 'chat'; chatId: string }
   | { kind: 'user'; userId: string }

@@ -25,10 +25,16 @@ export interface FileReply {
   caption: string;
 }
 
-export type Reply = { text: string } | { card: Card } | { file: FileReply };
+/** `once`: the text is a key (a sign-in link): the outbox keeps it until it is delivered, not after. */
+export type Reply = { text: string; once?: true } | { card: Card } | { file: FileReply };
 
 export function text(t: string): Reply {
   return { text: t };
+}
+
+/** A text that is kept only until it is delivered (or given up on). */
+export function onceText(t: string): Reply {
+  return { text: t, once: true };
 }
 
 export function card(c: Card): Reply {

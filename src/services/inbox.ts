@@ -37,7 +37,13 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
     .limit(sql.placeholder('limit'))
     .prepare();
   const pendingRow = db.select({ id: inbox.id }).from(inbox).where(and(eq(inbox.id, sql.placeholder('id')), eq(inbox.status, 'pending'))).prepare();
-  const done = db.update(inbox).set({ status: 'done', processedAt: sql<number>`${sql.placeholder('now')}`, lastError: null }).where(eq(inbox.id, sql.placeholder('id'))).prepare();
+  // a handled row keeps its keys (they guard against redelivery), not the address to answer it
+  // at: the reply, queued in the same commit, carries that as long as it is needed
+  const done = db
+    .update(inbox)
+    .set({ status: 'done', processedAt: sql<number>`${sql.placeholder('now')}`, lastError: null, payload: sql`json_remove(${inbox.payload}, '$.replyContext')` })
+    .where(eq(inbox.id, sql.placeholder('id')))
+    .prepare();
 
   return {
     /** Stores the event once; false when it was seen before under its event id or message id. */

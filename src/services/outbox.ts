@@ -1,9 +1,9 @@
 // Messages the bot owes someone. Rows are written in the same transaction as the change they
 // report, and leave only when a platform accepted them or the retry budget ran out.
-import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { outbox } from '../../db/schema';
+import { outbox, outboxOwners } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { backoffDelay, type DeliveryTarget, type Outgoing } from '../lib/delivery';
 import type { Reply } from '../lib/reply';
@@ -15,6 +15,23 @@ export interface OutboxSettings {
   /** how long a claimed row is left to one dispatcher before another may take it */
   leaseMs: number;
 }
+
+/** How often a process that sends shows it is alive (src/bot.ts beats on this pace). */
+export const OWNER_HEARTBEAT_MS = 2000;
+/**
+ * A lease whose owner has not beaten for this long is free for others: a killed bot's claims
+ * are taken over seconds after a restart, not when their lease would have run out. A live
+ * process misses this many beats only with its event loop held for seconds, which nothing in the
+ * bot does (ledgers are made in a child process).
+ */
+export const OWNER_STALE_MS = 3.5 * OWNER_HEARTBEAT_MS;
+
+// A `once` text (a sign-in link) is a key: once delivered or given up on, only a note of it stays.
+const FORGET_ONCE = {
+  payload: sql`CASE WHEN json_extract(${outbox.payload}, '$.once') THEN json_object('text', '（一次性内容，送达后不再保留）') ELSE ${outbox.payload} END`,
+};
+// A reply's context (DingTalk's sessionWebhook, an address to post to) serves its first attempt only.
+const AFTER_FIRST_ATTEMPT = { target: sql`json_remove(${outbox.target}, '$.context')` };
 
 export interface NewOutgoing {
   dedupeKey: string;
@@ -36,18 +53,28 @@ export function conversationOf(platform: string, target: DeliveryTarget): string
 
 export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettings, onEnqueue: () => void = () => {}) {
   const sqlite = db.$client;
+  // this process, as the owner of the leases it takes
+  const owner = randomUUID();
+  // a row is free when nobody holds it, its lease has run out, or its holder has stopped beating
+  const FREE = `(o.lease_until IS NULL OR o.lease_until <= @now
+    OR NOT EXISTS (SELECT 1 FROM outbox_owners w WHERE w.owner = o.lease_owner AND w.heartbeat_at > @now - ${OWNER_STALE_MS}))`;
   // The oldest due row of each conversation that has no older row still waiting: one message
   // in flight per chat keeps a chat's messages in order.
   const dueRows = sqlite.prepare(`
     SELECT o.id FROM outbox o
-    WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+    WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND ${FREE}
       AND o.platform IN (SELECT value FROM json_each(@platforms))
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
     ORDER BY o.next_attempt_at, o.id LIMIT @limit`);
   const claimRow = sqlite.prepare(`
-    UPDATE outbox SET lease_until = @until, attempts = attempts + 1
-    WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
+    UPDATE outbox AS o SET lease_until = @until, lease_owner = @owner, attempts = attempts + 1
+    WHERE o.id = @id AND o.status = 'pending' AND ${FREE}
     RETURNING id, dedupe_key, platform, target, payload, attempts`);
+  const beat = db
+    .insert(outboxOwners)
+    .values({ owner, heartbeatAt: sql.placeholder('now') })
+    .onConflictDoUpdate({ target: outboxOwners.owner, set: { heartbeatAt: sql`excluded.heartbeat_at` } })
+    .prepare();
 
   // prepared once: every reply passes here
   const insert = db
@@ -74,13 +101,26 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       return result.changes > 0;
     },
 
+    /** Shows that this process is alive, so that the leases it holds stand. */
+    beat(): void {
+      beat.run({ now: clock.now() });
+    },
+
+    /** This process stops sending: its leases are given up (it has let its sends settle) and it leaves the owners. */
+    retire(): void {
+      db.update(outbox).set({ leaseUntil: null, leaseOwner: null }).where(and(eq(outbox.leaseOwner, owner), eq(outbox.status, 'pending'))).run();
+      db.delete(outboxOwners).where(eq(outboxOwners.owner, owner)).run();
+    },
+
     /** Takes up to `limit` due rows for the given platforms, leasing each to the caller. */
     claim(platforms: string[], limit: number): Outgoing[] {
       const now = clock.now();
+      // a process that claims is alive, whether or not it runs the heartbeat (the REPL, a job)
+      beat.run({ now });
       const ids = dueRows.all({ now, platforms: JSON.stringify(platforms), limit }) as { id: number }[];
       const claimed: Outgoing[] = [];
       for (const { id } of ids) {
-        const row = claimRow.get({ id, now, until: now + settings.leaseMs }) as
+        const row = claimRow.get({ id, now, owner, until: now + settings.leaseMs }) as
           | { id: number; dedupe_key: string; platform: string; target: string; payload: string; attempts: number }
           | undefined;
         if (row) {
@@ -98,7 +138,7 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
     },
 
     markSent(id: number): void {
-      db.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, lastError: null }).where(eq(outbox.id, id)).run();
+      db.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, id)).run();
     },
 
     /** Schedules the next try, or gives up (status failed, error kept) when the budget is spent or the error is permanent. */
@@ -108,20 +148,30 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       db.update(outbox)
         .set(
           giveUp
-            ? { status: 'failed', leaseUntil: null, lastError: error }
-            : { nextAttemptAt: clock.now() + delay, leaseUntil: null, lastError: error },
+            ? { status: 'failed', leaseUntil: null, leaseOwner: null, lastError: error, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }
+            : { nextAttemptAt: clock.now() + delay, leaseUntil: null, leaseOwner: null, lastError: error, ...AFTER_FIRST_ATTEMPT },
         )
         .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
         .run();
       return giveUp ? 'failed' : 'retry';
     },
 
+    /** Deletes sent messages older than the retention (failed ones stay, for whoever looks into them). Returns how many. */
+    purge(olderThanMs: number): number {
+      return db
+        .delete(outbox)
+        .where(and(eq(outbox.status, 'sent'), lt(outbox.sentAt, clock.now() - olderThanMs)))
+        .run().changes;
+    },
+
     /** When the next row becomes due (for the dispatcher's sleep), or null when nothing waits. */
     nextDueAt(platforms: string[]): number | null {
       const row = sqlite
         .prepare(
-          `SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) AS due FROM outbox
-           WHERE status = 'pending' AND platform IN (SELECT value FROM json_each(?))`,
+          // a held row is due when its lease runs out or its holder would count as gone, whichever is first
+          `SELECT min(max(o.next_attempt_at, coalesce(min(o.lease_until,
+             coalesce((SELECT w.heartbeat_at FROM outbox_owners w WHERE w.owner = o.lease_owner), 0) + ${OWNER_STALE_MS}), 0))) AS due
+           FROM outbox o WHERE o.status = 'pending' AND o.platform IN (SELECT value FROM json_each(?))`,
         )
         .get(JSON.stringify(platforms)) as { due: number | null };
       return row.due;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SendError, type Outgoing, type Sender } from '../../src/lib/delivery';
 import { consoleMessage } from '../../src/platforms/console/receiver';
 import { renderPlain } from '../../src/platforms/console/render';
+import { OWNER_STALE_MS } from '../../src/services/outbox';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 
 const open: TestBot[] = [];
@@ -195,23 +196,87 @@ describe('outbox', () => {
     expect(flaky.delivered.map((m) => m.id)).toEqual([1, 2]);
   });
 
-  it('delivers rows left pending by a stopped process after a restart, and rows leased by a dead one once the lease passes', async () => {
+  it('delivers rows left pending by a stopped process after a restart', async () => {
     const { dir, cleanup } = tempDir();
     dirs.push(cleanup);
     const down = flakySender(Infinity);
     const first = await makeBot({ dir, senders: { console: down.sender } });
     await first.say('我是谁');
-    await first.say('帮助');
-    // a process that claimed a row and died mid-send leaves a lease behind
-    first.bot.db.$client.prepare('UPDATE outbox SET lease_until = ?, next_attempt_at = 0 WHERE id = 2').run(first.clock.now() + 60_000);
-    first.bot.db.$client.prepare('UPDATE outbox SET next_attempt_at = 0 WHERE id = 1').run();
+    first.bot.db.$client.prepare('UPDATE outbox SET next_attempt_at = 0').run();
     await first.close();
 
     const second = await bot({ dir });
     await second.bot.dispatcher.flush();
     expect(second.sent.map((m) => m.id)).toEqual([1]);
-    second.clock.advance(60_000);
-    await second.bot.dispatcher.flush();
-    expect(second.sent.map((m) => m.id)).toEqual([1, 2]);
+  });
+
+  it('takes over the claims of a process that stopped beating within seconds, and leaves a live one’s alone', async () => {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    let kill = () => {};
+    const hanging: Sender = { send: () => new Promise<void>((_, reject) => (kill = () => reject(new Error('process gone')))) };
+    const first = await makeBot({ dir, senders: { console: hanging } });
+    first.bot.receive(consoleMessage('我是谁', { platform: 'console', userId: 'admin' }, first.clock.now()));
+    first.bot.worker.drain();
+    const inFlight = first.bot.dispatcher.runOnce(); // claims the reply, and its send hangs
+    const second = await bot({ dir });
+    const claimed = first.clock.now();
+    const at = (ms: number) => {
+      second.clock.set(claimed + ms);
+      return second.bot.dispatcher.flush();
+    };
+    const leaseEnds = claimed + 60_000;
+    expect(scalar(second, 'SELECT lease_until FROM outbox')).toBe(leaseEnds);
+
+    await at(OWNER_STALE_MS - 1);
+    expect(second.sent).toHaveLength(0); // its holder beat just now
+    first.clock.advance(OWNER_STALE_MS - 1);
+    first.bot.services.outbox.beat(); // and beats on
+    await at(2 * OWNER_STALE_MS - 2);
+    expect(second.sent).toHaveLength(0);
+    // then it beats no more, as after a SIGKILL: the reply goes out long before the lease would end
+    expect(second.bot.services.outbox.nextDueAt(['console'])).toBe(first.clock.now() + OWNER_STALE_MS);
+    await at(2 * OWNER_STALE_MS);
+    expect(second.sent.map((m) => renderPlain(m.reply))).toEqual([expect.stringContaining('我是谁')]);
+    expect(second.clock.now()).toBeLessThan(leaseEnds - 40_000);
+
+    // the first process's send failing late changes nothing of what the second delivered
+    kill();
+    await inFlight;
+    expect(scalar(second, "SELECT status || ':' || attempts FROM outbox")).toBe('sent:2');
+    await first.close();
+  });
+
+  it('keeps where to answer for the first attempt only, and a sign-in link until it is delivered', async () => {
+    const t = await bot();
+    const link = await t.say('管理后台');
+    expect(link).toContain('/console/login?token=');
+    const session = 'https://oapi.dingtalk.com/robot/sendBySession?session=s1';
+    const msg = consoleMessage('我是谁', { platform: 'console', userId: 'admin' }, t.clock.now());
+    msg.replyContext = { sessionWebhook: session };
+    t.bot.receive(msg);
+    t.bot.worker.drain();
+    await t.bot.dispatcher.flush();
+    expect(t.sent.at(-1)!.target).toMatchObject({ context: { sessionWebhook: session } }); // the sender had it
+    const kept = t.bot.db.$client.prepare('SELECT payload FROM inbox UNION ALL SELECT target || payload FROM outbox').pluck().all().join('\n');
+    expect(kept).not.toContain('sendBySession');
+    expect(kept).not.toContain('token=');
+    expect(kept).toContain('我是谁'); // the rest stays
+  });
+
+  it('deletes sent messages after OUTBOX_RETENTION_DAYS, keeping failed ones', async () => {
+    const refusing: Sender = {
+      async send(m) {
+        if (renderPlain(m.reply).startsWith('【我是谁】')) throw new SendError('bot not in chat', { permanent: true });
+      },
+    };
+    const t = await bot({ senders: { console: refusing }, env: { OUTBOX_RETENTION_DAYS: '30' } });
+    await t.say('我是谁'); // refused for good
+    await t.say('帮助'); // sent
+    t.clock.advance(30 * 86_400_000);
+    expect(t.bot.services.outbox.purge(30 * 86_400_000)).toBe(0); // thirty days old: still kept
+    t.clock.advance(1);
+    await t.bot.start(); // purges at start, and hourly after
+    expect(scalar(t, 'SELECT group_concat(status) FROM outbox')).toBe('failed');
   });
 });
