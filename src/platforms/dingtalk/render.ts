@@ -21,8 +21,9 @@ const bold = (line: string) =>
 export function renderDingtalk(reply: Reply): DingtalkContent {
   if ('text' in reply) return { title: reply.text.slice(0, 20), markdown: null, text: reply.text };
   if ('file' in reply) {
-    // the robot API has no plain file send; the ledger waits on the server
-    const text = `${reply.file.caption}\n钉钉机器人暂不能直接发送文件。文件已保存在服务器：${reply.file.path}，请联系管理员领取，或在服务器上运行 npm run export 另存一份。`;
+    // The robot API has no plain file send. Where the file lies on the server is nobody's
+    // business in a chat: the console serves the same ledger to whoever may have it.
+    const text = `${reply.file.caption}\n钉钉机器人暂不能直接发送文件。请私聊机器人发送「管理后台」，登录后在「台账」页面导出下载；如无管理后台权限，请联系管理员。`;
     return { title: reply.file.name, markdown: null, text };
   }
   const { title, lines = [], fields = [], actions = [] } = reply.card;
