@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { identities, people, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -147,15 +147,15 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       return p.name || p.identities[0] || `#${personId}`;
     },
 
-    /** Who to ask for access. */
+    /** Who to ask for access, by name: told to everyone in a group, so never a platform id. */
     adminNames(): string[] {
       return db
-        .select({ id: people.id })
+        .select({ name: people.name })
         .from(people)
-        .where(eq(people.role, 'admin'))
+        .where(and(eq(people.role, 'admin'), isNotNull(people.name), ne(people.name, '')))
         .orderBy(asc(people.id))
         .all()
-        .map((p) => this.displayName(p.id));
+        .map((p) => p.name!);
     },
 
     /** Where to reach a person: the identity they used most recently. */

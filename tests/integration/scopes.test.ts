@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../src/engine/message';
+import { transaction } from '../../db/client';
+import { systemActor } from '../../src/services/actor';
 import { makeBot, type TestBot } from '../helpers';
 
 let t: TestBot;
@@ -20,10 +22,14 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 describe('a closed group chat', () => {
-  it('tells a non-admin once a day whom to ask, and otherwise stays silent', async () => {
+  it('tells a non-admin once a day whom to ask, by name only, and otherwise stays silent', async () => {
+    // the admin of ADMIN_IDS has no name yet: nobody in the group learns a platform id
+    expect(await t.say('公文查询 防汛', 'console:staff', OTHER)).toMatch(/本群尚未启用政务助手。如需使用，请联系管理员。私聊/);
+    transaction(t.bot.db, () => t.bot.services.people.grant({ platform: 'console', userId: 'wang' }, '王芳', 'admin', null, systemActor('test')));
     const first = await t.say('公文查询 防汛', 'console:staff', GROUP);
     expect(first).toContain('本群尚未启用');
-    expect(first).toContain('请联系管理员：console:admin');
+    expect(first).toContain('请联系管理员：王芳。');
+    expect(first).not.toMatch(/console:|wang/);
     expect(await t.say('帮助', 'console:staff', GROUP)).toBe('');
     expect(await t.say('随便说点什么', 'console:leader', GROUP)).toBe('');
     t.clock.advance(24 * 3_600_000);
