@@ -296,14 +296,19 @@ export function createDocumentsService(
       if (byNumber.total > 0) return byNumber;
       const match = toMatchQuery(query);
       if (!match) throw new UserError('请给出登记号、文号或关键词，例如：公文查询 防汛');
-      const candidates = `SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES + 1}`;
+      // the newest matches the asker may see: a unit contact's are filtered before the cap, or
+      // a thousand newer documents of other units would hide all of their own
       const unitId = unitScope(actor);
-      const scope = unitId === null ? '' : 'AND d.handling_unit_id = ?';
+      const candidates =
+        unitId === null
+          ? `SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_CANDIDATES + 1}`
+          : `SELECT documents_fts.rowid AS id FROM documents_fts JOIN documents u ON u.id = documents_fts.rowid
+             WHERE documents_fts MATCH ? AND u.handling_unit_id = ? ORDER BY documents_fts.rowid DESC LIMIT ${SEARCH_CANDIDATES + 1}`;
       const params = unitId === null ? [match] : [match, unitId];
-      const total = (sqlite.prepare(`SELECT count(*) FROM (${candidates}) f JOIN documents d ON d.id = f.rowid WHERE 1 ${scope}`).pluck().get(...params) as number);
+      const total = sqlite.prepare(`SELECT count(*) FROM (${candidates})`).pluck().get(...params) as number;
       const ids = sqlite
         .prepare(
-          `SELECT d.id FROM (${candidates}) f JOIN documents d ON d.id = f.rowid WHERE 1 ${scope}
+          `SELECT d.id FROM (${candidates}) c JOIN documents d ON d.id = c.id
            ORDER BY d.status = 'closed', d.due_date IS NULL, d.due_date, d.id DESC LIMIT ${LIST_LIMIT}`,
         )
         .pluck()

@@ -135,6 +135,17 @@ describe('unit contacts', () => {
     }
     expect(await t.say('公文查询 SW-2026-0002', 'console:contact')).toContain('不属于您所在单位');
   });
+
+  it('find their own documents however many newer ones of other units match', async () => {
+    // more newer matches elsewhere than a search looks through
+    const staff = systemActor('test');
+    transaction(t.bot.db, () => {
+      for (let i = 0; i < 1001; i++) t.bot.services.documents.registerIncoming({ title: `关于防汛值班的第${i}号通知`, sourceUnit: '市应急管理局', urgency: '平件', secrecy: '无', receivedDate: '2026-11-25', handlingUnit: '应急局' }, staff);
+    });
+    const found = await t.say('公文查询 防汛', 'console:contact');
+    expect(found).toContain('【SW-2026-0001】'); // the one document of 住建局 among 1,003 matches
+    expect(await t.say('公文查询 防汛')).toContain('共 1000 件以上'); // the cap still holds for those who see all
+  });
 });
 
 describe('节假日设置', () => {
