@@ -89,6 +89,18 @@ function missingPartners(given: Record<string, unknown>): string[] {
   });
 }
 
+// Lark's webhooks are open to whoever finds their URL: without an Encrypt Key (signature) or at
+// least a Verification Token, a forged event would be taken for Lark's. The long connection is
+// Lark's own channel and needs neither.
+function unauthenticatedLark(given: Record<string, unknown>): string[] {
+  const webhook = given.LARK_APP_ID !== undefined && (given.LARK_MODE ?? 'webhook') === 'webhook';
+  if (!webhook || given.LARK_ENCRYPT_KEY !== undefined || given.LARK_VERIFICATION_TOKEN !== undefined) return [];
+  return [
+    'LARK_ENCRYPT_KEY: expected to be set (or at least LARK_VERIFICATION_TOKEN) when Lark events come by webhook: without either anyone who finds the URL can send events. ' +
+      'Copy them from the Feishu developer console, 事件与回调 → 加密策略 (Encrypt Key, Verification Token); or set LARK_MODE=websocket',
+  ];
+}
+
 /** Every variable the bot reads. */
 export const VARIABLES = Object.keys(schema.shape);
 
@@ -168,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           return `${name}: expected ${i.message} (got ${got})`;
         })),
     ...missingPartners(given),
+    ...unauthenticatedLark(given),
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return shape(result.data);

@@ -196,7 +196,7 @@ describe('npm start', () => {
       LARK_APP_ID: 'cli_x',
     }, '', nodeArgs);
     expect(code).toBe(1);
-    for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET']) expect(stderr).toContain(`${name}:`);
+    for (const name of ['PORT', 'BOT_TIMEZONE', 'ADMIN_IDS', 'REMINDER_CRON', 'LARK_APP_SECRET', 'LARK_ENCRYPT_KEY']) expect(stderr).toContain(`${name}:`);
     expect(stderr).toContain('IANA time zone');
     expect(stderr).toContain('platform:userId');
   });

@@ -11,10 +11,19 @@ describe('configuration', () => {
   });
 
   it('treats blank values as unset and parses lists', () => {
-    const c = loadConfig({ PORT: '  ', ADMIN_IDS: 'lark:ou_1, dingtalk:manager1', LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's', LARK_DOMAIN: 'http://127.0.0.1:4010' });
+    const c = loadConfig({ PORT: '  ', ADMIN_IDS: 'lark:ou_1, dingtalk:manager1', LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's', LARK_ENCRYPT_KEY: 'k', LARK_DOMAIN: 'http://127.0.0.1:4010' });
     expect(c.port).toBe(3000);
     expect(c.adminIds).toEqual([{ platform: 'lark', userId: 'ou_1' }, { platform: 'dingtalk', userId: 'manager1' }]);
     expect(c.lark).toMatchObject({ appId: 'cli_1', domain: 'http://127.0.0.1:4010', mode: 'webhook' });
+  });
+
+  it('refuses Lark webhooks that nothing authenticates, naming where the keys are', () => {
+    const lark = { LARK_APP_ID: 'cli_1', LARK_APP_SECRET: 's' };
+    expect(() => loadConfig(lark)).toThrow(/LARK_ENCRYPT_KEY: .*LARK_VERIFICATION_TOKEN.*事件与回调 → 加密策略/);
+    expect(() => loadConfig({ ...lark, LARK_ENCRYPT_KEY: '  ' })).toThrow(/LARK_ENCRYPT_KEY/); // blank is unset
+    expect(loadConfig({ ...lark, LARK_ENCRYPT_KEY: 'k' }).lark).toMatchObject({ encryptKey: 'k' });
+    expect(loadConfig({ ...lark, LARK_VERIFICATION_TOKEN: 'vt' }).lark).toMatchObject({ verificationToken: 'vt' }); // weak, allowed, warned of at start
+    expect(loadConfig({ ...lark, LARK_MODE: 'websocket' }).lark).toMatchObject({ mode: 'websocket' }); // Lark's own channel
   });
 
   it('keeps schedules off the hour and the half hour', () => {

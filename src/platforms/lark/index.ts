@@ -62,8 +62,9 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
     router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes }) : null,
 
     async start(): Promise<void> {
-      if (!settings.encryptKey && !settings.verificationToken && settings.mode === 'webhook') {
-        platformLog.warn('neither LARK_ENCRYPT_KEY nor LARK_VERIFICATION_TOKEN is set: anyone who finds the webhook URL can send events');
+      // the configuration refuses neither-nor; a token alone is a static secret, unsigned and undated
+      if (!settings.encryptKey && settings.mode === 'webhook') {
+        platformLog.warn('LARK_ENCRYPT_KEY is not set: events are checked by the verification token only (no signature, no timestamp); set an Encrypt Key in 事件与回调 → 加密策略');
       }
       // the bot's open_id is needed to recognise mentions; ask in the background until Lark answers
       const ask = (): void => void bot.fetch().then((id) => (id || stopped ? undefined : void setTimeout(ask, 30_000).unref()));
