@@ -22,6 +22,9 @@ afterAll(() => nock.enableNetConnect());
 function larkBasics() {
   nock(LARK).persist().post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, msg: 'ok', tenant_access_token: 't-test-token', expire: 7200 });
   nock(LARK).persist().get('/open-apis/bot/v3/info').reply(200, { code: 0, msg: 'ok', bot: { open_id: 'ou_bot', app_name: '政务助手' } });
+  // what kind of chat a card was clicked in: Lark says, the button does not
+  nock(LARK).persist().get('/open-apis/im/v1/chats/oc_p2p').reply(200, { code: 0, data: { chat_mode: 'p2p' } });
+  nock(LARK).persist().get('/open-apis/im/v1/chats/oc_closed').reply(200, { code: 0, data: { chat_mode: 'group' } });
 }
 
 async function startBot(env: Record<string, string> = ENV, dir?: string) {
@@ -213,6 +216,18 @@ describe('card clicks', () => {
     expect(body.toast.type).toBe('error');
     expect(body.toast.content).toContain('我是谁');
     expect(body.card).toBeUndefined();
+    expect(count("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
+  });
+
+  it('takes the chat’s scope from Lark, not from what the button’s value claims', async () => {
+    await t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null });
+    // a crafted value claiming a private chat, clicked in a group nobody has opened
+    const forged = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', chatId: 'oc_closed', chat: 'p2p' })));
+    const refused = (await forged.json()) as { toast: { type: string } };
+    expect(refused.toast.type).not.toBe('success');
+    // a chat Lark cannot tell the kind of counts as a group: the narrower scope
+    const unknown = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', chatId: 'oc_unknown', chat: 'p2p' })));
+    expect(((await unknown.json()) as { toast: { type: string } }).toast.type).not.toBe('success');
     expect(count("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
   });
 

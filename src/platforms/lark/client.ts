@@ -64,6 +64,34 @@ export function createLarkWsClient(settings: LarkSettings, log: Logger): lark.WS
   });
 }
 
+/**
+ * Whether a chat is private, as Lark says (GET /open-apis/im/v1/chats/:id, its chat_mode), for a card
+ * click, whose callback carries the chat's id but not its kind. Kept once known (a chat does not
+ * change kind); when Lark cannot say in time, a group: the narrower scope, never the wider.
+ */
+export function chatModes(client: lark.Client, log: Logger, waitMs = 1000) {
+  const known = new Map<string, 'p2p' | 'group'>();
+  return async function chatType(chatId: string): Promise<'p2p' | 'group'> {
+    const kept = known.get(chatId);
+    if (kept) return kept;
+    const asked = client
+      .request<{ code: number; data?: { chat_mode?: string } }>({ method: 'GET', url: `/open-apis/im/v1/chats/${encodeURIComponent(chatId)}` })
+      .then((res) => {
+        if (res.code !== 0 || !res.data?.chat_mode) return null;
+        const mode = res.data.chat_mode === 'p2p' ? 'p2p' : 'group';
+        if (known.size > 10_000) known.clear();
+        known.set(chatId, mode);
+        return mode;
+      })
+      .catch((err) => {
+        log.warn({ err: (err as Error).message }, 'could not read a Lark chat’s kind');
+        return null;
+      });
+    const timeout = new Promise<null>((r) => setTimeout(r, waitMs, null).unref());
+    return (await Promise.race([asked, timeout])) ?? 'group';
+  };
+}
+
 /** The bot's own open_id, to tell a mention of the bot from a mention of a person. Asked once, then kept. */
 export function botIdentity(client: lark.Client, log: Logger) {
   let openId: string | null = null;

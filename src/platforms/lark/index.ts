@@ -2,14 +2,14 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
-import { botIdentity, createLarkClient, createLarkWsClient, type LarkSettings } from './client';
+import { botIdentity, chatModes, createLarkClient, createLarkWsClient, type LarkSettings } from './client';
 import { MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
 import { cardResponse, createLarkRouter, type LarkInbound } from './receiver';
 import { createLarkSender } from './sender';
 
 export interface LarkPlatformOptions {
   settings: LarkSettings;
-  inbound: Omit<LarkInbound, 'botOpenId'>;
+  inbound: Omit<LarkInbound, 'botOpenId' | 'chatType'>;
   clock: Clock;
   log: Logger;
   timeoutMs: number;
@@ -31,7 +31,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
   // it, keeping well inside Lark's 3-second acknowledgement limit.
   const botOpenId = async () =>
     bot.known() ?? Promise.race([bot.fetch(), new Promise<null>((r) => setTimeout(r, 1000, null).unref())]);
-  const inbound: LarkInbound = { ...options.inbound, botOpenId };
+  const inbound: LarkInbound = { ...options.inbound, botOpenId, chatType: chatModes(client, platformLog) };
   let ws: lark.WSClient | null = null;
   let stopped = false;
 
@@ -47,10 +47,10 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
     }
   }
 
-  function onWsCard(data: Record<string, unknown>): Record<string, unknown> {
+  async function onWsCard(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
-      const msg = mapCardAction(envelopeOf(data, 'card.action.trigger'), clock.now());
-      return msg ? cardResponse(inbound.runNow(msg), msg.chat.type) : { toast: { type: 'error', content: '无法识别的按钮' } };
+      const msg = await mapCardAction(envelopeOf(data, 'card.action.trigger'), clock.now(), inbound.chatType);
+      return msg ? cardResponse(inbound.runNow(msg)) : { toast: { type: 'error', content: '无法识别的按钮' } };
     } catch (error) {
       platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark card callback dropped');
       return { toast: { type: 'error', content: '处理失败，请稍后重试' } };
@@ -73,7 +73,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
         ws = createLarkWsClient(settings, platformLog);
         const dispatcher = new lark.EventDispatcher({}).register<{
           'im.message.receive_v1': (d: Record<string, unknown>) => Promise<void>;
-          'card.action.trigger': (d: Record<string, unknown>) => Record<string, unknown>;
+          'card.action.trigger': (d: Record<string, unknown>) => Promise<Record<string, unknown>>;
         }>({ 'im.message.receive_v1': onWsMessage, 'card.action.trigger': onWsCard });
         await ws.start({ eventDispatcher: dispatcher });
       }

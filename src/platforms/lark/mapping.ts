@@ -34,7 +34,9 @@ const cardEventSchema = z.object({
 });
 
 /** What a button carries: the command it sends and the kind of chat its card was sent to. */
-export const buttonValueSchema = z.object({ command: z.string().min(1).max(2000), chat: z.enum(['p2p', 'group']).optional() });
+// only the command: what a button's value says of its chat is not to be believed (a crafted value
+// could claim a private chat's scope in a closed group); the chat comes from the event's context
+export const buttonValueSchema = z.object({ command: z.string().min(1).max(2000) });
 export type ButtonValue = z.infer<typeof buttonValueSchema>;
 
 export class MalformedEvent extends Error {}
@@ -109,16 +111,16 @@ export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, re
 }
 
 /** card.action.trigger → the button's command, sent as the person who clicked. Null for a value that is not ours. */
-export function mapCardAction(envelope: Envelope, receivedAt: number): IncomingMessage | null {
+export async function mapCardAction(envelope: Envelope, receivedAt: number, chatType: (chatId: string) => Promise<'p2p' | 'group'>): Promise<IncomingMessage | null> {
   const { operator, action, context } = parse(cardEventSchema, envelope.event);
   const value = buttonValueSchema.safeParse(action.value);
   if (!value.success) return null;
-  const chatType = value.data.chat ?? (context?.open_chat_id ? 'group' : 'p2p');
+  const chatId = context?.open_chat_id;
   return {
     platform: 'lark',
     eventId: envelope.header.event_id,
     messageId: context?.open_message_id ?? null,
-    chat: { id: context?.open_chat_id ?? `p2p:${operator.open_id}`, type: chatType },
+    chat: chatId ? { id: chatId, type: await chatType(chatId) } : { id: `p2p:${operator.open_id}`, type: 'p2p' },
     sender: { platform: 'lark', userId: operator.open_id },
     text: value.data.command,
     mentions: [],

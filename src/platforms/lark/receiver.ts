@@ -18,6 +18,8 @@ export interface LarkInbound {
   runNow(msg: IncomingMessage): { replies: Reply[]; ok: boolean } | null;
   /** the bot's open_id; null while Lark has not told it */
   botOpenId(): Promise<string | null>;
+  /** whether a chat is a private one, as Lark says (a group when Lark cannot say: the narrower scope) */
+  chatType(chatId: string): Promise<'p2p' | 'group'>;
 }
 
 // Lark sends UTF-8; anything else is not Lark, and must not reach storage with its bytes replaced
@@ -68,12 +70,12 @@ function challengeOf(body: object): string | null {
 }
 
 /** The answer to a card click: a toast, and the card the command replied with. */
-export function cardResponse(result: { replies: Reply[]; ok: boolean } | null, chat: 'p2p' | 'group'): Record<string, unknown> {
+export function cardResponse(result: { replies: Reply[]; ok: boolean } | null): Record<string, unknown> {
   if (!result) return { toast: { type: 'info', content: '已处理' } };
   const card = result.replies.find((r): r is Extract<Reply, { card: unknown }> => 'card' in r);
   const words = result.replies.find((r): r is Extract<Reply, { text: string }> => 'text' in r)?.text;
   const toast = { type: result.ok ? 'success' : 'error', content: (words ?? (result.ok ? '已完成' : '未完成')).slice(0, 200) };
-  return card ? { toast, card: { type: 'raw', data: larkCard(card.card, chat) } } : { toast };
+  return card ? { toast, card: { type: 'raw', data: larkCard(card.card) } } : { toast };
 }
 
 export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
@@ -114,7 +116,7 @@ export function createLarkRouter(options: { settings: LarkSettings; inbound: Lar
     }
   });
 
-  router.post('/lark/card', raw, (req, res) => {
+  router.post('/lark/card', raw, async (req, res) => {
     const envelope = checked(req, res);
     if (!envelope) return;
     if (envelope.header.event_type !== 'card.action.trigger') {
@@ -122,12 +124,12 @@ export function createLarkRouter(options: { settings: LarkSettings; inbound: Lar
       return;
     }
     try {
-      const msg = mapCardAction(envelope, clock.now());
+      const msg = await mapCardAction(envelope, clock.now(), inbound.chatType);
       if (!msg) {
         res.json({ toast: { type: 'error', content: '无法识别的按钮' } });
         return;
       }
-      res.json(cardResponse(inbound.runNow(msg), msg.chat.type));
+      res.json(cardResponse(inbound.runNow(msg)));
     } catch (error) {
       if (!(error instanceof MalformedEvent)) throw error;
       res.status(400).json({ error: 'malformed event' });

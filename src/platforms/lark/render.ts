@@ -16,7 +16,7 @@ const plain = (content: string) => ({ tag: 'plain_text', content });
 /** Commands mark emphasis with **…**; in plain text the markers are simply dropped. */
 const unbold = (line: string) => line.replace(/\*\*(.+?)\*\*/g, '$1');
 
-export function larkCard(card: Card, chat: 'p2p' | 'group'): Record<string, unknown> {
+export function larkCard(card: Card): Record<string, unknown> {
   const elements: Record<string, unknown>[] = [];
   if (card.lines?.length) elements.push({ tag: 'div', text: plain(card.lines.map(unbold).join('\n')) });
   if (card.fields?.length) {
@@ -32,7 +32,7 @@ export function larkCard(card: Card, chat: 'p2p' | 'group'): Record<string, unkn
         tag: 'button',
         text: plain(a.label),
         type: i === 0 ? 'primary' : 'default',
-        value: { command: a.command, chat } satisfies ButtonValue,
+        value: { command: a.command } satisfies ButtonValue,
       })),
     });
   }
@@ -40,8 +40,8 @@ export function larkCard(card: Card, chat: 'p2p' | 'group'): Record<string, unkn
 }
 
 /** Text and cards; a file is uploaded first (see the sender), then sent by its key. */
-export function renderLark(reply: Exclude<Reply, { file: unknown }>, chat: 'p2p' | 'group'): LarkContent {
-  if ('card' in reply) return { msg_type: 'interactive', content: JSON.stringify(larkCard(reply.card, chat)) };
+export function renderLark(reply: Exclude<Reply, { file: unknown }>): LarkContent {
+  if ('card' in reply) return { msg_type: 'interactive', content: JSON.stringify(larkCard(reply.card)) };
   const rows = reply.text.split('\n').map((line) => [{ tag: 'text', text: line }]);
   return { msg_type: 'post', content: JSON.stringify({ zh_cn: { title: '', content: rows } }) };
 }

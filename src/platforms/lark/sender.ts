@@ -51,8 +51,8 @@ export function createLarkSender(client: lark.Client): Sender {
   };
 
   /** A ledger goes up as a file (Lark keeps it; the message carries its key). */
-  async function content(reply: Reply, chat: 'p2p' | 'group'): Promise<LarkContent> {
-    if (!('file' in reply)) return renderLark(reply, chat);
+  async function content(reply: Reply): Promise<LarkContent> {
+    if (!('file' in reply)) return renderLark(reply);
     let uploaded;
     try {
       uploaded = await client.im.file.create({ data: { file_type: 'xls', file_name: reply.file.name, file: await readFile(reply.file.path) } });
@@ -67,7 +67,7 @@ export function createLarkSender(client: lark.Client): Sender {
     await slot(conversationOf(m.platform, target));
     await app();
     const chat = target.kind === 'reply' ? target.chatType : target.kind === 'user' ? 'p2p' : 'group';
-    const data = { ...(await content(m.reply, chat)), uuid };
+    const data = { ...(await content(m.reply)), uuid };
     try {
       const res =
         target.kind === 'reply' && target.messageId
