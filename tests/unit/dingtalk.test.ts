@@ -37,5 +37,9 @@ describe('sessionWebhook', () => {
     expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'http://oapi.dingtalk.com/x' }, ['oapi.dingtalk.com'], now)).toBeNull();
     expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'http://127.0.0.1:22/' }, ['oapi.dingtalk.com'], now)).toBeNull();
     expect(sessionWebhookUsable(undefined, ['oapi.dingtalk.com'], now)).toBeNull();
+    // only https on 443 and the sendBySession path
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'https://oapi.dingtalk.com:8443/robot/sendBySession?session=s' }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'https://oapi.dingtalk.com/robot/send?access_token=x' }, ['oapi.dingtalk.com'], now)).toBeNull();
+    expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'https://oapi.dingtalk.com:443/robot/sendBySession?session=s' }, ['oapi.dingtalk.com'], now)).toBe('https://oapi.dingtalk.com:443/robot/sendBySession?session=s');
   });
 });

@@ -15,7 +15,9 @@ export function sessionWebhookUsable(context: DingtalkReplyContext | undefined, 
   const url = context?.sessionWebhook;
   if (!url || !URL.canParse(url)) return null;
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' || !allowedHosts.includes(parsed.hostname)) return null;
+  // DingTalk's own address and nothing else of it: a forged body must not make the bot post to
+  // another port or path of an allowed host
+  if (parsed.protocol !== 'https:' || !allowedHosts.includes(parsed.hostname) || parsed.port !== '' || parsed.pathname !== '/robot/sendBySession') return null;
   if (!context.sessionWebhookExpiredTime || context.sessionWebhookExpiredTime - now < SESSION_MARGIN_MS) return null;
   return url;
 }
