@@ -1,6 +1,7 @@
 // /console: the web console. Sign-in by a single-use link from the bot; a session cookie
 // (HttpOnly, SameSite=Strict, Secure behind HTTPS); a CSRF token on every change; a strict CSP;
 // leaders read, admins change. Every change goes through the bot's own services and is audited.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { proposalCard } from '../../commands/proposals';
 import { itemCard } from '../../commands/supervision';
 import { documentCard } from '../../commands/views';
 import { transaction } from '../../db/client';
+import { may } from '../engine/permissions';
 import { makeLedgerFile } from '../jobs/ledger-file';
 import { yearOf } from '../lib/dates';
 import type { Card, Reply } from '../lib/reply';
@@ -64,6 +66,11 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   );
   router.use('/assets', express.static(assets, { maxAge: '1h' }), express.static(echartsDist, { maxAge: '1h' }));
   router.use(cookieParser(), express.urlencoded({ extended: false, limit: '32kb' }));
+  // pages and exports hold what only a signed-in leader or admin may see: no cache keeps them
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
 
   router.get('/login', (req, res) => {
     const result = services.consoleAuth.redeem(String(req.query.token ?? ''));
@@ -72,7 +79,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
       return send(res, bare('无法登录', `${why}请在私聊中向机器人发送「管理后台」获取新的链接。`, 'error'), 403);
     }
     const person = services.people.view(result.personId);
-    if (person.role !== 'admin' && person.role !== 'leader') return send(res, bare('无法登录', '管理后台只对领导和管理员开放。', 'error'), 403);
+    if (!may(person.role, 'console')) return send(res, bare('无法登录', '管理后台只对领导和管理员开放。', 'error'), 403);
     const session = services.consoleAuth.startSession(result.personId);
     res.cookie(COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/console', maxAge: 8 * 3_600_000 });
     res.redirect(303, '/console/');
@@ -82,7 +89,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   router.use((req: Request, res: Response, next: NextFunction) => {
     const session = services.consoleAuth.session(req.cookies?.[COOKIE]);
     const person = session ? services.people.view(session.personId) : null;
-    if (!session || !person || (person.role !== 'admin' && person.role !== 'leader')) {
+    if (!session || !person || !may(person.role, 'console')) {
       return send(res, bare('请先登录', '请在私聊中向机器人发送「管理后台」，打开它回复的链接登录。', 'error'), 401);
     }
     const signed: Signed = {
@@ -92,7 +99,9 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     res.locals.signed = signed;
     if (req.method === 'POST') {
       if (req.body?._csrf !== session.csrf) return send(res, bare('请求被拒绝', '页面已过期或请求来源不可信（CSRF 校验失败）。请刷新页面后重试。', 'error'), 403);
-      if (req.path !== '/logout' && person.role !== 'admin') return send(res, bare('无权修改', '领导账号只能查看，不能修改设置。', 'error'), 403);
+      // routing ignores case and a trailing slash, and so must this test of the one change a leader may make
+      const loggingOut = req.path.toLowerCase().replace(/\/+$/, '') === '/logout';
+      if (!loggingOut && !may(person.role, 'admin')) return send(res, bare('无权修改', '领导账号只能查看，不能修改设置。', 'error'), 403);
     }
     next();
   });
@@ -100,18 +109,34 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   const signed = (res: Response) => res.locals.signed as Signed;
   // people, units, chats, the calendar and the audit log are the admins' (DESIGN: leaders read the dashboard and ledgers)
   router.use(['/people', '/units', '/chats', '/calendar', '/audit'], (_req, res, next) => {
-    if (signed(res).viewer.role !== 'admin') return send(res, bare('无权访问', '这一页只对管理员开放。', 'error'), 403);
+    if (!may(signed(res).viewer.role, 'admin')) return send(res, bare('无权访问', '这一页只对管理员开放。', 'error'), 403);
     next();
   });
-  const notice = (req: Request) => ({ ok: req.query.ok ? String(req.query.ok) : undefined, error: req.query.error ? String(req.query.error) : undefined });
+  // What a change reports travels to the page it returns to as a one-time key to words this server
+  // chose, for the session that made the change: text in the URL would let any crafted link put its
+  // own words in the console's official banner.
+  const notes = new Map<string, { session: string; kind: 'ok' | 'error'; text: string }>();
+  const note = (req: Request, kind: 'ok' | 'error', text: string) => {
+    if (notes.size >= 1000) notes.delete(notes.keys().next().value!);
+    const key = randomUUID();
+    notes.set(key, { session: String(req.cookies?.[COOKIE]), kind, text });
+    return key;
+  };
+  const notice = (req: Request) => {
+    const key = String(req.query.note ?? '');
+    const found = notes.get(key);
+    if (!found || found.session !== String(req.cookies?.[COOKIE])) return {};
+    notes.delete(key);
+    return { [found.kind]: found.text };
+  };
   /** Runs a change in one transaction and comes back to the page with what happened (post/redirect/get). */
   const change = (path: string, work: (req: Request, actor: Actor) => string) => (req: Request, res: Response) => {
     try {
       const ok = transaction(services.db, () => work(req, signed(res).actor));
-      res.redirect(303, `${path}?ok=${encodeURIComponent(ok)}`);
+      res.redirect(303, `${path}?note=${note(req, 'ok', ok)}`);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      res.redirect(303, `${path}?error=${encodeURIComponent(error.message)}`);
+      res.redirect(303, `${path}?note=${note(req, 'error', error.message)}`);
     }
   };
   const field = (req: Request, name: string) => String(req.body?.[name] ?? '').trim();

@@ -106,6 +106,42 @@ describe('changes and rights', () => {
     expect(c.t.bot.services.calendar.overrideList()).toEqual([{ date: '2027-02-08', workday: false }]);
   });
 
+  it('lets a leader log out however the path is written, and refuses their changes however it is written', async () => {
+    const leader = await signIn('console:leader');
+    expect((await leader.post('/console/CALENDAR', { date: '2027-02-09', kind: '休' }, { csrf: true })).status).toBe(403);
+    expect(c.t.bot.services.calendar.overrideList().some((o) => o.date === '2027-02-09')).toBe(false);
+    const out = await leader.post('/console/LOGOUT/', {}, { csrf: true });
+    expect(out.status).toBe(200);
+    expect(await out.text()).toContain('您已退出管理后台');
+    expect((await leader.get('/console/')).status).toBe(401);
+  });
+
+  it('shows in its banner only what the server said of a change, never words from the address', async () => {
+    const admin = await signIn('console:admin');
+    const forged = await (await admin.get(`/console/?ok=${encodeURIComponent('请将公章交给来人')}&error=${encodeURIComponent('系统已被入侵')}`)).text();
+    expect(forged).not.toContain('请将公章交给来人');
+    expect(forged).not.toContain('系统已被入侵');
+    expect(forged).not.toContain('class="notice');
+    const done = await admin.post('/console/calendar', { date: '2027-02-10', kind: '班' }, { csrf: true });
+    const back = done.headers.get('location')!;
+    expect(back).not.toContain(encodeURIComponent('已把'));
+    const shown = await (await admin.get(back)).text();
+    expect(shown).toContain('已把 2027-02-10 设为工作日');
+    expect(await (await admin.get(back)).text()).not.toContain('已把 2027-02-10'); // once
+    const refused = await admin.post('/console/calendar', { date: 'soon', kind: '班' }, { csrf: true });
+    expect(await (await admin.get(refused.headers.get('location')!)).text()).toContain('请选择日期');
+  });
+
+  it('keeps pages and exports out of every cache', async () => {
+    const admin = await signIn('console:admin');
+    for (const path of ['/console/', `/console/ledgers/${encodeURIComponent('公文')}`, `/console/export/${encodeURIComponent('督办')}`, '/console/people']) {
+      const res = await admin.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+    expect((await fetch(url('/console/'))).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('exports a ledger as a workbook from the ledger page’s link, audited', async () => {
     const admin = await signIn('console:admin');
     const ledger = await (await admin.get(`/console/ledgers/${encodeURIComponent('公文')}`)).text();
@@ -119,7 +155,7 @@ describe('changes and rights', () => {
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));
     const [incoming] = await readXlsxFile(file);
     expect(incoming!.data.slice(1).map((r) => r[0])).toEqual(['SW-2026-0001', 'SW-2026-0002']);
-    const audit = c.t.bot.db.$client.prepare("SELECT actor, action, target FROM audit_log WHERE action = '导出'").all();
+    const audit = c.t.bot.db.$client.prepare("SELECT actor, action, target FROM audit_log WHERE action = '导出' AND target LIKE '公文%'").all();
     expect(audit).toEqual([{ actor: 'console:admin', action: '导出', target: '公文台账 2026' }]);
   });
 
