@@ -63,6 +63,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         log,
         timeoutMs: config.httpTimeoutMs,
         bodyLimitBytes: config.httpBodyLimitBytes,
+        // the inbox keeps event ids this long (at least 8 h, past Lark's 7.1 h of retries)
+        maxAgeMs: config.inboxRetentionMs,
       })
     : null;
   const dingtalk = config.dingtalk

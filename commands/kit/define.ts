@@ -7,7 +7,7 @@ import type { ChatGroup, ChatRef } from '../../src/services/chats';
 import type { Identity } from '../../src/services/people';
 import type { Services } from '../../src/services';
 
-/** The rows of DESIGN.md's rights table; the engine maps each to the roles that hold it. */
+/** The rows of the rights table (README: who may use what); the engine maps each to the roles that hold it. */
 export type Right = 'everyone' | 'read' | 'register' | 'handle' | 'supervise' | 'approve' | 'export' | 'console' | 'admin';
 
 /** 通用 and 管理 are always on; the others are what an admin enables per group chat. */

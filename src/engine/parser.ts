@@ -1,4 +1,4 @@
-// The argument grammar of DESIGN.md: `键=值` tokens, `键：值` lines (full- or half-width colon),
+// The argument grammar (README: what staff type): `键=值` tokens, `键：值` lines (full- or half-width colon),
 // “quoted” or "quoted" values, and positional arguments, with field-name aliases.
 
 export type ParseResult = { ok: true; values: Record<string, string> } | { ok: false; error: string };

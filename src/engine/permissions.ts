@@ -1,4 +1,4 @@
-// DESIGN.md's rights table, and the only place it is enforced.
+// the rights table (README: who may use what), and the only place it is enforced.
 import type { Right } from '../../commands/kit/define';
 import type { Role } from '../services/actor';
 

@@ -97,6 +97,18 @@ describe('signatures and bad bodies', () => {
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
   });
 
+  it('refuses a signed request older than the time event ids are remembered, a replay nothing else would catch', async () => {
+    const hour = 3_600_000;
+    const old = messageEvent({ text: '我是谁', messageId: 'om_old' });
+    // the inbox remembers event ids for INBOX_RETENTION_HOURS (72): a request signed earlier is refused
+    expect((await post('/webhook/lark/event', signedRequest(KEY, old, { at: t.clock.now() - 72 * hour - 1000 }))).status).toBe(401);
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    // Lark's own retries come within 7.1 hours
+    const retried = messageEvent({ text: '我是谁', messageId: 'om_retried' });
+    expect((await post('/webhook/lark/event', signedRequest(KEY, retried, { at: t.clock.now() - 7 * hour }))).status).toBe(200);
+    expect(count('SELECT count(*) FROM inbox')).toBe(1);
+  });
+
   it('answers malformed JSON with 400, an oversize body with 413, and an unknown event type with 200', async () => {
     expect((await post('/webhook/lark/event', { body: '{"encrypt":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
     const huge = { body: JSON.stringify({ encrypt: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } };

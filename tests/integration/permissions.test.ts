@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// DESIGN.md's rights table for the commands this issue builds: ✓ allowed, – refused, and what the
+// the rights table (README: who may use what) for the commands this issue builds: ✓ allowed, – refused, and what the
 // reply of a command that ran says (a refusal, an empty reply or a complaint about a field is not
 // "may use"). The contact's 公文办结 is on their own unit's document (SW-2026-0001 is 住建局's).
 const TABLE: [command: string, unknown: boolean, contact: boolean, staff: boolean, leader: boolean, admin: boolean, ran: RegExp][] = [

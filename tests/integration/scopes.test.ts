@@ -82,7 +82,7 @@ describe('help by role and chat', () => {
   });
 });
 
-// Every role in every kind of chat against DESIGN.md's rights table, narrowed by the chat's groups.
+// Every role in every kind of chat against the rights table (README: who may use what), narrowed by the chat's groups.
 // Chats: p2p; a group with 公文 enabled; a group with only 统计 enabled; a closed group.
 // ✓ = the command runs (its reply says what it did); – = refused (or, in a closed chat, silence
 // after the daily notice).

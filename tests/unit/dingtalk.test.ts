@@ -5,7 +5,7 @@ import { sessionWebhookUsable } from '../../src/platforms/dingtalk/sender';
 
 describe('DingTalk signature', () => {
   it('matches the reference vector and its one-hour window', () => {
-    // protocols/dingtalk.md §1, computed independently with Node and Python
+    // DingTalk's open-platform documentation, computed independently with Node and Python
     expect(dingtalkSign('1700000000000', 'testAppSecret123')).toBe('oUvnJAV+SePSdqHb1KCEBBCvuY7xqI7JqwexuW15D/A=');
     const sign = 'oUvnJAV+SePSdqHb1KCEBBCvuY7xqI7JqwexuW15D/A=';
     expect(signatureValid('1700000000000', sign, 'testAppSecret123', 1700000000000 + 3_599_000)).toBe(true);

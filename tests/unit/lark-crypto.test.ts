@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { nestingDeeperThan } from '../../src/platforms/lark/receiver';
 import { decryptBody, larkSignature, signatureMatches } from '../../src/platforms/lark/crypto';
 import { encrypt } from '../fixtures/lark';
 
-// vectors from protocols/lark.md §2, computed independently of this code
+// vectors from Feishu's open-platform documentation, computed independently of this code
 const KEY = 'my-encrypt-key';
 const ENCRYPTED = 'AAAAAAAAAAAAAAAAAAAAAHfM0TArcOmxQrjfCJSGc8RZbc4V30weKSm844tEQyvDjjVsCLt0z+4ODp/pd8sz++k/XVRo9ySD3s/6KkDz/IA=';
 const BODY = `{"encrypt":"${ENCRYPTED}"}`;
@@ -24,5 +25,13 @@ describe('Lark crypto', () => {
     expect(decryptBody('k', encrypt('k', '{"a":1}'))).toEqual({ a: 1 });
     expect(decryptBody('other', encrypt('k', '{"a":1}'))).toBeNull();
     expect(decryptBody('k', 'not base64 at all')).toBeNull();
+  });
+});
+
+describe('nesting bound', () => {
+  it('counts brackets outside strings only, escaped quotes included', () => {
+    expect(nestingDeeperThan(Buffer.from(JSON.stringify({ text: `${'['.repeat(100)}\\"${'{'.repeat(100)}` })), 64)).toBe(false);
+    expect(nestingDeeperThan(Buffer.from(`${'['.repeat(65)}${']'.repeat(65)}`), 64)).toBe(true);
+    expect(nestingDeeperThan(Buffer.from(`${'['.repeat(64)}${']'.repeat(64)}`), 64)).toBe(false);
   });
 });

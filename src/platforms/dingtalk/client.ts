@@ -13,7 +13,7 @@ export interface DingtalkSettings {
   mode: 'webhook' | 'stream';
 }
 
-/** batchSend takes at most 20 staff ids per call (protocols/dingtalk.md §3). */
+/** batchSend takes at most 20 staff ids per call (DingTalk's open-platform documentation). */
 export const BATCH_LIMIT = 20;
 // DingTalk tokens live 7,200 s; renew a little before
 const TOKEN_MARGIN_MS = 5 * 60_000;

@@ -1,4 +1,4 @@
-// DingTalk's HTTP callback signature (protocols/dingtalk.md §1): base64(HMAC-SHA256(appSecret,
+// DingTalk's HTTP callback signature (DingTalk's open-platform documentation): base64(HMAC-SHA256(appSecret,
 // timestamp + "\n" + appSecret)). It covers the timestamp only, not the body.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

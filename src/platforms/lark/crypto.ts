@@ -1,4 +1,4 @@
-// Lark's request signature and body encryption (protocols/lark.md §2).
+// Lark's request signature and body encryption (Feishu's open-platform documentation).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as lark from '@larksuiteoapi/node-sdk';
 

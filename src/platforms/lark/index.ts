@@ -14,9 +14,11 @@ export interface LarkPlatformOptions {
   log: Logger;
   timeoutMs: number;
   bodyLimitBytes: number;
+  /** how long redeliveries are recognised: a signed request older than this is refused */
+  maxAgeMs: number;
 }
 
-/** The long connection hands handlers the envelope flattened (protocols/lark.md §6.4); put it back. */
+/** The long connection hands handlers the envelope flattened (Feishu's open-platform documentation); put it back. */
 export function envelopeOf(data: Record<string, unknown>, eventType: string): Envelope {
   const { schema: _schema, event_id, event_type: _type, create_time: _created, token: _token, app_id: _app, tenant_key: _tenant, ...event } = data;
   return { schema: '2.0', header: { event_id: String(event_id ?? ''), event_type: eventType }, event };
@@ -40,7 +42,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
       const mapped = mapMessageEvent(envelopeOf(data, 'im.message.receive_v1'), await botOpenId(), clock.now());
       if (mapped.kind === 'message') await inbound.receive(mapped.message);
     } catch (error) {
-      // a throw makes Lark push the event again (protocols/lark.md §3): right when it could not
+      // a throw makes Lark push the event again (Feishu's open-platform documentation): right when it could not
       // be stored, endless for one that can never be read
       if (!(error instanceof MalformedEvent)) throw error;
       platformLog.warn({ err: error.message }, 'Lark event dropped');
@@ -59,7 +61,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
 
   return {
     sender: createLarkSender(client),
-    router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes }) : null,
+    router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes, maxAgeMs: options.maxAgeMs }) : null,
 
     async start(): Promise<void> {
       // the configuration refuses neither-nor; a token alone is a static secret, unsigned and undated

@@ -27,8 +27,40 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 type Verified = { kind: 'challenge'; challenge: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'refused'; status: number; reason: string };
 
-/** Checks a body the way protocols/lark.md §2 says: signature with an Encrypt Key, token without. */
-export function verify(settings: LarkSettings, raw: Buffer, header: (name: string) => string | undefined): Verified {
+/** Deeper than any event Lark sends; a body of nested brackets is refused before JSON.parse sees it. */
+const MAX_NESTING = 64;
+
+/** Whether the JSON text opens more than `max` arrays or objects inside each other (a byte scan, strings skipped). */
+export function nestingDeeperThan(raw: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** Checks a body the way Feishu's open-platform documentation says: signature with an Encrypt Key, token without; `check.now` and `check.maxAgeMs` bound a signed request's age. */
+export function verify(settings: LarkSettings, raw: Buffer, header: (name: string) => string | undefined, check: { now: number; maxAgeMs: number }): Verified {
+  const { encryptKey, verificationToken } = settings;
+  // What the raw bytes and headers can settle is settled before any parsing: a forged body costs
+  // a hash, not a parse of a megabyte.
+  const signature = header('x-lark-signature');
+  const timestamp = header('x-lark-request-timestamp');
+  if (encryptKey && signature !== undefined) {
+    if (!signatureMatches(signature, timestamp, header('x-lark-request-nonce'), encryptKey, raw)) return { kind: 'refused', status: 401, reason: 'bad signature' };
+    // event ids are remembered for maxAgeMs: an older signed request could be a replay nobody would recognise
+    const sentAt = Number(timestamp) * 1000;
+    if (Number.isFinite(sentAt) && sentAt > 0 && check.now - sentAt > check.maxAgeMs) return { kind: 'refused', status: 401, reason: 'signed too long ago' };
+  }
+  if (nestingDeeperThan(raw, MAX_NESTING)) return { kind: 'refused', status: 400, reason: 'body nested too deeply' };
   let body: unknown;
   try {
     body = JSON.parse(strictUtf8.decode(raw));
@@ -37,15 +69,11 @@ export function verify(settings: LarkSettings, raw: Buffer, header: (name: strin
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'refused', status: 400, reason: 'body is not a JSON object' };
 
-  const { encryptKey, verificationToken } = settings;
   const encrypted = (body as { encrypt?: unknown }).encrypt;
   if (encryptKey) {
     if (typeof encrypted !== 'string') return { kind: 'refused', status: 401, reason: 'plain body while an Encrypt Key is configured' };
-    const signed = header('x-lark-signature') !== undefined;
-    // URL verification carries no signature headers; everything else must be signed
-    if (signed && !signatureMatches(header('x-lark-signature'), header('x-lark-request-timestamp'), header('x-lark-request-nonce'), encryptKey, raw)) {
-      return { kind: 'refused', status: 401, reason: 'bad signature' };
-    }
+    // URL verification carries no signature headers; everything else must be signed (checked above)
+    const signed = signature !== undefined;
     body = decryptBody(encryptKey, encrypted);
     if (body === null || typeof body !== 'object') return { kind: 'refused', status: signed ? 400 : 401, reason: 'cannot decrypt' };
     const challenge = challengeOf(body);
@@ -78,14 +106,14 @@ export function cardResponse(result: { replies: Reply[]; ok: boolean } | null): 
   return card ? { toast, card: { type: 'raw', data: larkCard(card.card) } } : { toast };
 }
 
-export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
+export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number; maxAgeMs: number }): Router {
   const { settings, inbound, clock, log } = options;
   const router = Router();
   const raw = express.raw({ type: () => true, limit: options.bodyLimitBytes });
 
   function checked(req: Request, res: Response): Envelope | null {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const v = verify(settings, body, (name) => req.get(name));
+    const v = verify(settings, body, (name) => req.get(name), { now: clock.now(), maxAgeMs: options.maxAgeMs });
     if (v.kind === 'refused') {
       log.warn({ path: req.path, status: v.status, reason: v.reason }, 'Lark request refused');
       res.status(v.status).json({ error: v.reason });

@@ -10,7 +10,7 @@ import type { Reply } from '../../lib/reply';
 import { conversationOf } from '../../services/outbox';
 import { renderLark, type LarkContent } from './render';
 
-// Lark: 5 messages a second to one user or group, 50 a second per app (protocols/lark.md §5.2).
+// Lark: 5 messages a second to one user or group, 50 a second per app (Feishu's open-platform documentation).
 const PER_CONVERSATION = { limit: 5, interval: 1000 };
 const PER_APP = { limit: 50, interval: 1000 };
 // codes that mean "later", though they come with HTTP 400 (230020: rate limited; 9999166x: token trouble)
