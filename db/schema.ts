@@ -179,6 +179,19 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_conversation').on(t.conversation, t.status)],
 );
 
+// Signed timestamps a platform's callbacks have used (DingTalk signs the timestamp, not the body):
+// each is good for one message, so a captured signature cannot carry another body. Kept while the
+// timestamp is inside the signature's window.
+export const signatureUses = sqliteTable(
+  'signature_uses',
+  {
+    platform: text('platform').notNull(),
+    signedAt: integer('signed_at').notNull(),
+    messageId: text('message_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.signedAt] })],
+);
+
 // The processes that send from the outbox, each with the last time it showed it was alive: a
 // restarted bot need not wait out the leases of one that was killed.
 export const outboxOwners = sqliteTable('outbox_owners', {

@@ -71,6 +71,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     ? (await import('./platforms/dingtalk')).createDingtalkPlatform({
         settings: config.dingtalk,
         receive: store,
+        claimSignature: (signedAt, msgId, forgetBefore) => services.signatureUses.claim('dingtalk', signedAt, msgId, forgetBefore),
         clock,
         log,
         timeoutMs: config.httpTimeoutMs,

@@ -10,6 +10,7 @@ import { createInboxService, type InboxSettings } from './inbox';
 import { createNotifyService } from './notify';
 import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
+import { createSignatureUsesService } from './signature-uses';
 import { createPeopleService } from './people';
 import { createProposalsService, type ProposalSettings } from './proposals';
 import { createConsoleAuthService } from './console-auth';
@@ -60,9 +61,10 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const exports = createExportsService(db, clock, { audit, notify });
   const consoleAuth = createConsoleAuthService(db, clock);
   const jobRuns = createJobRunsService(db, clock);
+  const signatureUses = createSignatureUsesService(db);
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, consoleBaseUrl: settings.consoleBaseUrl };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

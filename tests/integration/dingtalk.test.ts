@@ -1,6 +1,7 @@
 // The DingTalk platform end to end: the real Express server, DingTalk's APIs faked with nock.
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { runJob } from '../../src/jobs/run-job';
 import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
 import { robotMessage as robotMessageAt, signedHeaders as signedHeadersAt, type RobotOptions } from '../fixtures/dingtalk';
@@ -37,8 +38,12 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
-// DingTalk's callbacks made and signed at the bot's (the test's) time
-const robotMessage = (o: Omit<RobotOptions, 'createAt'> & { createAt?: number } = {}) => robotMessageAt({ createAt: t.clock.now(), ...o });
+// DingTalk's callbacks made and signed at the bot's (the test's) time, a millisecond apart as
+// DingTalk's are (a signed timestamp carries one message)
+const robotMessage = (o: Omit<RobotOptions, 'createAt'> & { createAt?: number } = {}) => {
+  t.clock.advance(1);
+  return robotMessageAt({ createAt: t.clock.now(), ...o });
+};
 const signedHeaders = (secret: string, at = t.clock.now()) => signedHeadersAt(secret, at);
 const post = (body: unknown, headers: Record<string, string> = signedHeaders(SECRET)) => fetch(base, { method: 'POST', body: JSON.stringify(body), headers });
 const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
@@ -80,6 +85,36 @@ describe('receiving', () => {
     expect((await fetch(base, { method: 'POST', body: '{"msgId":', headers: signedHeaders(SECRET) })).status).toBe(400);
     expect((await post({ hello: 'world' })).status).toBe(400);
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
+  });
+
+  it('takes each signed timestamp for one message only, and none from the future', async () => {
+    const { scope } = session();
+    const at = t.clock.now() - 1000;
+    const headers = signedHeaders(SECRET, at);
+    expect((await post(robotMessage({ text: '我是谁', msgId: 'msgFirst', createAt: at }), headers)).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    // the captured pair with another body: a stranger naming an admin's staff id
+    const replay = await post(robotMessage({ text: '授权 dingtalk:stranger 角色=管理员', msgId: 'msgForged', createAt: at }), headers);
+    expect(replay.status).toBe(401);
+    // the same message again under its own signature is a redelivery, recognised and answered once
+    expect((await post(robotMessage({ text: '我是谁', msgId: 'msgFirst', createAt: at }), headers)).status).toBe(200);
+    const ahead = t.clock.now() + 6 * 60_000;
+    expect((await post(robotMessage({ text: '我是谁', createAt: ahead }), signedHeaders(SECRET, ahead))).status).toBe(401);
+    expect(count('SELECT count(*) FROM inbox')).toBe(1);
+    expect(count("SELECT count(*) FROM people WHERE role = 'admin'")).toBe(1);
+  });
+
+  it('remembers the timestamps it has taken across a restart', async () => {
+    const at = t.clock.now();
+    session();
+    expect((await post(robotMessage({ text: '我是谁', msgId: 'msgBefore', createAt: at }), signedHeaders(SECRET, at))).status).toBe(200);
+    const dir = t.dir;
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // the first bot's folder, which the second borrowed
+    await t.bot.stop();
+    t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00', dir });
+    await t.bot.start({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
+    expect((await post(robotMessage({ text: '授权 dingtalk:stranger 角色=管理员', msgId: 'msgAfter', createAt: at }), signedHeaders(SECRET, at))).status).toBe(401);
   });
 
   it('carries out the same msgId delivered three times once', async () => {

@@ -4,12 +4,13 @@ import type { IncomingMessage } from '../../engine/message';
 import type { Clock } from '../../lib/clock';
 import { createDingtalkApi, type DingtalkSettings } from './client';
 import { mapRobotMessage, robotMessageSchema } from './mapping';
-import { createDingtalkRouter } from './receiver';
+import { createDingtalkRouter, type DingtalkInbound } from './receiver';
 import { createDingtalkSender } from './sender';
 
 export interface DingtalkPlatformOptions {
   settings: DingtalkSettings;
   receive: (msg: IncomingMessage) => Promise<boolean>;
+  claimSignature: DingtalkInbound['claimSignature'];
   clock: Clock;
   log: Logger;
   timeoutMs: number;
@@ -24,7 +25,7 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
 
   return {
     sender: createDingtalkSender(api, settings.sessionWebhookHosts, clock, log),
-    router: settings.mode === 'webhook' ? createDingtalkRouter({ appSecret: settings.appSecret, receive, clock, log, bodyLimitBytes: options.bodyLimitBytes }) : null,
+    router: settings.mode === 'webhook' ? createDingtalkRouter({ appSecret: settings.appSecret, inbound: { receive, claimSignature: options.claimSignature }, clock, log, bodyLimitBytes: options.bodyLimitBytes }) : null,
 
     async start(): Promise<void> {
       if (settings.mode !== 'stream') return;

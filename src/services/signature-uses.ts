@@ -1,0 +1,26 @@
+// One message per signed timestamp, for platforms whose signature covers the timestamp and not
+// the body (DingTalk): a captured (timestamp, sign) pair must not carry a second body. The same
+// message again under the same timestamp is a redelivery, and passes (the inbox recognises it).
+import { and, eq, lt } from 'drizzle-orm';
+import { transaction, type Db } from '../../db/client';
+import { signatureUses } from '../../db/schema';
+
+export function createSignatureUsesService(db: Db) {
+  return {
+    /**
+     * Records that `signedAt` carried `messageId`; false when it already carried another message.
+     * Uses older than `forgetBefore` (outside the signature's window, so refused anyway) are dropped.
+     */
+    claim(platform: string, signedAt: number, messageId: string, forgetBefore: number): boolean {
+      return transaction(db, () => {
+        db.delete(signatureUses).where(and(eq(signatureUses.platform, platform), lt(signatureUses.signedAt, forgetBefore))).run();
+        const added = db.insert(signatureUses).values({ platform, signedAt, messageId }).onConflictDoNothing().run().changes > 0;
+        if (added) return true;
+        const held = db.select({ messageId: signatureUses.messageId }).from(signatureUses).where(and(eq(signatureUses.platform, platform), eq(signatureUses.signedAt, signedAt))).get();
+        return held?.messageId === messageId;
+      });
+    },
+  };
+}
+
+export type SignatureUsesService = ReturnType<typeof createSignatureUsesService>;
