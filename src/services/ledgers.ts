@@ -1,6 +1,6 @@
 // The ledgers (台账) as rows, one kind and year at a time, for spreadsheets: what an office
 // keeps in Excel today, kept by the bot instead.
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
@@ -34,6 +34,49 @@ const ITEM_STATUS = { assigned: '已交办', in_progress: '办理中', closed: '
 type Filled = readonly [LedgerColumn, SQLiteColumn | SQL];
 type Fields = Record<string, SQLiteColumn | SQL>;
 
+/** A select of a sheet's table and joins, narrowed to its kind, year and unit and any condition given. */
+interface Selecting {
+  orderBy(...order: (SQLiteColumn | SQL)[]): Selecting;
+  limit(n: number): Selecting;
+  offset(n: number): Selecting;
+  toSQL(): { sql: string; params: unknown[] };
+}
+
+/** One sheet as SQL: its columns, where its rows come from, their key and registration order. */
+interface SheetSource {
+  name: string;
+  filled: readonly Filled[];
+  select(fields: Fields, where?: SQL): Selecting;
+  id: SQLiteColumn;
+  order: SQLiteColumn;
+}
+
+/** What the console asks of a sheet: filters as the ledger page offers them, a sort column, a window. */
+export interface LedgerFilter {
+  /** text found in any column */
+  q: string;
+  /** the status column's word, exactly */
+  status: string;
+  /** text found in the unit column */
+  unit: string;
+  /** a column's index; one the sheet lacks leaves registration order */
+  sort: number;
+  desc: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface LedgerPage {
+  name: string;
+  columns: LedgerColumn[];
+  rows: Cell[][];
+  /** rows matching the filters, all pages */
+  total: number;
+}
+
+const STATUS_HEADER = '状态';
+const UNIT_HEADERS = ['承办单位', '主办单位', '牵头单位'];
+
 /** The stored code shown as the office's word. */
 function labelled(column: SQLiteColumn, labels: Record<string, string>): SQL {
   return sql`CASE ${column} ${sql.join(
@@ -49,6 +92,8 @@ function unitNames(link: typeof supervisionUnits | typeof proposalUnits, owner: 
   return sql`(SELECT group_concat(${units.name}, '、' ORDER BY ${units.id}) FROM ${link} JOIN ${units} ON ${units.id} = ${link.unitId} WHERE ${owner} AND ${eq(link.lead, lead)})`;
 }
 
+const fieldsOf = (filled: readonly Filled[]): Fields => Object.fromEntries(filled.map(([, value], i) => [`c${i}`, value]));
+
 export function createLedgersService(db: Db) {
   /**
    * One sheet, read in one statement whose rows come back as plain arrays (better-sqlite3's
@@ -56,8 +101,8 @@ export function createLedgersService(db: Db) {
    * a status, a date) once rather than once per row. A year of 督办 is 100,000 rows: read as
    * drizzle objects, all at once, then mapped to cells, they took some 150 MB; kept so, 25.
    */
-  function sheet(name: string, filled: readonly Filled[], query: (fields: Fields) => { toSQL(): { sql: string; params: unknown[] } }): LedgerSheet {
-    const { sql: statement, params } = query(Object.fromEntries(filled.map(([, value], i) => [`c${i}`, value]))).toSQL();
+  function sheet({ name, filled, select, order }: SheetSource): LedgerSheet {
+    const { sql: statement, params } = select(fieldsOf(filled)).orderBy(asc(order)).toSQL();
     const seen = new Map<string, string>();
     const rows: Cell[][] = [];
     for (const row of db.$client.prepare(statement).raw().iterate(...params) as IterableIterator<Cell[]>) {
@@ -73,19 +118,53 @@ export function createLedgersService(db: Db) {
     return { name, columns: filled.map(([column]) => column), rows };
   }
 
-  function documentSheets(year: number, unitId: number | null): LedgerSheet[] {
+  const rawRows = (query: Selecting) => {
+    const { sql: statement, params } = query.toSQL();
+    return db.$client.prepare(statement).raw().all(...params) as Cell[][];
+  };
+
+  /**
+   * One window of a sheet, filtered and sorted in SQL, in two steps: the keys of the window, with
+   * only the expressions the filters and the sort need, then every column for those keys alone.
+   * One step would work out every column (a unit's name, a feedback count) of every matching row
+   * before the sort keeps fifty of them.
+   */
+  function window({ name, filled, select, id, order }: SheetSource, f: LedgerFilter): LedgerPage {
+    const columns = filled.map(([column]) => column);
+    const value = (header: string) => filled.find(([column]) => column.header === header)?.[1];
+    const contains = (expression: SQLiteColumn | SQL, text: string) => sql`instr(${expression}, ${text}) > 0`;
+    const status = value(STATUS_HEADER);
+    const unit = UNIT_HEADERS.map(value).find((v) => v !== undefined);
+    const where = and(
+      f.q ? or(...filled.map(([, expression]) => contains(expression, f.q))) : undefined,
+      f.status && status ? sql`${status} = ${f.status}` : undefined,
+      f.unit && unit ? contains(unit, f.unit) : undefined,
+    );
+    const total = rawRows(select({ n: sql`count(*)` }, where))[0]![0] as number;
+    const sorted = Number.isInteger(f.sort) && f.sort > 0 && f.sort < filled.length ? filled[f.sort]! : null;
+    // the registration number sorts as registered (SW-2026-10000 after -9999); a missing text as an
+    // empty one; a number by its value; ties in registration order, either way
+    const key = sorted === null ? order : sorted[0].type === 'number' ? sorted[1] : sql`coalesce(${sorted[1]}, '')`;
+    const ids = rawRows(select({ id }, where).orderBy(f.desc ? desc(key) : asc(key), asc(order)).limit(f.limit).offset(f.offset)).map(([rowId]) => rowId as number);
+    if (!ids.length) return { name, columns, rows: [], total };
+    const byId = new Map(rawRows(select({ ...fieldsOf(filled), id }, inArray(id, ids))).map((row) => [row.at(-1) as number, row.slice(0, -1)]));
+    return { name, columns, rows: ids.map((rowId) => byId.get(rowId)!), total };
+  }
+
+  function documentSources(year: number, unitId: number | null): SheetSource[] {
     const scope = unitId === null ? undefined : eq(documents.handlingUnitId, unitId);
-    const ofDirection = (direction: 'in' | 'out') => (fields: Fields) =>
+    const ofDirection = (direction: 'in' | 'out') => (fields: Fields, where?: SQL) =>
       db
         .select(fields)
         .from(documents)
         .leftJoin(units, eq(units.id, documents.handlingUnitId))
-        .where(and(eq(documents.direction, direction), eq(documents.year, year), scope))
-        .orderBy(asc(documents.seq));
+        .where(and(eq(documents.direction, direction), eq(documents.year, year), scope, where))
+        .$dynamic();
+    const keyed = { id: documents.id, order: documents.seq };
     return [
-      sheet(
-        '收文台账',
-        [
+      {
+        name: '收文台账',
+        filled: [
           [text('登记号'), documents.regNo],
           [text('文号', 20), documents.docNumber],
           [text('标题', 40), documents.title],
@@ -100,11 +179,12 @@ export function createLedgersService(db: Db) {
           [text('办理结果', 30), documents.result],
           [text('备注', 20), documents.remarks],
         ],
-        ofDirection('in'),
-      ),
-      sheet(
-        '发文台账',
-        [
+        select: ofDirection('in'),
+        ...keyed,
+      },
+      {
+        name: '发文台账',
+        filled: [
           [text('登记号'), documents.regNo],
           [text('文号', 20), documents.docNumber],
           [text('标题', 40), documents.title],
@@ -114,17 +194,18 @@ export function createLedgersService(db: Db) {
           [date('成文日期'), documents.docDate],
           [text('备注', 20), documents.remarks],
         ],
-        ofDirection('out'),
-      ),
+        select: ofDirection('out'),
+        ...keyed,
+      },
     ];
   }
 
-  function proposalSheet(kind: '建议' | '提案', year: number, unitId: number | null): LedgerSheet {
+  function proposalSource(kind: '建议' | '提案', year: number, unitId: number | null): SheetSource {
     const scope: SQL | undefined = unitId === null ? undefined : sql`${proposals.id} IN (SELECT proposal_id FROM proposal_units WHERE unit_id = ${unitId})`;
     const owner = eq(proposalUnits.proposalId, proposals.id);
-    return sheet(
-      `${kind}台账`,
-      [
+    return {
+      name: `${kind}台账`,
+      filled: [
         [text('编号'), proposals.regNo],
         [text('标题', 40), proposals.title],
         [text(kind === '建议' ? '代表' : '委员', 14), proposals.proposers],
@@ -139,22 +220,24 @@ export function createLedgersService(db: Db) {
         [text('评价', 8), proposals.evaluation],
         [number('办理轮次'), proposals.round],
       ],
-      (fields) =>
+      select: (fields, where) =>
         db
           .select(fields)
           .from(proposals)
-          .where(and(eq(proposals.kind, kind), eq(proposals.year, year), scope))
-          .orderBy(asc(proposals.number)),
-    );
+          .where(and(eq(proposals.kind, kind), eq(proposals.year, year), scope, where))
+          .$dynamic(),
+      id: proposals.id,
+      order: proposals.number,
+    };
   }
 
-  function supervisionSheet(year: number, unitId: number | null): LedgerSheet {
+  function supervisionSource(year: number, unitId: number | null): SheetSource {
     const scope: SQL | undefined = unitId === null ? undefined : sql`${supervisionItems.id} IN (SELECT item_id FROM supervision_units WHERE unit_id = ${unitId})`;
     const owner = eq(supervisionUnits.itemId, supervisionItems.id);
     const feedback = (what: SQL) => sql`(SELECT ${what} FROM ${supervisionFeedback} WHERE ${eq(supervisionFeedback.itemId, supervisionItems.id)})`;
-    return sheet(
-      '督办台账',
-      [
+    return {
+      name: '督办台账',
+      filled: [
         [text('编号'), supervisionItems.regNo],
         [text('标题', 36), supervisionItems.title],
         [text('来源', 10), supervisionItems.source],
@@ -172,22 +255,33 @@ export function createLedgersService(db: Db) {
         [text('按时办结', 8), yesNo(supervisionItems.closedOnTime)],
         [text('办结情况', 30), supervisionItems.result],
       ],
-      (fields) =>
+      select: (fields, where) =>
         db
           .select(fields)
           .from(supervisionItems)
           .leftJoin(people, eq(people.id, supervisionItems.leaderId))
-          .where(and(eq(supervisionItems.year, year), scope))
-          .orderBy(asc(supervisionItems.seq)),
-    );
+          .where(and(eq(supervisionItems.year, year), scope, where))
+          .$dynamic(),
+      id: supervisionItems.id,
+      order: supervisionItems.seq,
+    };
+  }
+
+  /** The sheets of one kind's ledger for a year; a unit contact's hold their unit's items only. */
+  function sources(kind: LedgerKind, year: number, unitId: number | null): SheetSource[] {
+    if (kind === '公文') return documentSources(year, unitId);
+    if (kind === '督办') return [supervisionSource(year, unitId)];
+    return [proposalSource(kind, year, unitId)];
   }
 
   return {
-    /** The sheets of one kind's ledger for a year; a unit contact's hold their unit's items only. */
+    /** Every row of each sheet, for a spreadsheet. */
     sheets(kind: LedgerKind, year: number, unitId: number | null): LedgerSheet[] {
-      if (kind === '公文') return documentSheets(year, unitId);
-      if (kind === '督办') return [supervisionSheet(year, unitId)];
-      return [proposalSheet(kind, year, unitId)];
+      return sources(kind, year, unitId).map(sheet);
+    },
+    /** One window of each sheet, as the console's ledger page shows it. */
+    pages(kind: LedgerKind, year: number, unitId: number | null, filter: LedgerFilter): LedgerPage[] {
+      return sources(kind, year, unitId).map((source) => window(source, filter));
     },
   };
 }

@@ -27,7 +27,7 @@ import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
 import type { Html } from './html';
 import { bare, page, type Viewer } from './layout';
-import { auditPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, peoplePage, unitsPage } from './pages';
+import { auditPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
 
 const COOKIE = 'zw_console';
 const assets = fileURLToPath(new URL('./assets', import.meta.url));
@@ -36,6 +36,19 @@ const echartsDist = dirname(createRequire(import.meta.url).resolve('echarts/dist
 interface Signed {
   viewer: Viewer;
   actor: Actor;
+}
+
+/** A whole number from the address: the fallback when it is absent or empty, null when it is anything but digits in range. */
+function whole(value: unknown, fallback: number, min: number, max: number): number | null {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= min && n <= max ? n : null;
+}
+
+/** A text field of the address; repeated, its first value. */
+function text(value: unknown): string {
+  return String((Array.isArray(value) ? value[0] : value) ?? '');
 }
 
 function send(res: Response, body: Html, status = 200): void {
@@ -146,17 +159,13 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   router.get('/ledgers/:kind', (req, res) => {
     const kind = req.params.kind as LedgerKind;
     if (!LEDGER_KINDS.includes(kind)) return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
-    const year = Number(req.query.year) || yearOf(services.today());
-    const query = {
-      year,
-      q: String(req.query.q ?? ''),
-      status: String(req.query.status ?? ''),
-      unit: String(req.query.unit ?? ''),
-      sort: Number(req.query.sort) || 0,
-      desc: req.query.desc === '1',
-      page: Math.max(1, Number(req.query.page) || 1),
-    };
-    send(res, page(signed(res).viewer, `${kind}台账（${year}年）`, ledgerPage(kind, services.ledgers.sheets(kind, year, null), query)));
+    const year = whole(req.query.year, yearOf(services.today()), 1000, 9999);
+    const sort = whole(req.query.sort, 0, 0, 999);
+    const pageNo = whole(req.query.page, 1, 1, 1_000_000);
+    if (year === null || sort === null || pageNo === null) return send(res, bare('参数无效', '年份、页码和排序列应为正整数。', 'error'), 400);
+    const query = { year, q: text(req.query.q), status: text(req.query.status), unit: text(req.query.unit), sort, desc: req.query.desc === '1', page: pageNo };
+    const sheets = services.ledgers.pages(kind, year, null, { ...query, offset: (pageNo - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+    send(res, page(signed(res).viewer, `${kind}台账（${year}年）`, ledgerPage(kind, sheets, query)));
   });
 
   router.get('/ledgers/:kind/:ref', (req, res) => {

@@ -4,7 +4,7 @@ import type { Card } from '../lib/reply';
 import { formatLocalDateTime, yearOf } from '../lib/dates';
 import { ROLE_LABELS } from '../services/actor';
 import { CHAT_GROUPS, SUBSCRIPTIONS } from '../services/chats';
-import type { LedgerKind, LedgerSheet } from '../services/ledgers';
+import type { LedgerKind, LedgerPage } from '../services/ledgers';
 import type { Services } from '../services';
 import { weekOf } from '../services/stats';
 import { html, jsonData, type Html } from './html';
@@ -49,39 +49,25 @@ export interface LedgerQuery {
   page: number;
 }
 
-const PAGE_SIZE = 50;
+export const PAGE_SIZE = 50;
 
 function cellText(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
-/** Filters, sorts and pages a ledger sheet the way the office's spreadsheets are used. */
-export function ledgerPage(kind: LedgerKind, sheets: LedgerSheet[], query: LedgerQuery): Html {
+/** One page of each sheet, filtered and sorted by the ledgers service, with the filters and the pager. */
+export function ledgerPage(kind: LedgerKind, sheets: LedgerPage[], query: LedgerQuery): Html {
   const body = sheets.map((sheet) => {
-    const statusColumn = sheet.columns.findIndex((c) => c.header === '状态');
-    const unitColumn = sheet.columns.findIndex((c) => ['承办单位', '主办单位', '牵头单位'].includes(c.header));
-    let rows = sheet.rows.filter(
-      (r) =>
-        (!query.q || r.some((c) => cellText(c).includes(query.q))) &&
-        (!query.status || statusColumn < 0 || r[statusColumn] === query.status) &&
-        (!query.unit || unitColumn < 0 || cellText(r[unitColumn]).includes(query.unit)),
-    );
-    rows = [...rows].sort((a, b) => {
-      const x = cellText(a[query.sort]);
-      const y = cellText(b[query.sort]);
-      return (x < y ? -1 : x > y ? 1 : 0) * (query.desc ? -1 : 1);
-    });
-    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-    const shown = rows.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE);
+    const pages = Math.max(1, Math.ceil(sheet.total / PAGE_SIZE));
     const link = (changes: Partial<Record<string, string | number>>) => {
       const p = new URLSearchParams({ year: String(query.year), q: query.q, status: query.status, unit: query.unit, sort: String(query.sort), desc: query.desc ? '1' : '', page: String(query.page) });
       for (const [k, val] of Object.entries(changes)) p.set(k, String(val));
       return `?${p}`;
     };
     return html`
-<h2>${sheet.name}（共 ${rows.length} 条）</h2>
+<h2>${sheet.name}（共 ${sheet.total} 条）</h2>
 <div class="scroll"><table><thead><tr>${sheet.columns.map((c, i) => html`<th><a href="${link({ sort: i, desc: query.sort === i && !query.desc ? '1' : '', page: 1 })}">${c.header}${query.sort === i ? (query.desc ? ' ↓' : ' ↑') : ''}</a></th>`)}</tr></thead>
-<tbody>${shown.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td><a href="/console/ledgers/${kind}/${encodeURIComponent(cellText(c))}">${cellText(c)}</a></td>` : html`<td>${cellText(c)}</td>`))}</tr>`)}</tbody></table></div>
+<tbody>${sheet.rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<td><a href="/console/ledgers/${kind}/${encodeURIComponent(cellText(c))}">${cellText(c)}</a></td>` : html`<td>${cellText(c)}</td>`))}</tr>`)}</tbody></table></div>
 <div class="pager">${query.page > 1 ? html`<a href="${link({ page: query.page - 1 })}">上一页</a>` : ''}<span>第 ${query.page} / ${pages} 页</span>${query.page < pages ? html`<a href="${link({ page: query.page + 1 })}">下一页</a>` : ''}</div>`;
   });
   return html`

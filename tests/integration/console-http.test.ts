@@ -27,20 +27,20 @@ interface Visitor {
   post(path: string, form: Record<string, string>, options?: { csrf?: boolean }): Promise<Response>;
 }
 
-const url = (path: string) => new URL(path, c.base);
+const url = (path: string, at: ConsoleUnderTest = c) => new URL(path, at.base);
 
-async function signIn(who: string): Promise<Visitor> {
-  const res = await fetch(await c.linkFor(who), { redirect: 'manual' });
+async function signIn(who: string, at: ConsoleUnderTest = c): Promise<Visitor> {
+  const res = await fetch(await at.linkFor(who), { redirect: 'manual' });
   expect(res.status).toBe(303);
   const cookie = res.headers.getSetCookie().find((h) => h.startsWith('zw_console='))!.split(';')[0]!;
-  const get = (path: string) => fetch(url(path), { headers: { cookie }, redirect: 'manual' });
+  const get = (path: string) => fetch(url(path, at), { headers: { cookie }, redirect: 'manual' });
   return {
     cookie,
     get,
     async post(path, form, options = {}) {
       const body = new URLSearchParams(form);
       if (options.csrf) body.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(await (await get('/console/')).text())![1]!);
-      return fetch(url(path), { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
+      return fetch(url(path, at), { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
     },
   };
 }
@@ -170,5 +170,86 @@ describe('changes and rights', () => {
     const main = /<main>([\s\S]*)<\/main>/.exec(await res.text())![1]!;
     expect(main).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');
     expect(main).not.toMatch(/<script|<img/);
+  });
+});
+
+describe('ledger pages', () => {
+  // a console of its own: 120 more 收文 after the two every console has (so SW-2026-0003 is n = 1),
+  // the even ones handed to 应急局, due on one of five days; and two 督办 items, one with ten feedbacks
+  let l: ConsoleUnderTest;
+  let admin: Visitor;
+  beforeAll(async () => {
+    l = await startConsole();
+    for (let n = 1; n <= 120; n++) {
+      const unit = n % 2 === 0 ? ' 承办单位=应急局' : '';
+      expect(await l.t.say(`收文登记 标题=事项${String(n).padStart(3, '0')}的通知 来文单位=市政府办公室${unit} 办理时限=2026-12-${10 + (n % 5)}`)).toContain('已登记');
+    }
+    expect(await l.t.say('督办新建 标题=推进河道清淤 批示领导=console:leader 牵头单位=应急局 时限=2026-12-31')).toContain('DB-2026-0002');
+    for (let k = 1; k <= 10; k++) expect(await l.t.say(`督办反馈 DB-2026-0002 第${k}次反馈`, 'console:li')).not.toMatch(/不能|没有/);
+    for (let k = 1; k <= 2; k++) expect(await l.t.say(`督办反馈 DB-2026-0001 第${k}次反馈`, 'console:li')).not.toMatch(/不能|没有/);
+    admin = await signIn('console:admin', l);
+  }, 60_000);
+  afterAll(async () => {
+    await l?.t.close();
+  });
+
+  /** The registration numbers a ledger page lists, its heading's total and its pager. */
+  async function view(kind: string, query: string) {
+    const res = await admin.get(`/console/ledgers/${encodeURIComponent(kind)}?${query}`);
+    expect(res.status, query).toBe(200);
+    const body = await res.text();
+    const first = body.split('<h2>')[1]!;
+    return {
+      total: Number(/（共 (\d+) 条）/.exec(first)![1]),
+      numbers: [...first.matchAll(/<td><a href="[^"]+">((?:SW|DB)-\d{4}-\d+)<\/a><\/td>/g)].map((m) => m[1]),
+      pager: /第 (\d+) \/ (\d+) 页/.exec(first)!.slice(1).map(Number),
+      body: first,
+    };
+  }
+  const sw = (...seqs: number[]) => seqs.map((n) => `SW-2026-${String(n).padStart(4, '0')}`);
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('pages the year in registration order, with its total and links to the next and previous page', async () => {
+    const first = await view('公文', 'year=2026');
+    expect(first.total).toBe(122);
+    expect(first.pager).toEqual([1, 3]);
+    expect(first.numbers).toEqual(sw(...range(1, 50)));
+    expect(first.body).toContain('href="?year=2026&amp;q=&amp;status=&amp;unit=&amp;sort=0&amp;desc=&amp;page=2">下一页');
+    const last = await view('公文', 'year=2026&page=3');
+    expect(last.numbers).toEqual(sw(...range(101, 122)));
+    expect(last.body).toContain('page=2">上一页');
+    expect(last.body).not.toContain('下一页');
+  });
+
+  it('filters by status, unit and a word found in any column, and sorts either way with ties in registration order', async () => {
+    expect((await view('公文', 'status=待分办')).total).toBe(60);
+    expect((await view('公文', 'status=办理中&unit=应急')).total).toBe(62);
+    expect((await view('公文', 'unit=财政')).total).toBe(0);
+    const word = await view('公文', 'q=事项01');
+    expect(word.numbers).toEqual(sw(...range(12, 21)));
+    expect((await view('公文', 'q=SW-2026-012')).numbers).toEqual(sw(...range(120, 122)));
+    // 办理时限 is the seventh column; n = 4, 9, 14 … are due last (seq n + 2)
+    const latest = await view('公文', 'sort=6&desc=1');
+    expect(latest.numbers.slice(0, 3)).toEqual(sw(6, 11, 16));
+    expect(latest.body).toContain('办理时限 ↓');
+    const earliest = await view('公文', 'sort=6&page=1&status=办理中');
+    expect(earliest.numbers.slice(0, 4)).toEqual(sw(1, 2, 12, 22)); // the even n due first: n % 5 = 0
+  });
+
+  it('sorts a number column by its value, not its digits', async () => {
+    // 反馈次数 is the twelfth column of 督办台账: 2 feedbacks before 10
+    expect((await view('督办', 'sort=11')).numbers).toEqual(['DB-2026-0001', 'DB-2026-0002']);
+    expect((await view('督办', 'sort=11&desc=1')).numbers).toEqual(['DB-2026-0002', 'DB-2026-0001']);
+  });
+
+  it('refuses a year, page or column that is no number with 400, and shows an empty page past the last', async () => {
+    for (const query of ['year=abc', 'page=x', 'page=1.5', 'sort=-1', 'sort=abc', 'page=0', 'year=20266']) {
+      const res = await admin.get(`/console/ledgers/${encodeURIComponent('公文')}?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await res.text(), query).toContain('参数无效');
+    }
+    const past = await view('公文', 'page=9');
+    expect(past.numbers).toEqual([]);
+    expect(past.total).toBe(122);
   });
 });
