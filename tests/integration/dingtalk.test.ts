@@ -84,6 +84,10 @@ describe('receiving', () => {
     expect((await post(robotMessage({ createAt: t.clock.now() - 3_000_000 }))).status).toBe(401);
     expect((await fetch(base, { method: 'POST', body: '{"msgId":', headers: signedHeaders(SECRET) })).status).toBe(400);
     expect((await post({ hello: 'world' })).status).toBe(400);
+    // signed, and still bounded before JSON.parse: a captured signature must not buy a parse of a megabyte of brackets
+    const deep = await fetch(base, { method: 'POST', body: `{"msgId":"m","text":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: signedHeaders(SECRET) });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ error: 'body nested too deeply' });
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
   });
 

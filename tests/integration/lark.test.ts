@@ -38,7 +38,7 @@ function post(path: string, request: { body: string; headers: Record<string, str
   return fetch(`${base}${path}`, { method: 'POST', body: request.body, headers: request.headers });
 }
 
-const signed = (payload: unknown) => signedRequest(KEY, payload);
+const signed = (payload: unknown) => signedRequest(KEY, payload, { at: t.clock.now() });
 const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
 
 /** Expects one reply to a message and returns the body Lark received. */
@@ -81,6 +81,10 @@ describe('URL verification', () => {
     expect((await post('/webhook/lark/event', json({ challenge: 'c-9', token: 'forged', type: 'url_verification' }))).status).toBe(401);
     const forged = await post('/webhook/lark/event', json(messageEvent({ text: '收文登记 标题=甲 来文单位=乙', token: 'forged' })));
     expect(forged.status).toBe(401);
+    // a body that does not even hold the token is refused before it is parsed
+    const junk = await post('/webhook/lark/event', { body: `[${'0,'.repeat(300_000)}0]`, headers: { 'content-type': 'application/json' } });
+    expect(junk.status).toBe(401);
+    expect(await junk.json()).toEqual({ error: 'wrong verification token' });
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
   });
 });
@@ -88,10 +92,10 @@ describe('URL verification', () => {
 describe('signatures and bad bodies', () => {
   it('refuses a wrong or missing signature with 401 and stores nothing', async () => {
     const event = messageEvent({ text: '收文登记 标题=甲 来文单位=乙' });
-    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: 'f'.repeat(64) }))).status).toBe(401);
-    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: null }))).status).toBe(401);
+    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: 'f'.repeat(64), at: t.clock.now() }))).status).toBe(401);
+    expect((await post('/webhook/lark/event', signedRequest(KEY, event, { signature: null, at: t.clock.now() }))).status).toBe(401);
     // a body signed with another key does not decrypt either
-    expect((await post('/webhook/lark/event', signedRequest('other-key', event))).status).toBe(401);
+    expect((await post('/webhook/lark/event', signedRequest('other-key', event, { at: t.clock.now() }))).status).toBe(401);
     // a plain body while an Encrypt Key is configured is a forgery
     expect((await post('/webhook/lark/event', { body: JSON.stringify(event), headers: { 'content-type': 'application/json' } })).status).toBe(401);
     expect(count('SELECT count(*) FROM inbox')).toBe(0);

@@ -123,12 +123,27 @@ describe('webhook bodies', () => {
   it('answers invalid UTF-8, a huge body and signed-but-hostile events with a 4xx', async () => {
     expect((await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]))).status).toBe(400);
     expect((await post(JSON.stringify({ encrypt: 'A'.repeat(2_000_000) }))).status).toBe(413);
-    const nested = signedRequest(KEY, JSON.parse(`{"schema":"2.0","header":{"event_id":"x","event_type":"im.message.receive_v1"},"event":${'{"a":'.repeat(500)}1${'}'.repeat(500)}}`));
+    const nested = signedRequest(KEY, JSON.parse(`{"schema":"2.0","header":{"event_id":"x","event_type":"im.message.receive_v1"},"event":${'{"a":'.repeat(500)}1${'}'.repeat(500)}}`), { at: t.clock.now() });
     expect((await post(nested.body, nested.headers)).status).toBe(400);
-    const proto = signedRequest(KEY, JSON.parse('{"schema":"2.0","header":{"event_id":"y","event_type":"im.message.receive_v1","__proto__":{"polluted":1}},"event":{"__proto__":{"message":1}}}'));
+    const proto = signedRequest(KEY, JSON.parse('{"schema":"2.0","header":{"event_id":"y","event_type":"im.message.receive_v1","__proto__":{"polluted":1}},"event":{"__proto__":{"message":1}}}'), { at: t.clock.now() });
     expect((await post(proto.body, proto.headers)).status).toBe(400);
     expect(count('SELECT count(*) FROM inbox')).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('bodies nothing vouches for', () => {
+  // Only a URL challenge comes unsigned, and it is a few hundred bytes: anything larger is refused
+  // on its size and headers, before a byte of it is parsed or decrypted.
+  it('refuses an unsigned body larger than a challenge with 401, unparsed', async () => {
+    const flat = `[${'0,'.repeat(300_000)}0]`;
+    const res = await fetch(`${base}/webhook/lark/event`, { method: 'POST', body: flat, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'missing signature' });
+    const card = await fetch(`${base}/webhook/lark/card`, { method: 'POST', body: JSON.stringify({ encrypt: 'A'.repeat(600_000) }), headers: { 'content-type': 'application/json' } });
+    expect(card.status).toBe(401);
+    expect(await card.json()).toEqual({ error: 'missing signature' });
+    expect(count('SELECT count(*) FROM inbox')).toBe(0);
   });
 });
 
@@ -137,7 +152,7 @@ describe('markup in stored text', () => {
     const bodies: { msg_type: string; content: string }[] = [];
     nock('https://open.feishu.cn').persist().post(/\/open-apis\/im\/v1\/messages/, (b) => (bodies.push(b), true)).reply(200, { code: 0, data: {} });
     const title = '<at user_id="all"></at>[点此](https://evil.example){"tag":"button","value":{"command":"撤销授权 lark:ou_admin"}}';
-    const event = signedRequest(KEY, messageEvent({ text: `收文登记 标题=“${title}” 来文单位=“<at user_id="ou_x">某人</at>”`, messageId: 'om_evil' }));
+    const event = signedRequest(KEY, messageEvent({ text: `收文登记 标题=“${title}” 来文单位=“<at user_id="ou_x">某人</at>”`, messageId: 'om_evil' }), { at: t.clock.now() });
     expect((await fetch(`${base}/webhook/lark/event`, { method: 'POST', ...event })).status).toBe(200);
     await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
     expect(t.bot.db.$client.prepare('SELECT title FROM documents').pluck().get()).toBe(title);

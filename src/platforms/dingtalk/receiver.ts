@@ -1,6 +1,7 @@
 // POST /webhook/dingtalk: signature checked, the event stored in the inbox, 200 at once.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { webhookJson } from '../../app';
 import type { IncomingMessage } from '../../engine/message';
 import type { Clock } from '../../lib/clock';
 import { SIGNATURE_WINDOW_MS, signatureValid } from './crypto';
@@ -33,9 +34,12 @@ export function createDingtalkRouter(options: { appSecret: string; inbound: Ding
     if (Number(timestamp) - clock.now() > FUTURE_SKEW_MS) return refuse(res, 401, 'signed in the future');
     next();
   };
-  router.post('/dingtalk', signed, express.json({ limit: options.bodyLimitBytes, type: () => true }), async (req, res) => {
+  router.post('/dingtalk', signed, express.raw({ limit: options.bodyLimitBytes, type: () => true }), async (req, res) => {
     const timestamp = Number(req.get('timestamp'));
-    const body = robotMessageSchema.safeParse(req.body);
+    // a captured signature is good for an hour: what it carries is bounded before it is parsed
+    const parsed = webhookJson(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    if (!parsed.ok) return refuse(res, 400, parsed.reason);
+    const body = robotMessageSchema.safeParse(parsed.value);
     if (!body.success) return refuse(res, 400, 'not a robot message');
     if (Math.abs(body.data.createAt - timestamp) > CREATED_AT_TOLERANCE_MS) return refuse(res, 401, 'createAt does not match the signed timestamp');
     // the signature covers the timestamp only: one message per signed timestamp, for as long as it is valid

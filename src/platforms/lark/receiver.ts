@@ -3,6 +3,7 @@
 // exception: Lark wants its answer (toast + updated card) in the response, within 3 seconds.
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { webhookJson } from '../../app';
 import type { IncomingMessage } from '../../engine/message';
 import type { Clock } from '../../lib/clock';
 import type { Reply } from '../../lib/reply';
@@ -22,30 +23,11 @@ export interface LarkInbound {
   chatType(chatId: string): Promise<'p2p' | 'group'>;
 }
 
-// Lark sends UTF-8; anything else is not Lark, and must not reach storage with its bytes replaced
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 type Verified = { kind: 'challenge'; challenge: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'refused'; status: number; reason: string };
 
-/** Deeper than any event Lark sends; a body of nested brackets is refused before JSON.parse sees it. */
-const MAX_NESTING = 64;
-
-/** Whether the JSON text opens more than `max` arrays or objects inside each other (a byte scan, strings skipped). */
-export function nestingDeeperThan(raw: Buffer, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
+// Only a URL challenge comes unsigned (Feishu's open-platform documentation), and encrypted it is
+// under 300 bytes: a larger unsigned body is refused on its size, unparsed and undecrypted.
+const MAX_UNSIGNED_BYTES = 4096;
 
 /** Checks a body the way Feishu's open-platform documentation says: signature with an Encrypt Key, token without; `check.now` and `check.maxAgeMs` bound a signed request's age. */
 export function verify(settings: LarkSettings, raw: Buffer, header: (name: string) => string | undefined, check: { now: number; maxAgeMs: number }): Verified {
@@ -60,22 +42,22 @@ export function verify(settings: LarkSettings, raw: Buffer, header: (name: strin
     const sentAt = Number(timestamp) * 1000;
     if (Number.isFinite(sentAt) && sentAt > 0 && check.now - sentAt > check.maxAgeMs) return { kind: 'refused', status: 401, reason: 'signed too long ago' };
   }
-  if (nestingDeeperThan(raw, MAX_NESTING)) return { kind: 'refused', status: 400, reason: 'body nested too deeply' };
-  let body: unknown;
-  try {
-    body = JSON.parse(strictUtf8.decode(raw));
-  } catch {
-    return { kind: 'refused', status: 400, reason: 'body is not UTF-8 JSON' };
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'refused', status: 400, reason: 'body is not a JSON object' };
+  if (encryptKey && signature === undefined && raw.length > MAX_UNSIGNED_BYTES) return { kind: 'refused', status: 401, reason: 'missing signature' };
+  // Without an Encrypt Key the token is inside the body; a body that does not hold it anywhere is
+  // refused before it is parsed (Lark's tokens are letters and digits, which JSON never escapes).
+  if (!encryptKey && verificationToken && !raw.includes(verificationToken)) return { kind: 'refused', status: 401, reason: 'wrong verification token' };
+  const parsed = webhookJson(raw);
+  if (!parsed.ok) return { kind: 'refused', status: 400, reason: parsed.reason };
+  let body: object = parsed.value;
 
   const encrypted = (body as { encrypt?: unknown }).encrypt;
   if (encryptKey) {
     if (typeof encrypted !== 'string') return { kind: 'refused', status: 401, reason: 'plain body while an Encrypt Key is configured' };
     // URL verification carries no signature headers; everything else must be signed (checked above)
     const signed = signature !== undefined;
-    body = decryptBody(encryptKey, encrypted);
-    if (body === null || typeof body !== 'object') return { kind: 'refused', status: signed ? 400 : 401, reason: 'cannot decrypt' };
+    const decrypted = decryptBody(encryptKey, encrypted);
+    if (decrypted === null || typeof decrypted !== 'object') return { kind: 'refused', status: signed ? 400 : 401, reason: 'cannot decrypt' };
+    body = decrypted;
     const challenge = challengeOf(body);
     if (challenge !== null) return { kind: 'challenge', challenge };
     if (!signed) return { kind: 'refused', status: 401, reason: 'missing signature' };
