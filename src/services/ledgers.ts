@@ -157,7 +157,6 @@ export function createLedgersService(db: Db) {
       db
         .select(fields)
         .from(documents)
-        .leftJoin(units, eq(units.id, documents.handlingUnitId))
         .where(and(eq(documents.direction, direction), eq(documents.year, year), scope, where))
         .$dynamic();
     const keyed = { id: documents.id, order: documents.seq };
@@ -172,7 +171,8 @@ export function createLedgersService(db: Db) {
           [text('紧急程度', 8), documents.urgency],
           [date('收文日期'), documents.docDate],
           [date('办理时限'), documents.dueDate],
-          [text('承办单位', 18), units.name],
+          // looked up for the rows shown, not joined: a join would be walked by the count as well
+          [text('承办单位', 18), sql`(SELECT ${units.name} FROM ${units} WHERE ${units.id} = ${documents.handlingUnitId})`],
           [text('状态', 8), labelled(documents.status, DOC_STATUS)],
           [date('办结日期'), documents.closedDate],
           [text('按时办结', 8), yesNo(documents.closedOnTime)],
