@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consoleLedgers } from './console';
 import { core } from './core';
 import { figures } from './figures';
 import { lark } from './lark';
@@ -17,7 +18,7 @@ import { reminders } from './reminders';
 import { formatTable, writeJson, type Section, type SectionResult } from './report';
 import { supervision } from './supervision';
 
-const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures];
+const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers];
 
 const repositoryResults = fileURLToPath(new URL('./results/', import.meta.url));
 const resultsDir = process.env.BENCH_RESULTS || repositoryResults;
