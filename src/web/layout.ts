@@ -1,3 +1,4 @@
+import { may } from '../engine/permissions';
 import type { Role } from '../services/actor';
 import { ROLE_LABELS } from '../services/actor';
 import { html, type Html } from './html';
@@ -37,8 +38,8 @@ export function page(v: Viewer, title: string, body: Html, notice?: { ok?: strin
 <body>
 <header class="top">
   <a class="brand" href="/console/">政务助手 · 管理后台</a>
-  <nav>${NAV.filter(([, , adminOnly]) => !adminOnly || v.role === 'admin').map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>
-  <form method="post" action="/console/logout" class="who">${csrfField(v)}<span>${v.name}（${ROLE_LABELS[v.role]}${v.role === 'leader' ? '，只读' : ''}）</span><button>退出</button></form>
+  <nav>${NAV.filter(([, , adminOnly]) => !adminOnly || may(v.role, 'admin')).map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>
+  <form method="post" action="/console/logout" class="who">${csrfField(v)}<span>${v.name}（${ROLE_LABELS[v.role]}${may(v.role, 'admin') ? '' : '，只读'}）</span><button>退出</button></form>
 </header>
 <main>
 <h1>${title}</h1>

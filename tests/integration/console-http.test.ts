@@ -106,6 +106,15 @@ describe('changes and rights', () => {
     expect(c.t.bot.services.calendar.overrideList()).toEqual([{ date: '2027-02-08', workday: false }]);
   });
 
+  it('offers a leader, by the rights table the router enforces, no admin page and no form that changes anything', async () => {
+    const leader = await (await (await signIn('console:leader')).get('/console/')).text();
+    expect(leader).toContain('（领导，只读）');
+    expect(leader).not.toContain('href="/console/people"');
+    const admin = await (await (await signIn('console:admin')).get('/console/')).text();
+    expect(admin).toContain('href="/console/people"');
+    expect(admin).not.toContain('只读');
+  });
+
   it('lets a leader log out however the path is written, and refuses their changes however it is written', async () => {
     const leader = await signIn('console:leader');
     expect((await leader.post('/console/CALENDAR', { date: '2027-02-09', kind: '休' }, { csrf: true })).status).toBe(403);
