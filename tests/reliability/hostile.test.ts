@@ -122,7 +122,8 @@ describe('webhook bodies', () => {
 
   it('answers invalid UTF-8, a huge body and signed-but-hostile events with a 4xx', async () => {
     expect((await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]))).status).toBe(400);
-    expect((await post(JSON.stringify({ encrypt: 'A'.repeat(2_000_000) }))).status).toBe(413);
+    expect((await post(JSON.stringify({ encrypt: 'A'.repeat(2_000_000) }))).status).toBe(401); // unsigned: refused unread
+    expect((await post(JSON.stringify({ encrypt: 'A'.repeat(2_000_000) }), { 'content-type': 'application/json', 'x-lark-signature': 'f'.repeat(64) })).status).toBe(413);
     const nested = signedRequest(KEY, JSON.parse(`{"schema":"2.0","header":{"event_id":"x","event_type":"im.message.receive_v1"},"event":${'{"a":'.repeat(500)}1${'}'.repeat(500)}}`), { at: t.clock.now() });
     expect((await post(nested.body, nested.headers)).status).toBe(400);
     const proto = signedRequest(KEY, JSON.parse('{"schema":"2.0","header":{"event_id":"y","event_type":"im.message.receive_v1","__proto__":{"polluted":1}},"event":{"__proto__":{"message":1}}}'), { at: t.clock.now() });

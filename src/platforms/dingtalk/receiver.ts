@@ -23,15 +23,17 @@ export interface DingtalkInbound {
 export function createDingtalkRouter(options: { appSecret: string; inbound: DingtalkInbound; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
   const { appSecret, inbound, clock, log } = options;
   const router = Router();
-  const refuse = (res: Response, status: number, reason: string) => {
+  const refuse = (res: Response, status: number, reason: string, unread = false) => {
     log.warn({ status, reason }, 'DingTalk request refused');
+    // a body refused unread is not read afterwards either: Node would drain it to keep the connection
+    if (unread) res.set('connection', 'close');
     res.status(status).json({ error: reason });
   };
   // the headers are checked before the body is read at all: a forged request costs a hash, not a parse
   const signed = (req: Request, res: Response, next: NextFunction) => {
     const timestamp = req.get('timestamp');
-    if (!signatureValid(timestamp, req.get('sign'), appSecret, clock.now())) return refuse(res, 401, 'bad or stale signature');
-    if (Number(timestamp) - clock.now() > FUTURE_SKEW_MS) return refuse(res, 401, 'signed in the future');
+    if (!signatureValid(timestamp, req.get('sign'), appSecret, clock.now())) return refuse(res, 401, 'bad or stale signature', true);
+    if (Number(timestamp) - clock.now() > FUTURE_SKEW_MS) return refuse(res, 401, 'signed in the future', true);
     next();
   };
   router.post('/dingtalk', signed, express.raw({ limit: options.bodyLimitBytes, type: () => true }), async (req, res) => {

@@ -1,7 +1,7 @@
 // POST /webhook/lark/event and /webhook/lark/card. Verified over the raw bytes, stored in the
 // inbox, acknowledged; the command runs after the acknowledgement. A card click is the one
 // exception: Lark wants its answer (toast + updated card) in the response, within 3 seconds.
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { webhookJson } from '../../app';
 import type { IncomingMessage } from '../../engine/message';
@@ -91,7 +91,17 @@ export function cardResponse(result: { replies: Reply[]; ok: boolean } | null): 
 export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number; maxAgeMs: number }): Router {
   const { settings, inbound, clock, log } = options;
   const router = Router();
-  const raw = express.raw({ type: () => true, limit: options.bodyLimitBytes });
+  const read = express.raw({ type: () => true, limit: options.bodyLimitBytes });
+  // an unsigned body that says it is larger than a challenge is refused before it is even read
+  const raw = (req: Request, res: Response, next: NextFunction) => {
+    if (settings.encryptKey && req.get('x-lark-signature') === undefined && Number(req.get('content-length')) > MAX_UNSIGNED_BYTES) {
+      log.warn({ path: req.path, status: 401, reason: 'missing signature' }, 'Lark request refused');
+      // closed, so Node does not read the unread megabyte only to throw it away
+      res.set('connection', 'close').status(401).json({ error: 'missing signature' });
+      return;
+    }
+    read(req, res, next);
+  };
 
   function checked(req: Request, res: Response): Envelope | null {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
