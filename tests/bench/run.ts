@@ -17,8 +17,9 @@ import { updateReadme } from './readme-table';
 import { reminders } from './reminders';
 import { formatTable, writeJson, type Section, type SectionResult } from './report';
 import { supervision } from './supervision';
+import { webhooks } from './webhooks';
 
-const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers];
+const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers, webhooks];
 
 const repositoryResults = fileURLToPath(new URL('./results/', import.meta.url));
 const resultsDir = process.env.BENCH_RESULTS || repositoryResults;
