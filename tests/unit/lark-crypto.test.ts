@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestingDeeperThan } from '../../src/app';
+import { nestingDeeperThan } from '../../src/lib/webhook-json';
 import { decryptBody, larkSignature, signatureMatches } from '../../src/platforms/lark/crypto';
 import { encrypt } from '../fixtures/lark';
 

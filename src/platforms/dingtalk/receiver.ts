@@ -1,7 +1,7 @@
 // POST /webhook/dingtalk: signature checked, the event stored in the inbox, 200 at once.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { webhookJson } from '../../app';
+import { webhookJson } from '../../lib/webhook-json';
 import type { IncomingMessage } from '../../engine/message';
 import type { Clock } from '../../lib/clock';
 import { SIGNATURE_WINDOW_MS, signatureValid } from './crypto';

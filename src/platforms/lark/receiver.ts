@@ -3,7 +3,7 @@
 // exception: Lark wants its answer (toast + updated card) in the response, within 3 seconds.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { webhookJson } from '../../app';
+import { webhookJson } from '../../lib/webhook-json';
 import type { IncomingMessage } from '../../engine/message';
 import type { Clock } from '../../lib/clock';
 import type { Reply } from '../../lib/reply';
