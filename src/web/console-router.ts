@@ -156,7 +156,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
 
   router.get('/', (req, res) => send(res, page(signed(res).viewer, '仪表盘', dashboard(services, signed(res).viewer, signed(res).actor), notice(req))));
 
-  router.get('/ledgers/:kind', (req, res) => {
+  router.get('/ledgers/:kind', async (req, res) => {
     const kind = req.params.kind as LedgerKind;
     if (!LEDGER_KINDS.includes(kind)) return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
     const year = whole(req.query.year, yearOf(services.today()), 1000, 9999);
@@ -164,7 +164,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     const pageNo = whole(req.query.page, 1, 1, 1_000_000);
     if (year === null || sort === null || pageNo === null) return send(res, bare('参数无效', '年份、页码和排序列应为正整数。', 'error'), 400);
     const query = { year, q: text(req.query.q), status: text(req.query.status), unit: text(req.query.unit), sort, desc: req.query.desc === '1', page: pageNo };
-    const sheets = services.ledgers.pages(kind, year, null, { ...query, offset: (pageNo - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+    const sheets = await services.ledgers.pages(kind, year, null, { ...query, offset: (pageNo - 1) * PAGE_SIZE, limit: PAGE_SIZE });
     send(res, page(signed(res).viewer, `${kind}台账（${year}年）`, ledgerPage(kind, sheets, query)));
   });
 
