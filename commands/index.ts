@@ -1,4 +1,5 @@
 import { adminCommands } from './admin';
+import { calendarCommands } from './calendar';
 import { documentCommands } from './documents';
 import { helpCommands } from './help';
 import { proposalCommands } from './proposals';
@@ -7,4 +8,4 @@ import { statsCommands } from './stats';
 import { supervisionCommands } from './supervision';
 import type { AnyCommand } from './kit/define';
 
-export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...statsCommands, ...adminCommands, ...scopeCommands];
+export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...statsCommands, ...adminCommands, ...scopeCommands, ...calendarCommands];

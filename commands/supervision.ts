@@ -6,7 +6,7 @@ import { parseIdentity } from '../src/services/people';
 import type { ItemDetail, ItemList, ItemView } from '../src/services/supervision';
 import { WARNING_LABELS, type Warning } from '../src/services/supervision-rules';
 import { defineCommand, type CommandContext } from './kit/define';
-import { localDate, textField } from './kit/fields';
+import { deadline, localDate, textField } from './kit/fields';
 
 const SOURCES = ['领导批示', '常务会议', '重点工作', '问题清单'] as const;
 const CYCLES = ['一次', '每周', '每月'] as const;
@@ -94,7 +94,7 @@ export const createItem = defineCommand({
     批示内容: textField(1000).optional(),
     牵头单位: textField(100),
     配合单位: textField(500).optional().describe('多个用逗号或顿号分隔'),
-    时限: localDate,
+    时限: deadline,
     反馈周期: z.enum(CYCLES, { error: `应为 ${CYCLES.join('/')} 之一` }).default('一次'),
   }),
   example: '督办新建 标题=推进老旧小区改造 来源=领导批示 批示领导=@王县长 批示内容=请住建局牵头，月底前拿出方案 牵头单位=县住建局 配合单位=县财政局 时限=2026-12-31 反馈周期=每周',
@@ -107,7 +107,8 @@ export const createItem = defineCommand({
         instruction: f.批示内容,
         leadUnit: f.牵头单位,
         coUnits: f.配合单位 ? f.配合单位.split(/[,，、;；\s]+/).filter(Boolean) : [],
-        deadline: f.时限,
+        deadline: f.时限.date,
+        deadlineWorkdays: f.时限.workdays,
         cycle: f.反馈周期,
       },
       ctx.actor,

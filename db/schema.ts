@@ -88,6 +88,9 @@ export const documents = sqliteTable(
     // 收文日期 or 成文日期
     docDate: text('doc_date').notNull(),
     dueDate: text('due_date'),
+    // a 办理时限 given as N个工作日: N and the day it was counted from, so a new calendar can move it
+    dueWorkdays: integer('due_workdays'),
+    dueCountedFrom: text('due_counted_from'),
     handlingUnitId: integer('handling_unit_id').references(() => units.id),
     remarks: text('remarks'),
     status: text('status', { enum: ['registered', 'assigned', 'closed'] }).notNull(),
@@ -212,6 +215,23 @@ export const jobRuns = sqliteTable(
   (t) => [primaryKey({ columns: [t.job, t.slot] })],
 );
 
+// The State Council's yearly notices as read (节假日导入): a pending one awaits an admin's
+// confirmation; the confirmed one of a year is that year's calendar, before chinese-days' data.
+export const calendarNotices = sqliteTable(
+  'calendar_notices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    year: integer('year').notNull(),
+    holidays: text('holidays', { mode: 'json' }).notNull().$type<{ name: string; off: string[]; work: string[] }[]>(),
+    status: text('status', { enum: ['pending', 'confirmed', 'superseded'] }).notNull(),
+    createdBy: integer('created_by').references(() => people.id),
+    createdAt: integer('created_at').notNull(),
+    confirmedBy: integer('confirmed_by').references(() => people.id),
+    confirmedAt: integer('confirmed_at'),
+  },
+  (t) => [index('calendar_notices_status').on(t.status, t.year)],
+);
+
 export const calendarOverrides = sqliteTable('calendar_overrides', {
   date: text('date').primaryKey(),
   workday: integer('workday', { mode: 'boolean' }).notNull(),
@@ -233,6 +253,9 @@ export const supervisionItems = sqliteTable(
     instruction: text('instruction'),
     startDate: text('start_date').notNull(),
     deadline: text('deadline').notNull(),
+    // a 时限 given as N个工作日: N and the day it was counted from, so a new calendar can move it
+    deadlineWorkdays: integer('deadline_workdays'),
+    deadlineCountedFrom: text('deadline_counted_from'),
     feedbackCycle: text('feedback_cycle', { enum: ['一次', '每周', '每月'] }).notNull(),
     status: text('status', { enum: ['assigned', 'in_progress', 'closed'] }).notNull(),
     lastFeedbackDate: text('last_feedback_date'),
@@ -309,6 +332,9 @@ export const proposals = sqliteTable(
     assignedDate: text('assigned_date').notNull(),
     // the due date of the current round: the first answer's, or a re-handling's
     dueDate: text('due_date').notNull(),
+    // a 答复期限 given as N个工作日: N and the day it was counted from, so a new calendar can move it
+    dueWorkdays: integer('due_workdays'),
+    dueCountedFrom: text('due_counted_from'),
     status: text('status', { enum: ['assigned', 'in_progress', 'answered', 'evaluated'] }).notNull(),
     round: integer('round').notNull().default(1),
     // the first answer decides "answered on time" (the statutory three months)

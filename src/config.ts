@@ -58,6 +58,7 @@ const schema = z
     REMINDER_CRON: cron('50 8 * * *'),
     FEEDBACK_CRON: cron('50 8 * * *'),
     WEEKLY_REPORT_CRON: cron('10 9 * * 1'),
+    CALENDAR_CHECK_CRON: cron('20 9 * * 1'),
 
     PROPOSAL_ANSWER_MONTHS: int(1, 6, 3),
     PROPOSAL_REDO_MONTHS: int(1, 6, 1),
@@ -135,7 +136,7 @@ function shape(env: z.output<typeof schema>) {
           mode: env.DINGTALK_MODE,
         }
       : null,
-    cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON },
+    cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON, calendarCheck: env.CALENDAR_CHECK_CRON },
     proposals: {
       answerMonths: env.PROPOSAL_ANSWER_MONTHS,
       redoMonths: env.PROPOSAL_REDO_MONTHS,

@@ -1,5 +1,5 @@
 // The date forms staff type: 2026-12-01, 2026年12月1日, 12月1日, 12.1, 明天, 下周五, 5个工作日 …
-import { addDays, addMonths, daysBetween, isoWeekday, makeDate, yearOf, type LocalDate } from '../../src/lib/dates';
+import { addDays, addMonths, daysBetween, isoWeekday, makeDate, yearOf, type LocalDate, type WorkdayCount } from '../../src/lib/dates';
 
 export interface DateContext {
   today: LocalDate;
@@ -30,8 +30,17 @@ function nearestYear(month: number, day: number, today: LocalDate): LocalDate | 
   return options.reduce((best, d) => (Math.abs(daysBetween(today, d)) < Math.abs(daysBetween(today, best)) ? d : best));
 }
 
+const squeeze = (input: string) => input.normalize('NFKC').replace(/\s+/g, '');
+
+/** 5个工作日, 十个工作日内 → counted from today; null for any other form. */
+export function parseWorkdayCount(input: string, ctx: DateContext): WorkdayCount | null {
+  const m = /^(.+?)个?工作日(?:内|后|以内)?$/.exec(squeeze(input));
+  const n = m ? parseCount(m[1]!) : null;
+  return n === null || n > 400 ? null : { count: n, from: ctx.today };
+}
+
 export function parseDateText(input: string, ctx: DateContext): LocalDate | null {
-  const text = input.normalize('NFKC').replace(/\s+/g, '');
+  const text = squeeze(input);
   const { today } = ctx;
   let m: RegExpExecArray | null;
 
@@ -49,9 +58,9 @@ export function parseDateText(input: string, ctx: DateContext): LocalDate | null
     return !m[1] && date < today ? addDays(date, 7) : date;
   }
 
-  if ((m = /^(.+?)个?工作日(?:内|后|以内)?$/.exec(text))) {
-    const n = parseCount(m[1]!);
-    return n === null || n > 400 ? null : ctx.addWorkdays(today, n);
+  if (/工作日/.test(text)) {
+    const workdays = parseWorkdayCount(text, ctx);
+    return workdays && ctx.addWorkdays(workdays.from, workdays.count);
   }
   if ((m = /^(.+?)(?:天|日)(?:内|后|以内)$/.exec(text)) || (m = /^(.+?)天$/.exec(text))) {
     const n = parseCount(m[1]!);

@@ -41,6 +41,8 @@ export interface CommandDef<F extends z.ZodObject> {
   summary: string;
   /** fields that may be given by position, in order; the last one takes the rest of the text */
   args?: readonly string[];
+  /** the one field that takes all the text after the name as typed, lines, colons and quotes kept (a pasted notice) */
+  verbatim?: string;
   fields: F;
   example: string;
   run(ctx: CommandContext, fields: z.output<F>): Reply | Reply[];

@@ -1,9 +1,9 @@
 // Field types shared by the command declarations, and the field-name aliases staff use.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
-import type { LocalDate } from '../../src/lib/dates';
+import type { LocalDate, WorkdayCount } from '../../src/lib/dates';
 import { isSecret, SECRET_REFUSAL } from '../../src/services/documents';
-import { DATE_FORMS_HINT, parseDateText, type DateContext } from './dates';
+import { DATE_FORMS_HINT, parseDateText, parseWorkdayCount, type DateContext } from './dates';
 
 // Relative dates (明天, 5个工作日) need today and the working-day calendar while zod parses;
 // the engine provides them around each validation.
@@ -13,16 +13,31 @@ export function withDateContext<T>(ctx: DateContext, fn: () => T): T {
   return dateContext.run(ctx, fn);
 }
 
-export const localDate = z.string().transform((text, ctx): LocalDate => {
+function currentDateContext(): DateContext {
   const dc = dateContext.getStore();
-  if (!dc) throw new Error('localDate parsed outside withDateContext');
-  const date = parseDateText(text, dc);
-  if (date === null) {
-    ctx.issues.push({ code: 'custom', input: text, message: `无法识别日期「${text}」，可以写：${DATE_FORMS_HINT}` });
-    return z.NEVER;
-  }
-  return date;
-});
+  if (!dc) throw new Error('a date parsed outside withDateContext');
+  return dc;
+}
+
+/** The date a text names, or an issue on the field saying which forms are understood. */
+function dateOf(text: string, ctx: z.core.$RefinementCtx): LocalDate | typeof z.NEVER {
+  const date = parseDateText(text, currentDateContext());
+  if (date !== null) return date;
+  ctx.issues.push({ code: 'custom', input: text, message: `无法识别日期「${text}」，可以写：${DATE_FORMS_HINT}` });
+  return z.NEVER;
+}
+
+export const localDate = z.string().transform(dateOf);
+
+/** A deadline as typed: its date, and when it was given as N个工作日 the count, which a new holiday calendar recounts. */
+export interface Deadline {
+  date: LocalDate;
+  workdays: WorkdayCount | null;
+}
+
+export const isDeadline = (value: unknown): value is Deadline => typeof value === 'object' && value !== null && 'date' in value && 'workdays' in value;
+
+export const deadline = z.string().transform((text, ctx): Deadline => ({ date: dateOf(text, ctx), workdays: parseWorkdayCount(text, currentDateContext()) }));
 
 /** A free-text value; blank counts as missing. */
 export const textField = (max = 500) =>

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { transaction } from '../../db/client';
 import type { AnyCommand, Catalog, CommandContext, PersonRef } from '../../commands/kit/define';
-import { canonicalField } from '../../commands/kit/fields';
+import { canonicalField, isDeadline } from '../../commands/kit/fields';
 import { validateFields } from '../../commands/kit/validate';
 import type { DeliveryTarget } from '../lib/delivery';
 import { text, type Reply } from '../lib/reply';
@@ -118,7 +118,9 @@ export function createEngine(options: { services: Services; commands: readonly A
     if (!may(actor.role, def.right)) return done([denial(def, actor)], name, false);
 
     const declared = Object.keys(def.fields.shape);
-    const parsed = parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
+    const parsed = def.verbatim
+      ? { ok: true as const, values: match.rest.trim() ? { [def.verbatim]: match.rest } : {} }
+      : parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
     if (!parsed.ok) return done([refusal(def, parsed.error)], name, false);
 
     const validated = validateFields(def, parsed.values, services.dateContext());
@@ -128,11 +130,21 @@ export function createEngine(options: { services: Services; commands: readonly A
     try {
       // a savepoint: a refusal thrown half-way leaves nothing of the command behind
       const result = transaction(services.db, () => def.run(ctx, validated.data));
-      return done(Array.isArray(result) ? result : [result], name);
+      return done([...(Array.isArray(result) ? result : [result]), ...unknownCalendarNote(validated.data)], name);
     } catch (error) {
       if (error instanceof UserError) return done([text(error.message)], name, false, error.forget);
       throw error;
     }
+  }
+
+  /** A deadline counted in working days into a year without holiday data was counted Monday to Friday: say so. */
+  function unknownCalendarNote(data: Record<string, unknown>): Reply[] {
+    const years = new Set<number>();
+    for (const value of Object.values(data)) {
+      if (isDeadline(value) && value.workdays) for (const year of services.calendar.unknownYearsBetween(value.workdays.from, value.date)) years.add(year);
+    }
+    if (years.size === 0) return [];
+    return [text(`注意：${[...years].join('、')}年节假日安排尚未导入，按周一至周五计算工作日。管理员可发送「节假日导入」并粘贴国务院办公厅的放假通知全文，导入后办理时限会自动重新计算。`)];
   }
 
   return {

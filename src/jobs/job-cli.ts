@@ -1,4 +1,4 @@
-// `npm run job -- <reminders|feedback|weekly-report> [--now ISO-8601] [--dry-run]`: one job, as
+// `npm run job -- <reminders|feedback|weekly-report|calendar-check> [--now ISO-8601] [--dry-run]`: one job, as
 // of any instant; delivers what it queued through the configured messengers (console people on
 // this terminal) and prints a summary. --dry-run prints the messages and changes nothing.
 import { parseArgs } from 'node:util';

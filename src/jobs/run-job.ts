@@ -1,16 +1,17 @@
 // One run of a scheduled job for one slot, exactly once: the run's record, every reminder's
 // record and every message it queues commit in one transaction, so a second start for the same
 // slot (an overlapping process, a restart mid-run) finds the run done and sends nothing.
+import { calendarMissingCard } from '../../commands/calendar';
 import { reportCard } from '../../commands/stats';
 import { transaction } from '../../db/client';
 import { addDays, formatLocalDateTime, localDateOf } from '../lib/dates';
-import type { Reply } from '../lib/reply';
+import { card, type Reply } from '../lib/reply';
 import type { Services } from '../services';
 import { systemActor } from '../services/actor';
 import type { Digest } from '../services/reminders';
 import { weekOf } from '../services/stats';
 
-export const JOBS = ['reminders', 'feedback', 'weekly-report'] as const;
+export const JOBS = ['reminders', 'feedback', 'weekly-report', 'calendar-check'] as const;
 export type JobName = (typeof JOBS)[number];
 
 export interface JobSummary {
@@ -67,7 +68,15 @@ export function runJob(services: Services, job: JobName, at: number, options: { 
         summary.outcome = 'already-ran';
         return;
       }
-      if (job !== 'weekly-report' && !calendar.isWorkday(today)) {
+      if (job === 'calendar-check') {
+        // weekly, workday or not: the calendar is what may be wrong
+        const missing = calendar.missingYears(today);
+        if (missing.length) {
+          const admins = people.listWithRoles().filter((p) => p.role === 'admin');
+          summary.messages += notify.people(admins.map((a) => a.id), card(calendarMissingCard(missing)), key);
+          summary.recipients = admins.length;
+        }
+      } else if (job !== 'weekly-report' && !calendar.isWorkday(today)) {
         summary.outcome = 'not-a-workday';
       } else if (job === 'reminders') {
         const digests = reminders.deadlines(today);

@@ -11,6 +11,7 @@ export interface Schedules {
   reminders: string;
   feedback: string;
   weeklyReport: string;
+  calendarCheck: string;
 }
 
 // Feishu throttles the top of the hour; a little jitter spreads many offices' bots too.
@@ -23,6 +24,7 @@ export function createScheduler(options: { services: Services; schedules: Schedu
     ['reminders', options.schedules.reminders],
     ['feedback', options.schedules.feedback],
     ['weekly-report', options.schedules.weeklyReport],
+    ['calendar-check', options.schedules.calendarCheck],
   ];
 
   function run(job: JobName, at: number): void {

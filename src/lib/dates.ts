@@ -5,6 +5,12 @@ import { TZDate } from '@date-fns/tz';
 
 export type LocalDate = string;
 
+/** A span given as N个工作日: N and the day it is counted from. */
+export interface WorkdayCount {
+  count: number;
+  from: LocalDate;
+}
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function toUtc(date: LocalDate): Date {

@@ -1,37 +1,117 @@
-// The statutory working-day calendar: the State Council's holidays and make-up workdays (调休)
-// from chinese-days, overridden by the admins' 节假日设置 for changes or years it lacks.
-import chineseDays from 'chinese-days';
+// The statutory working-day calendar. What decides a day, first to last: an admin's 节假日设置 for
+// that day; the State Council's notice for its year as imported (节假日导入); chinese-days' data
+// (the same notices, as published in the package); Monday to Friday. A year is known when the
+// package has it or a notice for it was imported; an unknown year is counted Monday to Friday and
+// said so (missingYears, unknownYearsBetween).
 import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
-import { calendarOverrides } from '../../db/schema';
+import { calendarNotices, calendarOverrides } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, isoWeekday, yearOf, type LocalDate } from '../lib/dates';
 import type { Actor } from './actor';
 import type { AuditService } from './audit';
+import type { NoticeHoliday } from './holiday-notice';
 
+const DAY_MS = 86_400_000;
+const LIBRARY_HOLIDAYS: Record<string, string> = calendarData.holidays;
+const LIBRARY_WORKDAYS: Record<string, string> = calendarData.workdays;
 // chinese-days answers Monday–Friday for a year it has no data for, without saying so: the
 // years its holiday table covers are the ones it really knows.
-const DAY_MS = 86_400_000;
+const LIBRARY_YEARS = new Set(Object.keys(LIBRARY_HOLIDAYS).map(yearOf));
 
-const YEARS_WITH_DATA = new Set(Object.keys(calendarData.holidays).map(yearOf));
+export interface Day {
+  date: LocalDate;
+  workday: boolean;
+  /** the holiday it belongs to (a day off or its make-up working day), if any */
+  holiday: string | null;
+  source: 'override' | 'notice' | 'library' | 'weekday';
+}
+
+/** What the bot knows beyond the weekday rule; a preview evaluates a notice against a copy. */
+interface Knowledge {
+  overrides: Map<LocalDate, boolean>;
+  noticeDays: Map<LocalDate, { workday: boolean; holiday: string }>;
+  noticeYears: Set<number>;
+}
+
+/** "Labour Day,劳动节,1" → 劳动节 */
+const libraryName = (entry: string) => entry.split(',')[1] ?? entry;
+
+/**
+ * The notice a library entry comes from: its own year's, except a late-December day of 元旦,
+ * which the next year's notice gives (2023's 元旦 began on 2022-12-31).
+ */
+function libraryNoticeYear(date: LocalDate, name: string): number {
+  return date.slice(5, 7) === '12' && name === '元旦' ? yearOf(date) + 1 : yearOf(date);
+}
+
+function dayWith(k: Knowledge, date: LocalDate): Day {
+  const override = k.overrides.get(date);
+  if (override !== undefined) return { date, workday: override, holiday: null, source: 'override' };
+  const notice = k.noticeDays.get(date);
+  if (notice) return { date, workday: notice.workday, holiday: notice.holiday, source: 'notice' };
+  const libraryEntry = LIBRARY_WORKDAYS[date] ?? LIBRARY_HOLIDAYS[date];
+  if (libraryEntry) {
+    const holiday = libraryName(libraryEntry);
+    // an imported notice replaces the package's days for its year, those it no longer lists too
+    if (!k.noticeYears.has(libraryNoticeYear(date, holiday))) return { date, workday: date in LIBRARY_WORKDAYS, holiday, source: 'library' };
+  }
+  return { date, workday: isoWeekday(date) <= 5, holiday: null, source: 'weekday' };
+}
+
+function noticeDays(holidays: NoticeHoliday[]): Map<LocalDate, { workday: boolean; holiday: string }> {
+  const days = new Map<LocalDate, { workday: boolean; holiday: string }>();
+  for (const h of holidays) {
+    for (const d of h.off) days.set(d, { workday: false, holiday: h.name });
+    for (const d of h.work) days.set(d, { workday: true, holiday: h.name });
+  }
+  return days;
+}
+
+/** n working days after date (n ≥ 0) by a given calendar; day 0 is the date itself, or the next working day. */
+export function addWorkdaysOn(isWorkday: (date: LocalDate) => boolean, date: LocalDate, n: number): LocalDate {
+  let d = date;
+  for (let left = n; left > 0; ) {
+    d = addDays(d, 1);
+    if (isWorkday(d)) left--;
+  }
+  while (!isWorkday(d)) d = addDays(d, 1);
+  return d;
+}
 
 export function createCalendarService(db: Db, clock: Clock, audit: AuditService, log: Logger) {
-  let cache: Map<LocalDate, boolean> | null = null;
+  let knowledge: Knowledge | null = null;
   let cachedVersion = -1;
   const warned = new Set<number>();
   const dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
 
-  // Overrides are few; reload them when any connection (the REPL, a job) has committed since.
-  function overrides(): Map<LocalDate, boolean> {
+  function load(): Knowledge {
+    const overrides = new Map(db.select().from(calendarOverrides).all().map((o) => [o.date, o.workday]));
+    const notices = db.select().from(calendarNotices).where(eq(calendarNotices.status, 'confirmed')).all();
+    return {
+      overrides,
+      noticeDays: noticeDays(notices.flatMap((n) => n.holidays)),
+      noticeYears: new Set(notices.map((n) => n.year)),
+    };
+  }
+
+  // Overrides and notices are few; reload them when any connection (the REPL, a job) has committed since.
+  function known(): Knowledge {
     const version = dataVersion.get() as number;
-    if (!cache || version !== cachedVersion) {
-      cache = new Map(db.select().from(calendarOverrides).all().map((o) => [o.date, o.workday]));
+    if (!knowledge || version !== cachedVersion) {
+      knowledge = load();
       cachedVersion = version;
       running.clear();
     }
-    return cache;
+    return knowledge;
+  }
+
+  /** After this connection's own writes, which PRAGMA data_version does not count. */
+  function forget(): void {
+    knowledge = null;
+    running.clear();
   }
 
   // Per year, the running count of working days through each day: statistics over a year of
@@ -60,52 +140,82 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
     return count + yearTable(year)[dayOfYear]!;
   }
 
+  function knows(year: number): boolean {
+    return LIBRARY_YEARS.has(year) || known().noticeYears.has(year);
+  }
+
   function isWorkday(date: LocalDate): boolean {
-    const override = overrides().get(date);
-    if (override !== undefined) return override;
-    const year = yearOf(date);
-    if (YEARS_WITH_DATA.has(year)) return chineseDays.isWorkday(date);
-    if (!warned.has(year)) {
-      warned.add(year);
-      log.warn({ year }, '法定节假日数据缺少该年份，按周一至周五计算工作日；请用「节假日设置」补充');
+    const day = dayWith(known(), date);
+    if (day.source === 'weekday' && !knows(yearOf(date)) && !warned.has(yearOf(date))) {
+      warned.add(yearOf(date));
+      log.warn({ year: yearOf(date) }, '法定节假日数据缺少该年份，按周一至周五计算工作日；请用「节假日导入」导入国务院通知');
     }
-    return isoWeekday(date) <= 5;
+    return day.workday;
+  }
+
+  /** The date itself when it is a working day, else the next one. */
+  function nextWorkdayFrom(date: LocalDate): LocalDate {
+    let d = date;
+    while (!isWorkday(d)) d = addDays(d, 1);
+    return d;
+  }
+
+  /** n working days after date (n ≥ 0); day 0 is the date itself, or the next working day. */
+  function addWorkdays(date: LocalDate, n: number): LocalDate {
+    return addWorkdaysOn(isWorkday, date, n);
   }
 
   return {
     isWorkday,
+    nextWorkdayFrom,
+    knows,
 
-    hasOfficialData(year: number): boolean {
-      return YEARS_WITH_DATA.has(year);
-    },
-
-    /** The date itself when it is a working day, else the next one. */
-    nextWorkdayFrom(date: LocalDate): LocalDate {
-      let d = date;
-      while (!isWorkday(d)) d = addDays(d, 1);
-      return d;
-    },
-
-    /** n working days after date (n ≥ 0); day 0 is the date itself, or the next working day. */
-    addWorkdays(date: LocalDate, n: number): LocalDate {
-      let d = date;
-      for (let left = n; left > 0; ) {
-        d = addDays(d, 1);
-        if (isWorkday(d)) left--;
-      }
-      return n === 0 ? this.nextWorkdayFrom(d) : d;
-    },
+    addWorkdays,
 
     /** Working days after `from` up to and including `to` (negative when to < from). */
     workdaysBetween(from: LocalDate, to: LocalDate): number {
       if (to < from) return -this.workdaysBetween(to, from);
-      overrides(); // once per call: drops the tables if any override changed
+      known(); // once per call: drops the tables if anything changed
       const base = yearOf(from);
       return countThrough(to, base) - countThrough(from, base);
     },
 
+    /** One day as the bot counts it now, and why. */
+    day(date: LocalDate): Day {
+      return dayWith(known(), date);
+    },
+
+    /**
+     * The days of a year were a notice for it confirmed: it replaces the year's earlier notice and
+     * the package's days, and every 节假日设置 of a day it covers (its year, and the days it lists).
+     */
+    withNotice(year: number, holidays: NoticeHoliday[]): (date: LocalDate) => Day {
+      const now = known();
+      const days = noticeDays(holidays);
+      const covered = (d: LocalDate) => yearOf(d) === year || days.has(d);
+      const next: Knowledge = {
+        overrides: new Map([...now.overrides].filter(([d]) => !covered(d))),
+        noticeDays: new Map([...[...now.noticeDays].filter(([d]) => !covered(d)), ...days]),
+        noticeYears: new Set([...now.noticeYears, year]),
+      };
+      return (date) => dayWith(next, date);
+    },
+
+    /** Years without data a span of days runs into (a deadline counted into next year, say). */
+    unknownYearsBetween(from: LocalDate, to: LocalDate): number[] {
+      const years: number[] = [];
+      for (let y = yearOf(from); y <= yearOf(to); y++) if (!knows(y)) years.push(y);
+      return years;
+    },
+
+    /** This year if unknown; from 1 November, next year too while unknown. */
+    missingYears(today: LocalDate): number[] {
+      const year = yearOf(today);
+      return [year, ...(today.slice(5) >= '11-01' ? [year + 1] : [])].filter((y) => !knows(y));
+    },
+
     overrideList(): { date: LocalDate; workday: boolean }[] {
-      return [...overrides()].map(([date, workday]) => ({ date, workday })).sort((a, b) => (a.date < b.date ? 1 : -1));
+      return [...known().overrides].map(([date, workday]) => ({ date, workday })).sort((a, b) => (a.date < b.date ? 1 : -1));
     },
 
     setOverride(date: LocalDate, workday: boolean, actor: Actor): void {
@@ -115,8 +225,31 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
         .onConflictDoUpdate({ target: calendarOverrides.date, set: { workday, setBy: actor.personId, setAt: sql`excluded.set_at` } })
         .run();
       audit.record(actor, '节假日设置', date, before ? { workday: before.workday } : null, { workday });
-      cache = null;
-      running.clear();
+      forget();
+    },
+
+    /**
+     * Makes a notice its year's calendar: the year's earlier notice superseded, the overrides it
+     * covers removed (returned, for the audit). The caller holds the transaction.
+     */
+    adopt(noticeId: number, year: number, holidays: NoticeHoliday[], actor: Actor): { date: LocalDate; workday: boolean }[] {
+      const days = noticeDays(holidays);
+      const replaced = db
+        .select()
+        .from(calendarOverrides)
+        .all()
+        .filter((o) => yearOf(o.date) === year || days.has(o.date));
+      for (const o of replaced) db.delete(calendarOverrides).where(eq(calendarOverrides.date, o.date)).run();
+      db.update(calendarNotices)
+        .set({ status: 'superseded' })
+        .where(and(eq(calendarNotices.year, year), eq(calendarNotices.status, 'confirmed')))
+        .run();
+      db.update(calendarNotices)
+        .set({ status: 'confirmed', confirmedBy: actor.personId, confirmedAt: clock.now() })
+        .where(eq(calendarNotices.id, noticeId))
+        .run();
+      forget();
+      return replaced.map((o) => ({ date: o.date, workday: o.workday }));
     },
   };
 }

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
-import { addDays, isoWeekday, yearOf, type LocalDate } from '../lib/dates';
+import { addDays, isoWeekday, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
@@ -26,6 +26,8 @@ export interface IncomingInput {
   secrecy: string;
   receivedDate: LocalDate;
   dueDate?: LocalDate | undefined;
+  /** when 办理时限 was given as N个工作日 */
+  dueWorkdays?: WorkdayCount | null | undefined;
   handlingUnit?: string | undefined;
   remarks?: string | undefined;
 }
@@ -127,13 +129,13 @@ export function createDocumentsService(
     .insert(documents)
     .values({
       regNo: slot('regNo'), direction: slot('direction'), year: slot('year'), seq: slot('seq'), title: slot('title'), docNumber: slot('docNumber'), docNumberKey: slot('docNumberKey'),
-      sourceUnit: slot('sourceUnit'), recipients: slot('recipients'), draftingUnit: slot('draftingUnit'), urgency: slot('urgency'), docDate: slot('docDate'), dueDate: slot('dueDate'),
+      sourceUnit: slot('sourceUnit'), recipients: slot('recipients'), draftingUnit: slot('draftingUnit'), urgency: slot('urgency'), docDate: slot('docDate'), dueDate: slot('dueDate'), dueWorkdays: slot('dueWorkdays'), dueCountedFrom: slot('dueCountedFrom'),
       handlingUnitId: slot('handlingUnitId'), remarks: slot('remarks'), status: slot('status'), assignedAt: slot('assignedAt'), assignedDate: slot('assignedDate'),
       createdBy: slot('createdBy'), createdAt: slot('createdAt'), updatedAt: slot('updatedAt'),
     })
     .returning()
     .prepare();
-  const UNSET = { docNumber: null, docNumberKey: null, sourceUnit: null, recipients: null, draftingUnit: null, dueDate: null, handlingUnitId: null, remarks: null, assignedAt: null, assignedDate: null, createdBy: null };
+  const UNSET = { docNumber: null, docNumberKey: null, sourceUnit: null, recipients: null, draftingUnit: null, dueDate: null, dueWorkdays: null, dueCountedFrom: null, handlingUnitId: null, remarks: null, assignedAt: null, assignedDate: null, createdBy: null };
 
   function insertDocument(values: typeof documents.$inferInsert, grams: string, unitName: string | null): DocumentView {
     const row = insertRow.get({ ...UNSET, ...values });
@@ -192,6 +194,8 @@ export function createDocumentsService(
           urgency: input.urgency,
           docDate: input.receivedDate,
           dueDate: input.dueDate ?? null,
+          dueWorkdays: input.dueWorkdays?.count ?? null,
+          dueCountedFrom: input.dueWorkdays?.from ?? null,
           handlingUnitId: unit?.id ?? null,
           remarks: input.remarks ?? null,
           status: unit ? 'assigned' : 'registered',
@@ -242,7 +246,7 @@ export function createDocumentsService(
       return doc;
     },
 
-    assign(regNo: string, unitName: string, dueDate: LocalDate | undefined, actor: Actor): DocumentView {
+    assign(regNo: string, unitName: string, dueDate: LocalDate | undefined, actor: Actor, dueWorkdays: WorkdayCount | null = null): DocumentView {
       const doc = byRegNo(regNo, actor);
       if (doc.direction !== 'in') throw new UserError(`${doc.regNo} 是发文，只有收文需要分办`);
       if (doc.status === 'closed') throw new UserError(`${doc.regNo} 已办结，不能再分办`);
@@ -252,7 +256,8 @@ export function createDocumentsService(
       db.update(documents)
         .set({
           handlingUnitId: unit.id,
-          dueDate: dueDate ?? doc.dueDate,
+          // a new 时限 brings its own working-day count, or none (a fixed date)
+          ...(dueDate ? { dueDate, dueWorkdays: dueWorkdays?.count ?? null, dueCountedFrom: dueWorkdays?.from ?? null } : {}),
           status: 'assigned',
           assignedAt: doc.assignedAt ?? now,
           assignedDate: doc.assignedDate ?? deps.today(),

@@ -4,7 +4,7 @@ import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client';
 import { people, supervisionExtensions, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
-import { formatChineseDate, yearOf, type LocalDate } from '../lib/dates';
+import { formatChineseDate, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
@@ -27,6 +27,8 @@ export interface SupervisionInput {
   leadUnit: string;
   coUnits: string[];
   deadline: LocalDate;
+  /** when 时限 was given as N个工作日 */
+  deadlineWorkdays?: WorkdayCount | null | undefined;
   cycle: FeedbackCycle;
 }
 
@@ -205,6 +207,8 @@ export function createSupervisionService(
           instruction: input.instruction ?? null,
           startDate: today,
           deadline: input.deadline,
+          deadlineWorkdays: input.deadlineWorkdays?.count ?? null,
+          deadlineCountedFrom: input.deadlineWorkdays?.from ?? null,
           feedbackCycle: input.cycle,
           status: 'assigned',
           createdBy: actor.personId,
@@ -312,7 +316,8 @@ export function createSupervisionService(
         .set({ status: approve ? 'approved' : 'rejected', decidedBy: actor.personId, decidedAt: now, decisionReason: reason ?? null })
         .where(eq(supervisionExtensions.id, pending.id))
         .run();
-      if (approve) db.update(supervisionItems).set({ deadline: pending.newDeadline, updatedAt: now }).where(eq(supervisionItems.id, item.id)).run();
+      // the approved date is the deadline now, whatever the count it first came from
+      if (approve) db.update(supervisionItems).set({ deadline: pending.newDeadline, deadlineWorkdays: null, deadlineCountedFrom: null, updatedAt: now }).where(eq(supervisionItems.id, item.id)).run();
       const after = refresh(item.id);
       audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
       const view = detail(after);

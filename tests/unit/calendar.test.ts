@@ -46,8 +46,8 @@ describe('calendar', () => {
 
   it('falls back to Monday–Friday for a year without data, warning once', () => {
     const { cal, lines } = calendar();
-    expect(cal.hasOfficialData(2026)).toBe(true);
-    expect(cal.hasOfficialData(2031)).toBe(false);
+    expect(cal.knows(2026)).toBe(true);
+    expect(cal.knows(2031)).toBe(false);
     expect(cal.isWorkday('2031-05-01')).toBe(true); // a Thursday; the real holiday is unknown
     expect(cal.isWorkday('2031-05-03')).toBe(false);
     expect(lines.filter((l) => l.includes('2031'))).toHaveLength(1);

@@ -7,7 +7,7 @@ describe('configuration', () => {
   it('starts from nothing on the documented defaults', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 3000, databasePath: './data/bot.db', timezone: 'Asia/Shanghai', logLevel: 'info', adminIds: [], lark: null, dingtalk: null });
-    expect(c.cron).toEqual({ reminders: '50 8 * * *', feedback: '50 8 * * *', weeklyReport: '10 9 * * 1' });
+    expect(c.cron).toEqual({ reminders: '50 8 * * *', feedback: '50 8 * * *', weeklyReport: '10 9 * * 1', calendarCheck: '20 9 * * 1' });
   });
 
   it('treats blank values as unset and parses lists', () => {

@@ -1,0 +1,187 @@
+// 节假日导入: a year's notice read, shown for confirmation (its days, each month's working days,
+// what it changes), then made the year's calendar; open items whose deadline was given in working
+// days are counted again under it and the people who follow them told, each in one digest.
+import { and, desc, eq, gt, inArray, isNotNull, ne } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { calendarNotices, calendarOverrides, documents, supervisionItems, supervisionUnits } from '../../db/schema';
+import type { Clock } from '../lib/clock';
+import { addDays, formatChineseDate, makeDate, yearOf, type LocalDate } from '../lib/dates';
+import { card, type Reply } from '../lib/reply';
+import type { Actor } from './actor';
+import type { AuditService } from './audit';
+import { addWorkdaysOn, type CalendarService, type Day } from './calendar';
+import { UserError } from './errors';
+import { readHolidayNotice, type NoticeHoliday } from './holiday-notice';
+import type { NotifyService } from './notify';
+import type { UnitsService } from './units';
+
+export interface DayChange {
+  date: LocalDate;
+  before: Day;
+  after: Day;
+}
+
+/** An open item whose deadline, counted in working days, falls elsewhere under the notice. */
+export interface MovedDeadline {
+  kind: '公文' | '督办';
+  id: number;
+  regNo: string;
+  title: string;
+  from: LocalDate;
+  to: LocalDate;
+  unitIds: number[];
+  registrar: number | null;
+}
+
+export interface CalendarPreview {
+  id: number;
+  year: number;
+  holidays: NoticeHoliday[];
+  advisory: string[];
+  /** working days in each month of the year, January first */
+  months: number[];
+  changes: DayChange[];
+  /** 节假日设置 the notice replaces */
+  overrides: { date: LocalDate; workday: boolean }[];
+  moved: MovedDeadline[];
+  /** the year had neither the package's data nor a notice */
+  wasUnknown: boolean;
+}
+
+export interface CalendarAdopted {
+  year: number;
+  changes: number;
+  moved: MovedDeadline[];
+  /** people told of moved deadlines */
+  told: number;
+}
+
+const EXAMPLE = '节假日导入 国务院办公厅关于2027年部分节假日安排的通知 …… 一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。……';
+
+export function createCalendarImportService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService }) {
+  const { calendar, audit, notify } = deps;
+
+  /** The dates a notice for a year can change: the year's, and any it lists outside it. */
+  function affectedDates(year: number, holidays: NoticeHoliday[]): LocalDate[] {
+    const dates = new Set<LocalDate>();
+    for (let d = makeDate(year, 1, 1)!; yearOf(d) === year; d = addDays(d, 1)) dates.add(d);
+    for (const h of holidays) for (const d of [...h.off, ...h.work]) dates.add(d);
+    return [...dates].sort();
+  }
+
+  /** Open items with a deadline counted in working days whose date the given calendar moves. */
+  function movedDeadlines(isWorkday: (d: LocalDate) => boolean): MovedDeadline[] {
+    const moved: MovedDeadline[] = [];
+    const docs = db
+      .select({ id: documents.id, regNo: documents.regNo, title: documents.title, due: documents.dueDate, n: documents.dueWorkdays, from: documents.dueCountedFrom, unitId: documents.handlingUnitId, createdBy: documents.createdBy })
+      .from(documents)
+      .where(and(ne(documents.status, 'closed'), isNotNull(documents.dueWorkdays)))
+      .all();
+    for (const d of docs) {
+      const to = addWorkdaysOn(isWorkday, d.from!, d.n!);
+      if (to !== d.due) moved.push({ kind: '公文', id: d.id, regNo: d.regNo, title: d.title, from: d.due!, to, unitIds: d.unitId ? [d.unitId] : [], registrar: d.createdBy });
+    }
+    const items = db
+      .select({ id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy })
+      .from(supervisionItems)
+      .where(and(ne(supervisionItems.status, 'closed'), isNotNull(supervisionItems.deadlineWorkdays)))
+      .all();
+    const unitsOf = (itemIds: number[]) => {
+      const map = new Map<number, number[]>();
+      if (itemIds.length) for (const u of db.select().from(supervisionUnits).where(inArray(supervisionUnits.itemId, itemIds)).all()) map.set(u.itemId, [...(map.get(u.itemId) ?? []), u.unitId]);
+      return map;
+    };
+    const changed = items.map((i) => ({ ...i, to: addWorkdaysOn(isWorkday, i.from!, i.n!) })).filter((i) => i.to !== i.due);
+    const units = unitsOf(changed.map((i) => i.id));
+    for (const i of changed) moved.push({ kind: '督办', id: i.id, regNo: i.regNo, title: i.title, from: i.due, to: i.to, unitIds: units.get(i.id) ?? [], registrar: i.createdBy });
+    return moved;
+  }
+
+  function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): CalendarPreview {
+    const after = calendar.withNotice(year, holidays);
+    const dates = affectedDates(year, holidays);
+    const changes = dates.map((date) => ({ date, before: calendar.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday || (c.before.holiday ?? '') !== (c.after.holiday ?? ''));
+    const months = Array.from({ length: 12 }, () => 0);
+    for (const d of dates) if (yearOf(d) === year && after(d).workday) months[Number(d.slice(5, 7)) - 1]!++;
+    const covered = new Set(dates);
+    return {
+      id,
+      year,
+      holidays,
+      advisory,
+      months,
+      changes,
+      overrides: calendar.overrideList().filter((o) => covered.has(o.date)),
+      moved: movedDeadlines((d) => after(d).workday),
+      wasUnknown: !calendar.knows(year),
+    };
+  }
+
+  /** The digest each person following moved deadlines gets: their items, one message. */
+  function tell(noticeId: number, year: number, moved: MovedDeadline[]): number {
+    const lines = new Map<number, string[]>();
+    const add = (personId: number | null, line: string) => personId !== null && lines.set(personId, [...(lines.get(personId) ?? []), line]);
+    for (const m of moved) {
+      const line = `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → **${formatChineseDate(m.to)}**`;
+      const people = new Set([m.registrar, ...m.unitIds.flatMap((u) => deps.units.contactsOf(u).map((c) => c.personId))]);
+      for (const p of people) add(p, line);
+    }
+    let told = 0;
+    for (const [personId, items] of lines) {
+      const reply: Reply = card({ title: '办理时限调整', tone: 'warning', lines: [`因${year}年节假日安排公布，以下事项办理时限调整：`, ...items] });
+      if (notify.person(personId, reply, `calendar-notice:${noticeId}`)) told++;
+    }
+    return told;
+  }
+
+  return {
+    /** Reads the notice and keeps it pending; refuses a text it cannot read in full, keeping nothing. */
+    read(text: string, actor: Actor): CalendarPreview {
+      const reading = readHolidayNotice(text);
+      if (!reading.ok) throw new UserError(`无法导入：${reading.error}。请粘贴国务院办公厅放假通知的全文，例如：${EXAMPLE}`);
+      const { year, holidays, advisory } = reading.notice;
+      const row = db.insert(calendarNotices).values({ year, holidays, status: 'pending', createdBy: actor.personId, createdAt: clock.now() }).returning({ id: calendarNotices.id }).get();
+      return preview(row.id, year, holidays, advisory);
+    },
+
+    /**
+     * Makes a pending notice its year's calendar, recounts the open working-day deadlines under it
+     * and tells their people. Refused when the calendar changed after the preview was shown, or a
+     * newer preview of the year exists: the admin confirms what they saw. The caller holds the transaction.
+     */
+    confirm(id: number, actor: Actor): CalendarAdopted {
+      const row = db.select().from(calendarNotices).where(eq(calendarNotices.id, id)).get();
+      if (!row) throw new UserError(`没有编号为 ${id} 的节假日导入。请先发送「节假日导入」并粘贴通知全文。`);
+      if (row.status === 'confirmed') throw new UserError(`${row.year}年节假日安排（导入 ${id}）已确认过，无需再次确认。`);
+      if (row.status !== 'pending') throw new UserError(`导入 ${id} 已被之后的导入取代。`);
+      const newer = db
+        .select({ id: calendarNotices.id })
+        .from(calendarNotices)
+        .where(and(eq(calendarNotices.year, row.year), gt(calendarNotices.id, id)))
+        .orderBy(desc(calendarNotices.id))
+        .get();
+      if (newer) throw new UserError(`${row.year}年之后又导入过一次（导入 ${newer.id}），请确认最新的那次。`);
+      const changedSince = db.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gt(calendarOverrides.setAt, row.createdAt)).get();
+      if (changedSince) throw new UserError(`预览之后又有节假日设置（${changedSince.date}），请重新发送「节假日导入」核对。`);
+
+      const shown = preview(id, row.year, row.holidays, []);
+      const replaced = calendar.adopt(id, row.year, row.holidays, actor);
+      const now = clock.now();
+      for (const m of shown.moved) {
+        if (m.kind === '公文') db.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id)).run();
+        else db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
+        audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, notice: id });
+      }
+      audit.record(
+        actor,
+        '节假日导入',
+        `${row.year}年`,
+        { overrides: replaced },
+        { notice: id, holidays: row.holidays.map((h) => ({ name: h.name, off: h.off, work: h.work })), changedDays: shown.changes.length, movedDeadlines: shown.moved.length },
+      );
+      return { year: row.year, changes: shown.changes.length, moved: shown.moved, told: tell(id, row.year, shown.moved) };
+    },
+  };
+}
+
+export type CalendarImportService = ReturnType<typeof createCalendarImportService>;
