@@ -1,7 +1,7 @@
 // 节假日导入: a year's notice read, shown for confirmation (its days, each month's working days,
 // what it changes), then made the year's calendar; open items whose deadline was given in working
 // days are counted again under it and the people who follow them told, each in one digest.
-import { and, desc, eq, gt, inArray, isNotNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { calendarNotices, calendarOverrides, documents, supervisionItems, supervisionUnits } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -100,7 +100,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
   function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): CalendarPreview {
     const after = calendar.withNotice(year, holidays);
     const dates = affectedDates(year, holidays);
-    const changes = dates.map((date) => ({ date, before: calendar.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday || (c.before.holiday ?? '') !== (c.after.holiday ?? ''));
+    const changes = dates.map((date) => ({ date, before: calendar.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday);
     const months = Array.from({ length: 12 }, () => 0);
     for (const d of dates) if (yearOf(d) === year && after(d).workday) months[Number(d.slice(5, 7)) - 1]!++;
     const covered = new Set(dates);
@@ -161,7 +161,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
         .orderBy(desc(calendarNotices.id))
         .get();
       if (newer) throw new UserError(`${row.year}年之后又导入过一次（导入 ${newer.id}），请确认最新的那次。`);
-      const changedSince = db.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gt(calendarOverrides.setAt, row.createdAt)).get();
+      const changedSince = db.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gte(calendarOverrides.setAt, row.createdAt)).get();
       if (changedSince) throw new UserError(`预览之后又有节假日设置（${changedSince.date}），请重新发送「节假日导入」核对。`);
 
       const shown = preview(id, row.year, row.holidays, []);
