@@ -1,9 +1,9 @@
 // 节假日导入: a year's notice read, shown for confirmation (its days, each month's working days,
 // what it changes), then made the year's calendar; open items whose deadline was given in working
 // days are counted again under it and the people who follow them told, each in one digest.
-import { and, desc, eq, gt, gte, inArray, isNotNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { calendarNotices, calendarOverrides, documents, supervisionItems, supervisionUnits } from '../../db/schema';
+import { calendarNotices, calendarOverrides, documents, proposals, proposalUnits, supervisionItems, supervisionUnits } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, formatChineseDate, makeDate, yearOf, type LocalDate } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
@@ -23,7 +23,7 @@ export interface DayChange {
 
 /** An open item whose deadline, counted in working days, falls elsewhere under the notice. */
 export interface MovedDeadline {
-  kind: '公文' | '督办';
+  kind: '公文' | '督办' | '建议' | '提案';
   id: number;
   regNo: string;
   title: string;
@@ -71,30 +71,38 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
 
   /** Open items with a deadline counted in working days whose date the given calendar moves. */
   function movedDeadlines(isWorkday: (d: LocalDate) => boolean): MovedDeadline[] {
-    const moved: MovedDeadline[] = [];
+    type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null };
+    const moved = (rows: (Counted & { kind: MovedDeadline['kind'] })[], unitsOf: (ids: number[]) => Map<number, number[]>): MovedDeadline[] => {
+      const changed = rows.map((r) => ({ ...r, to: addWorkdaysOn(isWorkday, r.from!, r.n!) })).filter((r) => r.to !== r.due);
+      const units = changed.length ? unitsOf(changed.map((r) => r.id)) : new Map<number, number[]>();
+      return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], registrar: r.createdBy }));
+    };
+    const byItem = (links: { item: number; unit: number }[]) => {
+      const map = new Map<number, number[]>();
+      for (const l of links) map.set(l.item, [...(map.get(l.item) ?? []), l.unit]);
+      return map;
+    };
     const docs = db
-      .select({ id: documents.id, regNo: documents.regNo, title: documents.title, due: documents.dueDate, n: documents.dueWorkdays, from: documents.dueCountedFrom, unitId: documents.handlingUnitId, createdBy: documents.createdBy })
+      .select({ kind: sql<'公文'>`'公文'`, id: documents.id, regNo: documents.regNo, title: documents.title, due: documents.dueDate, n: documents.dueWorkdays, from: documents.dueCountedFrom, createdBy: documents.createdBy, unit: documents.handlingUnitId })
       .from(documents)
       .where(and(ne(documents.status, 'closed'), isNotNull(documents.dueWorkdays)))
       .all();
-    for (const d of docs) {
-      const to = addWorkdaysOn(isWorkday, d.from!, d.n!);
-      if (to !== d.due) moved.push({ kind: '公文', id: d.id, regNo: d.regNo, title: d.title, from: d.due!, to, unitIds: d.unitId ? [d.unitId] : [], registrar: d.createdBy });
-    }
     const items = db
-      .select({ id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy })
+      .select({ kind: sql<'督办'>`'督办'`, id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy })
       .from(supervisionItems)
       .where(and(ne(supervisionItems.status, 'closed'), isNotNull(supervisionItems.deadlineWorkdays)))
       .all();
-    const unitsOf = (itemIds: number[]) => {
-      const map = new Map<number, number[]>();
-      if (itemIds.length) for (const u of db.select().from(supervisionUnits).where(inArray(supervisionUnits.itemId, itemIds)).all()) map.set(u.itemId, [...(map.get(u.itemId) ?? []), u.unitId]);
-      return map;
-    };
-    const changed = items.map((i) => ({ ...i, to: addWorkdaysOn(isWorkday, i.from!, i.n!) })).filter((i) => i.to !== i.due);
-    const units = unitsOf(changed.map((i) => i.id));
-    for (const i of changed) moved.push({ kind: '督办', id: i.id, regNo: i.regNo, title: i.title, from: i.due, to: i.to, unitIds: units.get(i.id) ?? [], registrar: i.createdBy });
-    return moved;
+    const asked = db
+      .select({ kind: proposals.kind, id: proposals.id, regNo: proposals.regNo, title: proposals.title, due: proposals.dueDate, n: proposals.dueWorkdays, from: proposals.dueCountedFrom, createdBy: proposals.createdBy })
+      .from(proposals)
+      .where(and(inArray(proposals.status, ['assigned', 'in_progress']), isNotNull(proposals.dueWorkdays)))
+      .all();
+    const docUnits = new Map(docs.map((d) => [d.id, d.unit === null ? [] : [d.unit]]));
+    return [
+      ...moved(docs, () => docUnits),
+      ...moved(items, (ids) => byItem(db.select({ item: supervisionUnits.itemId, unit: supervisionUnits.unitId }).from(supervisionUnits).where(inArray(supervisionUnits.itemId, ids)).all())),
+      ...moved(asked, (ids) => byItem(db.select({ item: proposalUnits.proposalId, unit: proposalUnits.unitId }).from(proposalUnits).where(inArray(proposalUnits.proposalId, ids)).all())),
+    ];
   }
 
   function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): CalendarPreview {
@@ -169,7 +177,8 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
       const now = clock.now();
       for (const m of shown.moved) {
         if (m.kind === '公文') db.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id)).run();
-        else db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
+        else if (m.kind === '督办') db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
+        else db.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id)).run();
         audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, notice: id });
       }
       audit.record(

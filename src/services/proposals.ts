@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { proposalRounds, proposals, proposalUnits, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
-import { addMonths, yearOf, type LocalDate } from '../lib/dates';
+import { addMonths, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
@@ -39,6 +39,8 @@ export interface RegisterInput {
   coUnits: string[];
   assignedDate: LocalDate;
   dueDate?: LocalDate | undefined;
+  /** when 答复期限 was given as N个工作日 */
+  dueWorkdays?: WorkdayCount | null | undefined;
 }
 
 type Row = typeof proposals.$inferSelect;
@@ -108,6 +110,8 @@ export function createProposalsService(
       proposers: sql.placeholder('proposers'),
       assignedDate: sql.placeholder('assignedDate'),
       dueDate: sql.placeholder('dueDate'),
+      dueWorkdays: sql.placeholder('dueWorkdays'),
+      dueCountedFrom: sql.placeholder('dueCountedFrom'),
       status: 'assigned',
       createdBy: sql.placeholder('createdBy'),
       createdAt: sql.placeholder('now'),
@@ -281,6 +285,8 @@ export function createProposalsService(
         proposers: input.proposers,
         assignedDate: input.assignedDate,
         dueDate,
+        dueWorkdays: input.dueDate ? (input.dueWorkdays?.count ?? null) : null,
+        dueCountedFrom: input.dueDate ? (input.dueWorkdays?.from ?? null) : null,
         createdBy: actor.personId,
         now,
       })!;
@@ -383,6 +389,8 @@ export function createProposalsService(
             status: 'in_progress',
             round: row.round + 1,
             dueDate: addMonths(today, settings.redoMonths),
+            dueWorkdays: null,
+            dueCountedFrom: null,
             answerClass: null,
             answerDate: null,
             answerText: null,

@@ -33,6 +33,7 @@ describe('节假日导入', () => {
     const item = await t.say('督办新建 标题=推进冬季供暖保障 牵头单位=住建局 时限=30个工作日');
     expect(item).toContain('时限：2027-01-08');
     expect(item).toContain('尚未导入');
+    expect(await t.say('建议登记 编号=12 标题=关于加强冬季供暖的建议 代表=张三 主办单位=住建局 答复期限=30个工作日')).toContain('尚未导入');
     // a fixed date, and a deadline counted within 2026, stay as they are, and say nothing of 2027
     const fixed = await t.say('收文登记 标题=固定时限的来文 来文单位=市财政局 承办单位=应急局 办理时限=2027-01-01', 'console:zhang');
     expect(fixed).not.toContain('尚未导入');
@@ -50,7 +51,7 @@ describe('节假日导入', () => {
     expect(preview).toMatch(/每月工作日\*?\*?：1月 20｜2月 16｜/);
     expect(preview).toContain('1月1日（周五）：工作日 → 放假（元旦）');
     expect(preview).toContain('2月14日（周日）：休息日 → 上班（春节调休）');
-    expect(preview).toContain('确认后将调整办理时限的在办事项 2 件');
+    expect(preview).toContain('确认后将调整办理时限的在办事项 3 件');
     expect(preview).toContain('2027年1月1日 → 2027年1月4日');
     expect(preview).toContain('2027年1月8日 → 2027年1月11日');
     // shown, not yet in force
@@ -60,14 +61,15 @@ describe('节假日导入', () => {
     const id = importId(preview);
     const confirmed = await t.say(`节假日导入确认 ${id}`);
     expect(confirmed).toContain('已导入2027年节假日安排');
-    expect(confirmed).toContain('已重新计算 2 件在办事项的办理时限');
+    expect(confirmed).toContain('已重新计算 3 件在办事项的办理时限');
     expect(t.bot.services.calendar.isWorkday('2027-01-01')).toBe(false);
     expect(t.bot.services.calendar.isWorkday('2027-02-20')).toBe(true);
     expect(one("SELECT due_date FROM documents WHERE title = '关于年度考核的通知'")).toBe('2027-01-04');
     expect(one("SELECT due_date FROM documents WHERE title = '固定时限的来文'")).toBe('2027-01-01');
     expect(one("SELECT due_date FROM documents WHERE title = '已办结的来文'")).toBe('2027-01-01');
     expect(one("SELECT deadline FROM supervision_items WHERE title = '推进冬季供暖保障'")).toBe('2027-01-11');
-    expect(one("SELECT count(*) FROM audit_log WHERE action = '办理时限随节假日调整'")).toBe(2);
+    expect(one("SELECT due_date FROM proposals WHERE title = '关于加强冬季供暖的建议'")).toBe('2027-01-11');
+    expect(one("SELECT count(*) FROM audit_log WHERE action = '办理时限随节假日调整'")).toBe(3);
     expect(one("SELECT count(*) FROM audit_log WHERE action = '节假日导入' AND target = '2027年'")).toBe(1);
 
     // the unit contacts and the registrars, each in one message with their items
@@ -79,8 +81,11 @@ describe('节假日导入', () => {
     expect(digests('console:zhang')).toHaveLength(1);
     expect(digests('console:wang')).toHaveLength(1);
     expect(digests('console:wang')[0]).toContain('推进冬季供暖保障：2027年1月8日 → 2027年1月11日');
+    expect(digests('console:wang')[0]).toContain('关于加强冬季供暖的建议：2027年1月8日 → 2027年1月11日');
     expect(digests('console:wang')[0]).not.toContain('关于年度考核的通知');
+    // the registrar of the 督办 and the 建议: both in one message
     expect(digests('console:admin')).toHaveLength(1);
+    expect(digests('console:admin')[0]).toMatch(/推进冬季供暖保障[\s\S]*关于加强冬季供暖的建议/);
     expect(t.sent.length).toBeGreaterThan(before);
 
     // done once; deadlines into 2027 no longer carry the warning
