@@ -11,6 +11,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { calendarPreviewCard } from '../../commands/calendar';
 import { proposalCard } from '../../commands/proposals';
 import { itemCard } from '../../commands/supervision';
 import { documentCard } from '../../commands/views';
@@ -27,7 +28,7 @@ import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
 import type { Html } from './html';
 import { bare, page, type Viewer } from './layout';
-import { auditPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
+import { auditPage, calendarImportPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
 
 const COOKIE = 'zw_console';
 const assets = fileURLToPath(new URL('./assets', import.meta.url));
@@ -254,7 +255,27 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     }),
   );
 
-  router.get('/calendar', (req, res) => send(res, page(signed(res).viewer, '节假日设置', calendarPage(services, signed(res).viewer), notice(req))));
+  router.get('/calendar', (req, res) => send(res, page(signed(res).viewer, '节假日', calendarPage(services, signed(res).viewer), notice(req))));
+  // the preview is this POST's answer: it is computed as the notice is read, and only its confirmation changes the calendar
+  router.post('/calendar/import', (req, res) => {
+    const { viewer, actor } = signed(res);
+    try {
+      const preview = transaction(services.db, () => services.calendarImport.read(String(req.body?.notice ?? ''), actor));
+      send(res, page(viewer, '核对节假日安排', calendarImportPage(calendarPreviewCard(preview), preview.id, viewer)));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      res.redirect(303, `/console/calendar?note=${note(req, 'error', error.message)}`);
+    }
+  });
+  router.post(
+    '/calendar/import/:id/confirm',
+    change('/console/calendar', (req, actor) => {
+      const id = whole(req.params.id, 0, 1, 9_999_999);
+      if (!id) throw new UserError('导入编号无效，请重新粘贴通知核对。');
+      const a = services.calendarImport.confirm(id, actor);
+      return `已导入${a.year}年节假日安排：与之前不同的有 ${a.changes} 天，重新计算了 ${a.moved.length} 件在办事项的办理时限，通知了 ${a.told} 人。`;
+    }),
+  );
   router.post(
     '/calendar',
     change('/console/calendar', (req, actor) => {

@@ -1,6 +1,8 @@
 // The console's pages, rendered on the server from the same services the bot uses.
+import { calendarMissingCard } from '../../commands/calendar';
 import { reportCard } from '../../commands/stats';
 import { may } from '../engine/permissions';
+import { holidayLine, holidaysOf, MARK_NAME, MARK_SIGN, markOf, monthWeeks, sourceLine, WEEKDAYS, type DayLookup } from '../jobs/calendar-grid';
 import type { Card } from '../lib/reply';
 import { formatLocalDateTime, yearOf } from '../lib/dates';
 import { ROLE_LABELS } from '../services/actor';
@@ -21,7 +23,10 @@ export function dashboard(services: Services, v: Viewer, actor: Parameters<Servi
   const items = services.supervision.attentionByUnit();
   const units = [...new Set([...docs.keys(), ...items.map((i) => i.unit)])];
   const chart = { weekly: services.stats.weekly(12), units: services.stats.onTimeByUnit(yearOf(services.today())) };
+  // to admins, who can import the notice (calendar-check tells them the same each Monday)
+  const missing = readOnly(v) ? [] : services.calendar.missingYears(services.today());
   return html`
+${missing.length ? html`<p class="red">${calendarMissingCard(missing).title}：工作日暂按周一至周五计算。<a href="/console/calendar">导入国务院办公厅的放假通知</a></p>` : ''}
 <p>${week.period.label}，括号内为与上周相比的变化。</p>
 <div class="cards">${card.fields!.map(([label, value]) => {
     const [main, change] = value.split('（');
@@ -137,16 +142,68 @@ export function chatsPage(services: Services, v: Viewer): Html {
     : html`<p>机器人还没有在任何群聊中收到消息。把机器人拉进群并 @ 它一次后，群聊会出现在这里。</p>`;
 }
 
-export function calendarPage(services: Services, v: Viewer): Html {
+/** A card's light markdown as HTML: **bold** as <strong>, everything else text. */
+function cardLine(line: string): Html {
+  return html`${line.split('**').map((part, i) => (i % 2 ? html`<strong>${part}</strong>` : part))}`;
+}
+
+function cardBody(c: Card): Html {
+  return html`<strong>${c.title}</strong>${(c.lines ?? []).map((l) => html`<br>${cardLine(l)}`)}`;
+}
+
+/**
+ * The year as twelve month tables, Monday first, 休 and 班 beside the days that differ from the
+ * weekday rule (the cell's class and title say the same). The dashboard's grid of charts lays the
+ * months out, three to a row on a wide screen, one on a phone.
+ */
+function yearCalendar(year: number, day: DayLookup): Html {
+  const holidays = holidaysOf(year, day);
   return html`
+<h2>${year}年</h2>
+<p>${sourceLine(year, day)}</p>
+${holidays.length ? html`<p>${holidays.map((h, i) => html`${i ? html`<br>` : ''}${holidayLine(h)}`)}</p>` : ''}
+<div class="charts" data-year="${year}">${Array.from({ length: 12 }, (_, i) => {
+    const month = i + 1;
+    return html`<table class="month"><caption>${month}月</caption><thead><tr>${WEEKDAYS.map((w) => html`<th>${w}</th>`)}</tr></thead><tbody>${monthWeeks(year, month).map(
+      (week) =>
+        html`<tr>${week.map((date) => {
+          if (!date) return html`<td></td>`;
+          const d = day(date);
+          const mark = markOf(d);
+          const sign = MARK_SIGN[mark];
+          return html`<td class="${mark}" data-date="${date}" title="${d.holiday ? `${d.holiday} ` : ''}${MARK_NAME[mark]}">${Number(date.slice(8))}${sign ? html`<span class="${mark === 'off' ? 'red' : 'tag'}">${sign}</span>` : ''}</td>`;
+        })}</tr>`,
+    )}</tbody></table>`;
+  })}</div>`;
+}
+
+export function calendarPage(services: Services, v: Viewer): Html {
+  const missing = services.calendar.missingYears(services.today());
+  const year = yearOf(services.today());
+  const day = (date: string) => services.calendar.day(date);
+  return html`
+${missing.length ? html`<p class="notice error">${cardBody(calendarMissingCard(missing))}</p>` : ''}
 ${readOnly(v)
   ? ''
-  : html`<form class="bar" method="post" action="/console/calendar">${csrfField(v)}<label>日期<input name="date" type="date" required></label>
+  : html`<h2>导入国务院办公厅的放假通知</h2>
+<form method="post" action="/console/calendar/import">${csrfField(v)}<label>通知全文（标题和各条放假安排，如「一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。」）<textarea name="notice" rows="12" cols="80" required placeholder="国务院办公厅关于2027年部分节假日安排的通知……"></textarea></label>
+<p><button>核对</button> 先显示读到的安排和将要变化的日子，确认后才生效。</p></form>
+<h2>节假日设置</h2>
+<form class="bar" method="post" action="/console/calendar">${csrfField(v)}<label>日期<input name="date" type="date" required></label>
   <label>类型<select name="kind"><option value="休">休息日</option><option value="班">工作日（调休上班）</option></select></label><button>设置</button></form>`}
-<p>法定节假日和调休来自国务院公告（chinese-days）；这里的设置优先，用于公告调整或数据缺少的年份。</p>
+<p>法定节假日和调休来自导入的国务院办公厅放假通知，没有导入的年份来自 chinese-days；这里的设置优先，用于个别日子的调整。</p>
 <div class="scroll"><table><thead><tr><th>日期</th><th>设为</th></tr></thead><tbody>${services.calendar
     .overrideList()
-    .map((o) => html`<tr><td>${o.date}</td><td>${o.workday ? '工作日' : '休息日'}</td></tr>`)}</tbody></table></div>`;
+    .map((o) => html`<tr><td>${o.date}</td><td>${o.workday ? '工作日' : '休息日'}</td></tr>`)}</tbody></table></div>
+${yearCalendar(year, day)}
+${yearCalendar(year + 1, day)}`;
+}
+
+/** What a pasted notice says and changes, as 节假日导入 shows it in chat, with the button that confirms it. */
+export function calendarImportPage(preview: Card, id: number, v: Viewer): Html {
+  return html`
+<p class="notice">${cardBody(preview)}</p>
+<form class="bar" method="post" action="/console/calendar/import/${id}/confirm">${csrfField(v)}<button>确认导入</button><a href="/console/calendar">不导入，返回</a></form>`;
 }
 
 export function auditPage(services: Services): Html {

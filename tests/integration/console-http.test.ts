@@ -2,7 +2,7 @@
 // sign-in by a link from the bot, the session cookie, the refusals (no session, CSRF, leaders,
 // used or expired links), the security headers, escaping and an export. What needs a browser
 // (drawing, clicking) is in console-browser.test.ts.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,5 +260,79 @@ describe('ledger pages', () => {
     const past = await view('公文', 'page=9');
     expect(past.numbers).toEqual([]);
     expect(past.total).toBe(122);
+  });
+});
+
+describe('the calendar page', () => {
+  // a console of its own, on makeBot's 2026-11-25: November, and chinese-days has no 2027
+  let k: ConsoleUnderTest;
+  beforeAll(async () => {
+    k = await startConsole();
+  });
+  afterAll(async () => {
+    await k?.t.close();
+  });
+  const NOTICE = readFileSync(new URL('../fixtures/notices/made-up-2027.txt', import.meta.url), 'utf8');
+  const notices = () => k.t.bot.db.$client.prepare('SELECT status FROM calendar_notices').pluck().all();
+  const WARNING = '2027年节假日安排尚未导入';
+
+  it('refuses the import to a leader, and without the CSRF token, storing nothing', async () => {
+    const leader = await signIn('console:leader', k);
+    expect((await leader.get('/console/calendar')).status).toBe(403);
+    expect((await leader.post('/console/calendar/import', { notice: NOTICE }, { csrf: true })).status).toBe(403);
+    expect((await leader.post('/console/calendar/import/1/confirm', {}, { csrf: true })).status).toBe(403);
+    expect(await (await leader.get('/console/')).text()).not.toContain(WARNING);
+    const admin = await signIn('console:admin', k);
+    expect((await admin.post('/console/calendar/import', { notice: NOTICE })).status).toBe(403);
+    expect(notices()).toEqual([]);
+  });
+
+  it('shows why a text cannot be read in the error banner, escaped, storing nothing', async () => {
+    const admin = await signIn('console:admin', k);
+    const text = '国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：<img src=x onerror=alert(1)>一月一日放假，共1天。';
+    const refused = await admin.post('/console/calendar/import', { notice: text }, { csrf: true });
+    expect(refused.status).toBe(303);
+    const main = /<main>([\s\S]*)<\/main>/.exec(await (await admin.get(refused.headers.get('location')!)).text())![1]!;
+    expect(main).toContain('<p class="notice error">无法导入：「元旦」中有一句没有日期：「&lt;img src=x onerror=alert(1)&gt;一月一日放假');
+    expect(main).not.toContain('<img');
+    expect(notices()).toEqual([]);
+  });
+
+  it('warns an admin while 2027 is unknown; the pasted notice is shown for checking, and once confirmed is the year’s calendar', async () => {
+    const admin = await signIn('console:admin', k);
+    const dashboard = await (await admin.get('/console/')).text();
+    expect(dashboard).toContain(`<p class="red">${WARNING}：工作日暂按周一至周五计算。<a href="/console/calendar">`);
+    const before = await (await admin.get('/console/calendar')).text();
+    expect(before).toContain(`<p class="notice error"><strong>${WARNING}</strong>`);
+    expect(before).toContain('2027年没有节假日数据');
+    expect(before).toContain('2026年的节假日和调休来自：chinese-days 收录的国务院通知');
+    expect(before).toContain('<td class="off" data-date="2026-10-01" title="国庆节 放假">1<span class="red">休</span></td>');
+    expect(before).toContain('<td class="work" data-date="2027-01-01" title="工作日">1</td>');
+
+    const preview = await admin.post('/console/calendar/import', { notice: NOTICE }, { csrf: true });
+    expect(preview.status).toBe(200);
+    const shown = await preview.text();
+    expect(shown).toContain('<strong>2027年节假日安排（待确认，导入 ');
+    expect(shown).toContain('<strong>元旦</strong>：1月1日—1月3日 放假，共 3 天');
+    expect(shown).toContain('1月1日（周五）：工作日 → 放假（元旦）');
+    expect(shown).toContain('<button>确认导入</button>');
+    const confirm = /action="(\/console\/calendar\/import\/\d+\/confirm)"/.exec(shown)![1]!;
+    expect(notices()).toEqual(['pending']);
+    expect(k.t.bot.services.calendar.isWorkday('2027-01-01')).toBe(true); // shown, not yet in force
+
+    const confirmed = await admin.post(confirm, {}, { csrf: true });
+    expect(confirmed.status).toBe(303);
+    const after = await (await admin.get(confirmed.headers.get('location')!)).text();
+    expect(after).toContain('<p class="notice ok">已导入2027年节假日安排：与之前不同的有 24 天');
+    expect(notices()).toEqual(['confirmed']);
+    expect(after).not.toContain(WARNING);
+    expect(after).toContain('2027年的节假日和调休来自：已导入的国务院办公厅放假通知');
+    expect(after).toContain('春节：2月5日至12日放假，共 8 天；2月14日（周日）、2月20日（周六）上班');
+    expect(after).toContain('<td class="off" data-date="2027-01-01" title="元旦 放假">1<span class="red">休</span></td>');
+    expect(after).toContain('<td class="makeup" data-date="2027-02-14" title="春节 调休上班">14<span class="tag">班</span></td>');
+    expect(await (await admin.get('/console/')).text()).not.toContain(WARNING);
+    // a second confirmation is refused, and says why
+    const again = await admin.post(confirm, {}, { csrf: true });
+    expect(await (await admin.get(again.headers.get('location')!)).text()).toContain('<p class="notice error">2027年节假日安排（导入 ');
   });
 });
