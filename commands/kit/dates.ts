@@ -47,7 +47,8 @@ export function parseDateText(input: string, ctx: DateContext): LocalDate | null
   if ((m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(text))) return makeDate(+m[1]!, +m[2]!, +m[3]!);
   if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(text))) return makeDate(+m[1]!, +m[2]!, +m[3]!);
   if ((m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(text))) return nearestYear(+m[1]!, +m[2]!, today);
-  if (text in RELATIVE_DAYS) return addDays(today, RELATIVE_DAYS[text]!);
+  // own keys only: __proto__ and constructor are "in" every object
+  if (Object.hasOwn(RELATIVE_DAYS, text)) return addDays(today, RELATIVE_DAYS[text]!);
 
   if ((m = /^(本|这|下下|下|上)?(?:周|星期|礼拜)([一二三四五六日天1-7])$/.exec(text))) {
     const target = WEEKDAYS[m[2]!]!;

@@ -57,7 +57,7 @@ describe('parseDateText', () => {
     expect(parseDateText('3个工作日', { ...ctx, today: '2026-09-30' })).toBe('2026-10-10');
   });
 
-  it.each(['2026-02-30', '2026-13-01', '13月1日', '2月30日', 'abc', '', '下周八', '999个工作日', '明年某天'])('refuses %s', (text) => {
+  it.each(['2026-02-30', '2026-13-01', '13月1日', '2月30日', 'abc', '', '下周八', '999个工作日', '明年某天', '__proto__', 'constructor', 'toString', 'hasOwnProperty'])('refuses %s', (text) => {
     expect(parseDateText(text, ctx)).toBeNull();
   });
 });
