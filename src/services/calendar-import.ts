@@ -9,7 +9,7 @@ import { addDays, formatChineseDate, makeDate, yearOf, type LocalDate } from '..
 import { card, type Reply } from '../lib/reply';
 import type { Actor } from './actor';
 import type { AuditService } from './audit';
-import { addWorkdaysOn, type CalendarService, type Day } from './calendar';
+import { addWorkdaysOn, coveredBy, type CalendarService, type Day } from './calendar';
 import { UserError } from './errors';
 import { readHolidayNotice, type NoticeHoliday } from './holiday-notice';
 import type { NotifyService } from './notify';
@@ -30,7 +30,8 @@ export interface MovedDeadline {
   from: LocalDate;
   to: LocalDate;
   unitIds: number[];
-  registrar: number | null;
+  /** told besides the units' contacts: the registrar, and a 督办's instructing leader */
+  followers: number[];
 }
 
 export interface CalendarPreview {
@@ -61,21 +62,23 @@ const EXAMPLE = '节假日导入 国务院办公厅关于2027年部分节假日�
 export function createCalendarImportService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService }) {
   const { calendar, audit, notify } = deps;
 
-  /** The dates a notice for a year can change: the year's, and any it lists outside it. */
-  function affectedDates(year: number, holidays: NoticeHoliday[]): LocalDate[] {
-    const dates = new Set<LocalDate>();
-    for (let d = makeDate(year, 1, 1)!; yearOf(d) === year; d = addDays(d, 1)) dates.add(d);
-    for (const h of holidays) for (const d of [...h.off, ...h.work]) dates.add(d);
-    return [...dates].sort();
+  /**
+   * The dates a notice for a year can change: the year's, and December before it, where its own
+   * 元旦 may begin and where the notice it replaces (or chinese-days) may have put days.
+   */
+  function affectedDates(year: number): LocalDate[] {
+    const dates: LocalDate[] = [];
+    for (let d = makeDate(year - 1, 12, 1)!; yearOf(d) <= year; d = addDays(d, 1)) dates.push(d);
+    return dates;
   }
 
   /** Open items with a deadline counted in working days whose date the given calendar moves. */
   function movedDeadlines(isWorkday: (d: LocalDate) => boolean): MovedDeadline[] {
-    type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null };
+    type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null; leader?: number | null };
     const moved = (rows: (Counted & { kind: MovedDeadline['kind'] })[], unitsOf: (ids: number[]) => Map<number, number[]>): MovedDeadline[] => {
       const changed = rows.map((r) => ({ ...r, to: addWorkdaysOn(isWorkday, r.from!, r.n!) })).filter((r) => r.to !== r.due);
       const units = changed.length ? unitsOf(changed.map((r) => r.id)) : new Map<number, number[]>();
-      return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], registrar: r.createdBy }));
+      return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], followers: [r.createdBy, r.leader ?? null].filter((p): p is number => p !== null) }));
     };
     const byItem = (links: { item: number; unit: number }[]) => {
       const map = new Map<number, number[]>();
@@ -88,7 +91,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
       .where(and(ne(documents.status, 'closed'), isNotNull(documents.dueWorkdays)))
       .all();
     const items = db
-      .select({ kind: sql<'督办'>`'督办'`, id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy })
+      .select({ kind: sql<'督办'>`'督办'`, id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy, leader: supervisionItems.leaderId })
       .from(supervisionItems)
       .where(and(ne(supervisionItems.status, 'closed'), isNotNull(supervisionItems.deadlineWorkdays)))
       .all();
@@ -107,11 +110,11 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
 
   function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): CalendarPreview {
     const after = calendar.withNotice(year, holidays);
-    const dates = affectedDates(year, holidays);
+    const dates = affectedDates(year);
     const changes = dates.map((date) => ({ date, before: calendar.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday);
     const months = Array.from({ length: 12 }, () => 0);
     for (const d of dates) if (yearOf(d) === year && after(d).workday) months[Number(d.slice(5, 7)) - 1]!++;
-    const covered = new Set(dates);
+    const covered = coveredBy({ year, holidays });
     return {
       id,
       year,
@@ -119,7 +122,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
       advisory,
       months,
       changes,
-      overrides: calendar.overrideList().filter((o) => covered.has(o.date)),
+      overrides: calendar.overrideList().filter((o) => covered(o.date)),
       moved: movedDeadlines((d) => after(d).workday),
       wasUnknown: !calendar.knows(year),
     };
@@ -128,10 +131,10 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
   /** The digest each person following moved deadlines gets: their items, one message. */
   function tell(noticeId: number, year: number, moved: MovedDeadline[]): number {
     const lines = new Map<number, string[]>();
-    const add = (personId: number | null, line: string) => personId !== null && lines.set(personId, [...(lines.get(personId) ?? []), line]);
+    const add = (personId: number, line: string) => lines.set(personId, [...(lines.get(personId) ?? []), line]);
     for (const m of moved) {
       const line = `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → **${formatChineseDate(m.to)}**`;
-      const people = new Set([m.registrar, ...m.unitIds.flatMap((u) => deps.units.contactsOf(u).map((c) => c.personId))]);
+      const people = new Set([...m.followers, ...m.unitIds.flatMap((u) => deps.units.contactsOf(u).map((c) => c.personId))]);
       for (const p of people) add(p, line);
     }
     let told = 0;
@@ -161,7 +164,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
       const row = db.select().from(calendarNotices).where(eq(calendarNotices.id, id)).get();
       if (!row) throw new UserError(`没有编号为 ${id} 的节假日导入。请先发送「节假日导入」并粘贴通知全文。`);
       if (row.status === 'confirmed') throw new UserError(`${row.year}年节假日安排（导入 ${id}）已确认过，无需再次确认。`);
-      if (row.status !== 'pending') throw new UserError(`导入 ${id} 已被之后的导入取代。`);
+      if (row.status !== 'pending') throw new UserError(`导入 ${id} 已被之后的导入取代，无需再确认。`);
       const newer = db
         .select({ id: calendarNotices.id })
         .from(calendarNotices)

@@ -4,7 +4,7 @@
 // package has it or a notice for it was imported; an unknown year is counted Monday to Friday and
 // said so (missingYears, unknownYearsBetween).
 import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import { calendarNotices, calendarOverrides } from '../../db/schema';
@@ -29,11 +29,29 @@ export interface Day {
   source: 'override' | 'notice' | 'library' | 'weekday';
 }
 
+/** A confirmed notice: the year it is for, and its days (some may lie in the year before). */
+export interface Notice {
+  year: number;
+  holidays: NoticeHoliday[];
+}
+
 /** What the bot knows beyond the weekday rule; a preview evaluates a notice against a copy. */
 interface Knowledge {
   overrides: Map<LocalDate, boolean>;
+  notices: Notice[];
   noticeDays: Map<LocalDate, { workday: boolean; holiday: string }>;
   noticeYears: Set<number>;
+}
+
+/** The one way knowledge is put together, for the calendar in force and for a preview alike. */
+function knowledgeOf(overrides: Map<LocalDate, boolean>, notices: Notice[]): Knowledge {
+  return { overrides, notices, noticeDays: noticeDays(notices.flatMap((n) => n.holidays)), noticeYears: new Set(notices.map((n) => n.year)) };
+}
+
+/** The 节假日设置 a notice replaces once confirmed: those of its year, and of any day it lists. */
+export function coveredBy(notice: Notice): (date: LocalDate) => boolean {
+  const days = noticeDays(notice.holidays);
+  return (date) => yearOf(date) === notice.year || days.has(date);
 }
 
 /** "Labour Day,劳动节,1" → 劳动节 */
@@ -89,12 +107,8 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
 
   function load(): Knowledge {
     const overrides = new Map(db.select().from(calendarOverrides).all().map((o) => [o.date, o.workday]));
-    const notices = db.select().from(calendarNotices).where(eq(calendarNotices.status, 'confirmed')).all();
-    return {
-      overrides,
-      noticeDays: noticeDays(notices.flatMap((n) => n.holidays)),
-      noticeYears: new Set(notices.map((n) => n.year)),
-    };
+    const notices = db.select({ year: calendarNotices.year, holidays: calendarNotices.holidays }).from(calendarNotices).where(eq(calendarNotices.status, 'confirmed')).all();
+    return knowledgeOf(overrides, notices);
   }
 
   // Overrides and notices are few; reload them when any connection (the REPL, a job) has committed since.
@@ -155,9 +169,7 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
 
   /** The date itself when it is a working day, else the next one. */
   function nextWorkdayFrom(date: LocalDate): LocalDate {
-    let d = date;
-    while (!isWorkday(d)) d = addDays(d, 1);
-    return d;
+    return addWorkdaysOn(isWorkday, date, 0);
   }
 
   /** n working days after date (n ≥ 0); day 0 is the date itself, or the next working day. */
@@ -191,13 +203,8 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
      */
     withNotice(year: number, holidays: NoticeHoliday[]): (date: LocalDate) => Day {
       const now = known();
-      const days = noticeDays(holidays);
-      const covered = (d: LocalDate) => yearOf(d) === year || days.has(d);
-      const next: Knowledge = {
-        overrides: new Map([...now.overrides].filter(([d]) => !covered(d))),
-        noticeDays: new Map([...[...now.noticeDays].filter(([d]) => !covered(d)), ...days]),
-        noticeYears: new Set([...now.noticeYears, year]),
-      };
+      const covered = coveredBy({ year, holidays });
+      const next = knowledgeOf(new Map([...now.overrides].filter(([d]) => !covered(d))), [...now.notices.filter((n) => n.year !== year), { year, holidays }]);
       return (date) => dayWith(next, date);
     },
 
@@ -233,16 +240,17 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
      * covers removed (returned, for the audit). The caller holds the transaction.
      */
     adopt(noticeId: number, year: number, holidays: NoticeHoliday[], actor: Actor): { date: LocalDate; workday: boolean }[] {
-      const days = noticeDays(holidays);
+      const covered = coveredBy({ year, holidays });
       const replaced = db
         .select()
         .from(calendarOverrides)
         .all()
-        .filter((o) => yearOf(o.date) === year || days.has(o.date));
+        .filter((o) => covered(o.date));
       for (const o of replaced) db.delete(calendarOverrides).where(eq(calendarOverrides.date, o.date)).run();
+      // the year's notice in force, and any other preview of it, give way
       db.update(calendarNotices)
         .set({ status: 'superseded' })
-        .where(and(eq(calendarNotices.year, year), eq(calendarNotices.status, 'confirmed')))
+        .where(and(eq(calendarNotices.year, year), inArray(calendarNotices.status, ['confirmed', 'pending']), ne(calendarNotices.id, noticeId)))
         .run();
       db.update(calendarNotices)
         .set({ status: 'confirmed', confirmedBy: actor.personId, confirmedAt: clock.now() })

@@ -18,6 +18,7 @@ beforeEach(async () => {
   await t.say('单位新增 名称=县应急管理局 简称=应急局 联络员=@console:li');
   await t.say('单位新增 名称=县住房和城乡建设局 简称=住建局 联络员=@console:wang');
   await t.say('授权 console:zhang 角色=员工');
+  await t.say('授权 console:boss 角色=领导');
 });
 afterEach(() => t.close());
 
@@ -30,7 +31,7 @@ describe('节假日导入', () => {
     const doc = await t.say('收文登记 标题=关于年度考核的通知 来文单位=市政府办公室 承办单位=应急局 办理时限=25个工作日', 'console:zhang');
     expect(doc).toContain('办理时限：2027-01-01');
     expect(doc).toContain('注意：2027年节假日安排尚未导入，按周一至周五计算工作日');
-    const item = await t.say('督办新建 标题=推进冬季供暖保障 牵头单位=住建局 时限=30个工作日');
+    const item = await t.say('督办新建 标题=推进冬季供暖保障 批示领导=@console:boss 牵头单位=住建局 时限=30个工作日');
     expect(item).toContain('时限：2027-01-08');
     expect(item).toContain('尚未导入');
     expect(await t.say('建议登记 编号=12 标题=关于加强冬季供暖的建议 代表=张三 主办单位=住建局 答复期限=30个工作日')).toContain('尚未导入');
@@ -83,6 +84,9 @@ describe('节假日导入', () => {
     expect(digests('console:wang')[0]).toContain('推进冬季供暖保障：2027年1月8日 → 2027年1月11日');
     expect(digests('console:wang')[0]).toContain('关于加强冬季供暖的建议：2027年1月8日 → 2027年1月11日');
     expect(digests('console:wang')[0]).not.toContain('关于年度考核的通知');
+    // the instructing leader too
+    expect(digests('console:boss')).toHaveLength(1);
+    expect(digests('console:boss')[0]).toContain('推进冬季供暖保障：2027年1月8日 → 2027年1月11日');
     // the registrar of the 督办 and the 建议: both in one message
     expect(digests('console:admin')).toHaveLength(1);
     expect(digests('console:admin')[0]).toMatch(/推进冬季供暖保障[\s\S]*关于加强冬季供暖的建议/);
@@ -96,13 +100,15 @@ describe('节假日导入', () => {
   });
 
   it('shows where a notice differs from chinese-days before the notice wins', async () => {
-    // as if the official 2026 notice had dropped the Saturday 10月10日 make-up day
-    const preview = await t.say(`节假日导入 ${NOTICE_2026.replace('、10月10日（周六）上班', '上班')}`);
-    expect(preview).toContain('与现有日历不同的 1 天');
+    // as if the official 2026 notice had put the make-up day on Sunday 10月11日, not Saturday the 10th
+    const preview = await t.say(`节假日导入 ${NOTICE_2026.replace('10月10日（周六）上班', '10月11日（周日）上班')}`);
+    expect(preview).toContain('与现有日历不同的 2 天');
     expect(preview).toContain('10月10日（周六）：上班（国庆节调休） → 休息日');
+    expect(preview).toContain('10月11日（周日）：休息日 → 上班（国庆节调休）');
     expect(t.bot.services.calendar.isWorkday('2026-10-10')).toBe(true);
     await t.say(`节假日导入确认 ${importId(preview)}`);
     expect(t.bot.services.calendar.isWorkday('2026-10-10')).toBe(false);
+    expect(t.bot.services.calendar.isWorkday('2026-10-11')).toBe(true);
     expect(t.bot.services.calendar.day('2026-10-10').source).toBe('weekday');
     expect(t.bot.services.calendar.isWorkday('2026-09-20')).toBe(true);
   });
@@ -119,6 +125,7 @@ describe('节假日导入', () => {
     const second = await t.say(`节假日导入 ${NOTICE_2027}`);
     expect(await t.say(`节假日导入确认 ${importId(first)}`)).toMatch(/之后又导入过一次/);
     expect(await t.say(`节假日导入确认 ${importId(second)}`)).toContain('已导入2027年节假日安排');
+    expect(await t.say(`节假日导入确认 ${importId(first)}`)).toContain('已被之后的导入取代');
     expect(one('SELECT count(*) FROM calendar_overrides')).toBe(0);
     expect(t.bot.services.calendar.isWorkday('2027-03-01')).toBe(true);
   });
@@ -127,7 +134,7 @@ describe('节假日导入', () => {
     const reply = await t.say(`节假日导入 ${NOTICE_2027.replace('放假调休，共8天', '放假调休，共9天')}`);
     expect(reply).toContain('无法导入：「春节」写的是共9天，读到的放假日期是 8 天');
     expect(reply).toContain('例如：节假日导入 国务院办公厅关于2027年部分节假日安排的通知');
-    expect(await t.say('节假日导入')).toMatch(/通知/);
+    expect(await t.say('节假日导入')).toContain('缺少「通知」');
     expect(one('SELECT count(*) FROM calendar_notices')).toBe(0);
   });
 

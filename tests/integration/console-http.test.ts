@@ -323,7 +323,7 @@ describe('the calendar page', () => {
     const confirmed = await admin.post(confirm, {}, { csrf: true });
     expect(confirmed.status).toBe(303);
     const after = await (await admin.get(confirmed.headers.get('location')!)).text();
-    expect(after).toContain('<p class="notice ok">已导入2027年节假日安排：与之前不同的有 24 天');
+    expect(after).toContain('<p class="notice ok">已导入2027年节假日安排：与之前不同的有 23 天');
     expect(notices()).toEqual(['confirmed']);
     expect(after).not.toContain(WARNING);
     expect(after).toContain('2027年的节假日和调休来自：已导入的国务院办公厅放假通知');

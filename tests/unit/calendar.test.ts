@@ -70,4 +70,46 @@ describe('calendar', () => {
     other.$client.close();
     expect(cal.isWorkday('2026-12-01')).toBe(false);
   });
+
+  describe('with imported notices', () => {
+    const adopt = (c: ReturnType<typeof calendar>, year: number, holidays: { name: string; off: string[]; work: string[] }[]) => {
+      const id = c.db.$client.prepare("INSERT INTO calendar_notices (year, holidays, status, created_at) VALUES (?, ?, 'pending', 0) RETURNING id").pluck().get(year, JSON.stringify(holidays)) as number;
+      c.cal.adopt(id, year, holidays, systemActor('test'));
+    };
+    const y2027 = [{ name: '元旦', off: ['2027-01-01', '2027-01-02', '2027-01-03'], work: [] }];
+    // 2028's 元旦 begins on the last day of 2027
+    const y2028 = [{ name: '元旦', off: ['2027-12-31', '2028-01-01', '2028-01-02'], work: [] }];
+
+    it('keeps a day the next year’s notice gives when this year’s is imported again, in the preview and in force', () => {
+      const c = calendar();
+      adopt(c, 2027, y2027);
+      adopt(c, 2028, y2028);
+      expect(c.cal.isWorkday('2027-12-31')).toBe(false);
+      // the preview of 2027's notice again, and the calendar once it is confirmed again, agree
+      expect(c.cal.withNotice(2027, y2027)('2027-12-31').workday).toBe(false);
+      adopt(c, 2027, y2027);
+      expect(c.cal.isWorkday('2027-12-31')).toBe(false);
+      expect(c.cal.day('2027-01-01')).toMatchObject({ workday: false, holiday: '元旦', source: 'notice' });
+    });
+
+    it('drops the days of the notice it replaces, in the preview and in force', () => {
+      const c = calendar();
+      adopt(c, 2028, y2028);
+      const moved = [{ name: '元旦', off: ['2028-01-01', '2028-01-02', '2028-01-03'], work: [] }];
+      expect(c.cal.withNotice(2028, moved)('2027-12-31').workday).toBe(true);
+      adopt(c, 2028, moved);
+      expect(c.cal.isWorkday('2027-12-31')).toBe(true);
+      expect(c.cal.isWorkday('2028-01-03')).toBe(false);
+    });
+
+    it('replaces chinese-days for its year, the days it no longer lists too', () => {
+      const c = calendar();
+      expect(c.cal.isWorkday('2026-10-08')).toBe(true);
+      adopt(c, 2026, [{ name: '国庆节', off: ['2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07', '2026-10-08'], work: [] }]);
+      expect(c.cal.isWorkday('2026-10-08')).toBe(false);
+      expect(c.cal.isWorkday('2026-09-20')).toBe(false); // the package's make-up Sunday, gone with its notice
+      expect(c.cal.isWorkday('2026-01-01')).toBe(true); // 元旦 is not in this (made-up) notice
+      expect(c.cal.isWorkday('2025-01-01')).toBe(false); // other years keep the package's days
+    });
+  });
 });
