@@ -29,8 +29,10 @@ class Unreadable extends Error {}
 
 const NUMERALS = '一二三四五六七八九十';
 // a heading starts a line or follows a full stop: 初七、周二 inside a sentence is not one
-const ITEM = new RegExp(`(?<=^|[。\\s])([${NUMERALS}]{1,2})、([^\\s:：、，。,.]{1,8}(?:、[^\\s:：、，。,.]{1,8})*)[:：]`, 'g');
+const ITEM = new RegExp(`(?<=^|[。.\\s])([${NUMERALS}]{1,2})、([^\\s:：、，。,.]{1,8}(?:、[^\\s:：、，。,.]{1,8})*)[:：]`, 'g');
+const HEADING_ONLY = new RegExp(`^${ITEM.source}$`);
 const WEEKDAY_NAMES = '一二三四五六日天';
+const STATUTORY_HOLIDAYS = ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
 const DATE = /(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日/;
 const DATE_G = new RegExp(DATE.source, 'g');
 const HAS_DATE = /\d{1,2}月\d{1,2}日|\d{1,2}日/;
@@ -93,7 +95,7 @@ function readItem(name: string, body: string, year: number, advisory: string[]):
   checkWeekdays(body, year);
   const cursor: DateCursor = { year, month: null };
   let total: number | null = null;
-  for (const said of body.split('。').map((s) => s.trim()).filter(Boolean)) {
+  for (const said of body.split(/[。.]/).map((s) => s.trim()).filter(Boolean)) {
     // 鼓励……安排职工在除夕（2月9日）休息: an encouragement, not a day off
     if (said.startsWith('鼓励')) {
       if (HAS_DATE.test(said)) advisory.push(`${said}。`);
@@ -138,6 +140,37 @@ function readItem(name: string, body: string, year: number, advisory: string[]):
   return holiday;
 }
 
+/**
+ * Copies from web pages often break an item after its heading (一、元旦：⏎1月1日……): such a line
+ * is read with the line that follows it.
+ */
+function joinedHeadings(lines: string[]): string[] {
+  const joined: string[] = [];
+  for (const line of lines) {
+    const previous = joined.at(-1);
+    if (previous !== undefined && HEADING_ONLY.test(previous)) joined[joined.length - 1] = previous + line;
+    else joined.push(line);
+  }
+  return joined;
+}
+
+/**
+ * The days a notice gives off on weekdays are the statutory holidays (a holiday on a weekend is
+ * made up on a weekday: 补休) plus one for each weekend day worked (调休). A lost 上班 sentence or
+ * a lost range shows here. The statutory days are those of 《全国年节及纪念日放假办法》: 11 a
+ * year from 2008, 13 from 2025 (春节 and 劳动节 one more each).
+ */
+function checkBalance(year: number, holidays: NoticeHoliday[]): void {
+  const statutory = year >= 2025 ? 13 : 11;
+  const weekdaysOff = holidays.flatMap((h) => h.off).filter((d) => isoWeekday(d) <= 5).length;
+  const worked = holidays.flatMap((h) => h.work).length;
+  if (weekdaysOff !== statutory + worked) {
+    throw new Unreadable(
+      `读到的安排不平衡：工作日放假 ${weekdaysOff} 天，应为法定节假日 ${statutory} 天加调休上班 ${worked} 天，共 ${statutory + worked} 天。请核对是否漏粘了某一句“上班”或某段放假日期`,
+    );
+  }
+}
+
 /** The year the notice is for: its title, or the opening sentence (现将2027年元旦、春节……). */
 function noticeYear(text: string): number {
   const m = /关于(\d{4})年部分节假日安排/.exec(text) ?? /现将(\d{4})年/.exec(text) ?? /(\d{4})年(?:部分)?节假日安排/.exec(text);
@@ -156,9 +189,7 @@ export function readHolidayNotice(input: string): NoticeReading {
     const year = noticeYear(text);
     const holidays: NoticeHoliday[] = [];
     const advisory: string[] = [];
-    for (const rawLine of text.split('\n')) {
-      const line = rawLine.trim();
-      if (!line) continue;
+    for (const line of joinedHeadings(text.split('\n').map((l) => l.trim()).filter(Boolean))) {
       const items = [...line.matchAll(ITEM)];
       const before = items.length ? line.slice(0, items[0]!.index) : line;
       // a holiday line whose heading was lost would otherwise go unread
@@ -177,6 +208,11 @@ export function readHolidayNotice(input: string): NoticeReading {
       const missing = announced[1]!.split(/、|和/).filter((name) => name && !found.includes(name));
       if (missing.length) throw new Unreadable(`通知开头列出了${missing.join('、')}，但没有读到对应的条目：是否漏粘了几行？`);
     }
+    const names = holidays.map((h) => h.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new Unreadable(`「${twice}」出现了两次：是否把通知粘贴了两遍？`);
+    const missing = STATUTORY_HOLIDAYS.filter((name) => !names.some((n) => n.split('、').includes(name)));
+    if (missing.length) throw new Unreadable(`没有读到${missing.join('、')}：通知应列出全部法定节假日，是否漏粘了几行？`);
     const seen = new Map<LocalDate, string>();
     for (const h of holidays) {
       for (const d of [...h.off, ...h.work]) {
@@ -185,6 +221,7 @@ export function readHolidayNotice(input: string): NoticeReading {
         seen.set(d, h.name);
       }
     }
+    checkBalance(year, holidays);
     return { ok: true, notice: { year, holidays, advisory } };
   } catch (error) {
     if (error instanceof Unreadable) return { ok: false, error: error.message };

@@ -77,8 +77,13 @@ describe('the State Council holiday notice', () => {
   it('reads the same with half-width punctuation, as one line, and with the lines reflowed', () => {
     const text = notice(2026);
     const expected = read(text);
-    const halfWidth = text.replace(/：/g, ':').replace(/，/g, ',').replace(/（/g, '(').replace(/）/g, ')').replace(/。/g, '. ').replace(/、/g, '、');
-    expect(read(halfWidth.replace(/\. /g, '。'))).toEqual(expected);
+    const halfWidth = text.replace(/：/g, ':').replace(/，/g, ',').replace(/（/g, '(').replace(/）/g, ')').replace(/。/g, '.');
+    expect(halfWidth).not.toMatch(/[：，（）。]/);
+    expect(read(halfWidth)).toEqual(expected);
+    // full-width digits, as some sites set them
+    expect(read(text.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toEqual(expected);
+    // each item's heading on a line of its own, as copies from web pages often have it
+    expect(read(text.replace(/([一二三四五六七]、[^：]+：)/g, '$1\n'))).toEqual(expected);
     expect(read(text.replace(/\n/g, ' '))).toEqual(expected);
     expect(read(text.replace(/\n/g, '\r\n'))).toEqual(expected);
   });
@@ -115,6 +120,16 @@ describe('the State Council holiday notice', () => {
     });
     it('a line with dates outside any item', () => {
       expect(refused(text.replace('五、端午节：', '端午节 '))).toMatch(/这一行读不懂：「端午节 6月19日/);
+    });
+    it('a holiday missing, even without the opening sentence that lists them', () => {
+      const items = text.split('\n').filter((l) => /^[一二三]、/.test(l) || l.includes('节假日安排的通知'));
+      expect(refused(items.join('\n'))).toMatch(/没有读到劳动节、端午节、中秋节、国庆节：通知应列出全部法定节假日/);
+    });
+    it('a make-up working day lost from an item', () => {
+      expect(refused(text.replace('5月9日（周六）上班。', ''))).toMatch(/读到的安排不平衡：工作日放假 19 天，应为法定节假日 13 天加调休上班 5 天/);
+    });
+    it('the notice pasted twice', () => {
+      expect(refused(`${text}\n${text}`)).toMatch(/「元旦」出现了两次：是否把通知粘贴了两遍？/);
     });
     it('a text without a year', () => {
       expect(refused('一、元旦：1月1日至3日放假调休，共3天。')).toMatch(/找不到年份/);
