@@ -101,9 +101,9 @@ export const setHoliday = defineCommand({
   fields: z.object({ 日期: localDate, 类型: z.enum(DAY_KINDS, { error: '应为 休 或 班' }) }),
   example: '节假日设置 2027-02-08 休',
   run: (ctx, f) => {
-    const { calendar } = ctx.services;
-    calendar.setOverride(f.日期, f.类型 === '班', ctx.actor);
-    return text(`已设置：${formatChineseDate(f.日期)} 为${f.类型 === '班' ? '工作日' : '休息日'}。工作日计算即刻生效。`);
+    const { moved } = ctx.services.calendarChanges.setDay(f.日期, f.类型 === '班', ctx.actor);
+    const recounted = moved.length ? `按工作日给出的办理时限有 ${moved.length} 件随之调整，已通知相关单位联络员和登记人。` : '';
+    return text(`已设置：${formatChineseDate(f.日期)} 为${f.类型 === '班' ? '工作日' : '休息日'}。工作日计算即刻生效。${recounted}`);
   },
 });
 

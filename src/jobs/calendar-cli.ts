@@ -14,7 +14,7 @@ import { createLogger } from '../logger';
 import { renderPlain } from '../platforms/console/render';
 import { createConsoleSender } from '../platforms/console/sender';
 import { systemActor } from '../services/actor';
-import type { CalendarAdopted, CalendarPreview } from '../services/calendar-import';
+import type { CalendarAdopted, CalendarPreview } from '../services/calendar-changes';
 import { UserError } from '../services/errors';
 import { holidayLine, holidaysOf, LEGEND, sourceLine, yearGridLines, type Mark } from './calendar-grid';
 import { decodeCsv } from './proposal-import';
@@ -56,7 +56,7 @@ const bot = await createBot({
   log: createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr),
   senders: { console: createConsoleSender((t) => process.stdout.write(t)) },
 });
-const { calendar, calendarImport, outbox } = bot.services;
+const { calendar, calendarChanges, outbox } = bot.services;
 const out = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
 
 /** Thrown to roll a dry run back once it has the preview: not even the pending notice is kept. */
@@ -73,9 +73,9 @@ if (verb === 'import') {
   try {
     // read and confirm in one transaction: the year's calendar, or nothing at all
     ({ preview, adopted } = transaction(bot.db, () => {
-      const p = calendarImport.read(text, actor);
+      const p = calendarChanges.read(text, actor);
       if (dryRun) throw new DryRun(p);
-      return { preview: p, adopted: calendarImport.confirm(p.id, actor) };
+      return { preview: p, adopted: calendarChanges.confirm(p.id, actor) };
     }));
   } catch (error) {
     if (error instanceof DryRun) preview = error.preview;

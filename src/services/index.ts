@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock';
 import { localDateReader } from '../lib/dates';
 import { createAuditService } from './audit';
 import { createCalendarService } from './calendar';
-import { createCalendarImportService } from './calendar-import';
+import { createCalendarChangesService } from './calendar-changes';
 import { createChatsService } from './chats';
 import { createDocumentsService } from './documents';
 import { createInboxService, type InboxSettings } from './inbox';
@@ -53,7 +53,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const notify = createNotifyService(outbox, people);
   const numbering = createNumbering(db);
   const chats = createChatsService(db, clock, audit);
-  const calendarImport = createCalendarImportService(db, clock, { calendar, audit, notify, units });
+  const calendarChanges = createCalendarChangesService(db, clock, { calendar, audit, notify, units });
   const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, today, workdaysBetween: (a, b) => calendar.workdaysBetween(a, b) });
   const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, calendar, today });
   const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, today });
@@ -66,7 +66,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const signatureUses = createSignatureUsesService(db);
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarImport, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

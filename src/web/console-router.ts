@@ -28,7 +28,7 @@ import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
 import type { Html } from './html';
 import { bare, page, type Viewer } from './layout';
-import { auditPage, calendarImportPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
+import { auditPage, calendarChangesPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
 
 const COOKIE = 'zw_console';
 const assets = fileURLToPath(new URL('./assets', import.meta.url));
@@ -260,8 +260,8 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   router.post('/calendar/import', (req, res) => {
     const { viewer, actor } = signed(res);
     try {
-      const preview = transaction(services.db, () => services.calendarImport.read(String(req.body?.notice ?? ''), actor));
-      send(res, page(viewer, '核对节假日安排', calendarImportPage(calendarPreviewCard(preview), preview.id, viewer)));
+      const preview = transaction(services.db, () => services.calendarChanges.read(String(req.body?.notice ?? ''), actor));
+      send(res, page(viewer, '核对节假日安排', calendarChangesPage(calendarPreviewCard(preview), preview.id, viewer)));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       res.redirect(303, `/console/calendar?note=${note(req, 'error', error.message)}`);
@@ -272,7 +272,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     change('/console/calendar', (req, actor) => {
       const id = whole(req.params.id, 0, 1, 9_999_999);
       if (!id) throw new UserError('导入编号无效，请重新粘贴通知核对。');
-      const a = services.calendarImport.confirm(id, actor);
+      const a = services.calendarChanges.confirm(id, actor);
       return `已导入${a.year}年节假日安排：与之前不同的有 ${a.changes} 天，重新计算了 ${a.moved.length} 件在办事项的办理时限，通知了 ${a.told} 人。`;
     }),
   );
@@ -281,7 +281,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     change('/console/calendar', (req, actor) => {
       const date = field(req, 'date');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UserError('请选择日期');
-      services.calendar.setOverride(date, field(req, 'kind') === '班', actor);
+      services.calendarChanges.setDay(date, field(req, 'kind') === '班', actor);
       return `已把 ${date} 设为${field(req, 'kind') === '班' ? '工作日' : '休息日'}`;
     }),
   );

@@ -200,7 +200,7 @@ ${yearCalendar(year + 1, day)}`;
 }
 
 /** What a pasted notice says and changes, as 节假日导入 shows it in chat, with the button that confirms it. */
-export function calendarImportPage(preview: Card, id: number, v: Viewer): Html {
+export function calendarChangesPage(preview: Card, id: number, v: Viewer): Html {
   return html`
 <p class="notice">${cardBody(preview)}</p>
 <form class="bar" method="post" action="/console/calendar/import/${id}/confirm">${csrfField(v)}<button>确认导入</button><a href="/console/calendar">不导入，返回</a></form>`;

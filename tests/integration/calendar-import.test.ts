@@ -130,6 +130,23 @@ describe('节假日导入', () => {
     expect(t.bot.services.calendar.isWorkday('2027-03-01')).toBe(true);
   });
 
+  it('recounts the same deadlines after a single day is set with 节假日设置', async () => {
+    // 5 working days from Saturday 2026-11-28: Friday 12-04
+    expect(await t.say('收文登记 标题=关于冬季防火的通知 来文单位=市应急局 承办单位=应急局 办理时限=5个工作日')).toContain('办理时限：2026-12-04');
+    expect(await t.say('收文登记 标题=定了日子的来文 来文单位=市应急局 承办单位=应急局 办理时限=2026-12-04')).toContain('办理时限：2026-12-04');
+    expect(await t.say('节假日设置 2026-12-02 休')).toContain('按工作日给出的办理时限有 1 件随之调整');
+    expect(one("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-07');
+    expect(one("SELECT due_date FROM documents WHERE title = '定了日子的来文'")).toBe('2026-12-04');
+    await t.bot.dispatcher.flush();
+    const told = t.deliveredTo('console:li').filter((m) => m.includes('办理时限调整'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('因2026年12月2日调整为休息日，以下事项办理时限调整：');
+    expect(told[0]).toContain('关于冬季防火的通知：2026年12月4日 → 2026年12月7日');
+    // set back: counted back
+    expect(await t.say('节假日设置 2026-12-02 班')).toContain('有 1 件随之调整');
+    expect(one("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-04');
+  });
+
   it('refuses a text it cannot read in full, naming the line, and keeps nothing', async () => {
     const reply = await t.say(`节假日导入 ${NOTICE_2027.replace('放假调休，共8天', '放假调休，共9天')}`);
     expect(reply).toContain('无法导入：「春节」写的是共9天，读到的放假日期是 8 天');

@@ -1,6 +1,7 @@
-// 节假日导入: a year's notice read, shown for confirmation (its days, each month's working days,
-// what it changes), then made the year's calendar; open items whose deadline was given in working
-// days are counted again under it and the people who follow them told, each in one digest.
+// Changes to the working-day calendar and what follows from them. 节假日导入: a year's notice read,
+// shown for confirmation (its days, each month's working days, what it changes), then made the
+// year's calendar. 节假日设置: one day. After either, open items whose deadline was given in working
+// days are counted again and the people who follow them told, each in one digest.
 import { and, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { calendarNotices, calendarOverrides, documents, proposals, proposalUnits, supervisionItems, supervisionUnits } from '../../db/schema';
@@ -59,7 +60,7 @@ export interface CalendarAdopted {
 
 const EXAMPLE = '节假日导入 国务院办公厅关于2027年部分节假日安排的通知 …… 一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。……';
 
-export function createCalendarImportService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService }) {
+export function createCalendarChangesService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService }) {
   const { calendar, audit, notify } = deps;
 
   /**
@@ -129,7 +130,7 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
   }
 
   /** The digest each person following moved deadlines gets: their items, one message. */
-  function tell(noticeId: number, year: number, moved: MovedDeadline[]): number {
+  function tell(why: string, dedupeKey: string, moved: MovedDeadline[]): number {
     const lines = new Map<number, string[]>();
     const add = (personId: number, line: string) => lines.set(personId, [...(lines.get(personId) ?? []), line]);
     for (const m of moved) {
@@ -139,10 +140,26 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
     }
     let told = 0;
     for (const [personId, items] of lines) {
-      const reply: Reply = card({ title: '办理时限调整', tone: 'warning', lines: [`因${year}年节假日安排公布，以下事项办理时限调整：`, ...items] });
-      if (notify.person(personId, reply, `calendar-notice:${noticeId}`)) told++;
+      const reply: Reply = card({ title: '办理时限调整', tone: 'warning', lines: [`因${why}，以下事项办理时限调整：`, ...items] });
+      if (notify.person(personId, reply, dedupeKey)) told++;
     }
     return told;
+  }
+
+  /**
+   * Every open deadline given in working days counted again under the calendar now in force, the
+   * ones that move updated (audited) and their people told. The caller holds the transaction.
+   */
+  function recount(why: string, dedupeKey: string, actor: Actor): { moved: MovedDeadline[]; told: number } {
+    const moved = movedDeadlines((d) => calendar.isWorkday(d));
+    const now = clock.now();
+    for (const m of moved) {
+      if (m.kind === '公文') db.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id)).run();
+      else if (m.kind === '督办') db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
+      else db.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id)).run();
+      audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, why });
+    }
+    return { moved, told: tell(why, dedupeKey, moved) };
   }
 
   return {
@@ -175,25 +192,25 @@ export function createCalendarImportService(db: Db, clock: Clock, deps: { calend
       const changedSince = db.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gte(calendarOverrides.setAt, row.createdAt)).get();
       if (changedSince) throw new UserError(`预览之后又有节假日设置（${changedSince.date}），请重新发送「节假日导入」核对。`);
 
-      const shown = preview(id, row.year, row.holidays, []);
+      const changes = preview(id, row.year, row.holidays, []).changes.length;
       const replaced = calendar.adopt(id, row.year, row.holidays, actor);
-      const now = clock.now();
-      for (const m of shown.moved) {
-        if (m.kind === '公文') db.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id)).run();
-        else if (m.kind === '督办') db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
-        else db.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id)).run();
-        audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, notice: id });
-      }
+      const { moved, told } = recount(`${row.year}年节假日安排公布`, `calendar-notice:${id}`, actor);
       audit.record(
         actor,
         '节假日导入',
         `${row.year}年`,
         { overrides: replaced },
-        { notice: id, holidays: row.holidays.map((h) => ({ name: h.name, off: h.off, work: h.work })), changedDays: shown.changes.length, movedDeadlines: shown.moved.length },
+        { notice: id, holidays: row.holidays.map((h) => ({ name: h.name, off: h.off, work: h.work })), changedDays: changes, movedDeadlines: moved.length },
       );
-      return { year: row.year, changes: shown.changes.length, moved: shown.moved, told: tell(id, row.year, shown.moved) };
+      return { year: row.year, changes, moved, told };
+    },
+
+    /** 节假日设置: one day made a working day or a day off, and the deadlines counted across it recounted. */
+    setDay(date: LocalDate, workday: boolean, actor: Actor): { moved: MovedDeadline[]; told: number } {
+      calendar.setOverride(date, workday, actor);
+      return recount(`${formatChineseDate(date)}调整为${workday ? '工作日' : '休息日'}`, `calendar-day:${date}:${workday}:${clock.now()}`, actor);
     },
   };
 }
 
-export type CalendarImportService = ReturnType<typeof createCalendarImportService>;
+export type CalendarChangesService = ReturnType<typeof createCalendarChangesService>;
