@@ -173,6 +173,7 @@ function checkBalance(year: number, holidays: NoticeHoliday[]): void {
 
 /** The year the notice is for: its title, or the opening sentence (现将2027年元旦、春节……). */
 function noticeYear(text: string): number {
+  if (/國務院|節假日|辦公廳|關於/.test(text)) throw new Unreadable('这是繁体字的文本：请粘贴中国政府网发布的简体中文原文');
   const m = /关于(\d{4})年部分节假日安排/.exec(text) ?? /现将(\d{4})年/.exec(text) ?? /(\d{4})年(?:部分)?节假日安排/.exec(text);
   if (!m) throw new Unreadable('找不到年份：请连同标题《国务院办公厅关于2027年部分节假日安排的通知》或“现将2027年……”一句一起粘贴');
   return Number(m[1]);

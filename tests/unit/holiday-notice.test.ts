@@ -131,6 +131,9 @@ describe('the State Council holiday notice', () => {
     it('the notice pasted twice', () => {
       expect(refused(`${text}\n${text}`)).toMatch(/「元旦」出现了两次：是否把通知粘贴了两遍？/);
     });
+    it('a text in traditional characters, saying so', () => {
+      expect(refused(text.replace('国务院办公厅关于', '國務院辦公廳關於'))).toMatch(/这是繁体字的文本/);
+    });
     it('a text without a year', () => {
       expect(refused('一、元旦：1月1日至3日放假调休，共3天。')).toMatch(/找不到年份/);
     });
