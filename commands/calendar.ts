@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { formatChineseDate, isoWeekday } from '../src/lib/dates';
 import { card, type Card, type Reply } from '../src/lib/reply';
 import type { Day } from '../src/services/calendar';
-import type { CalendarAdopted, CalendarPreview } from '../src/services/calendar-changes';
+import type { CalendarAdopted, CalendarPreview, MovedDeadline } from '../src/services/calendar-changes';
 import { defineCommand } from './kit/define';
 import { textField } from './kit/fields';
 
@@ -24,6 +24,8 @@ function ranges(dates: string[]): string {
   return runs.map((r) => (r.length === 1 ? formatChineseDate(r[0]!, false) : `${formatChineseDate(r[0]!, false)}—${formatChineseDate(r.at(-1)!, false)}`)).join('、');
 }
 
+const movedLine = (m: MovedDeadline) => `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → ${formatChineseDate(m.to)}${m.note ?? ''}`;
+
 /** What a notice says and would change, for the admin to check before confirming. */
 export function calendarPreviewCard(p: CalendarPreview): Card {
   const total = p.months.reduce((a, b) => a + b, 0);
@@ -41,7 +43,7 @@ export function calendarPreviewCard(p: CalendarPreview): Card {
     p.moved.length
       ? `**确认后将调整办理时限的在办事项 ${p.moved.length} 件**（按工作日计算的时限）：`
       : '没有在办事项的办理时限需要调整。',
-    ...p.moved.slice(0, LISTED).map((m) => `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → ${formatChineseDate(m.to)}`),
+    ...p.moved.slice(0, LISTED).map(movedLine),
     ...(p.moved.length > LISTED ? [`……另有 ${p.moved.length - LISTED} 件`] : []),
     `核对无误请点「确认导入」（或发送「节假日导入确认 ${p.id}」）。`,
   ].filter(Boolean);
@@ -60,7 +62,7 @@ export function calendarAdoptedCard(a: CalendarAdopted): Card {
     lines: [
       `工作日计算即刻按新安排进行（与之前不同的有 ${a.changes} 天）。`,
       a.moved.length ? `已重新计算 ${a.moved.length} 件在办事项的办理时限，并通知了 ${a.told} 位承办单位联络员和登记人。` : '没有在办事项的办理时限需要调整。',
-      ...a.moved.slice(0, LISTED).map((m) => `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → ${formatChineseDate(m.to)}`),
+      ...a.moved.slice(0, LISTED).map(movedLine),
     ],
   };
 }

@@ -14,6 +14,7 @@ import { addWorkdaysOn, coveredBy, type CalendarService, type Day } from './cale
 import { UserError } from './errors';
 import { readHolidayNotice, type NoticeHoliday } from './holiday-notice';
 import type { NotifyService } from './notify';
+import { latestAnswerDate } from './proposals';
 import type { UnitsService } from './units';
 
 export interface DayChange {
@@ -33,6 +34,8 @@ export interface MovedDeadline {
   unitIds: number[];
   /** told besides the units' contacts: the registrar, and a 督办's instructing leader */
   followers: number[];
+  /** why the new date is not the count's: a 答复期限 held at its statutory limit */
+  note?: string;
 }
 
 export interface CalendarPreview {
@@ -75,11 +78,16 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
 
   /** Open items with a deadline counted in working days whose date the given calendar moves. */
   function movedDeadlines(isWorkday: (d: LocalDate) => boolean): MovedDeadline[] {
-    type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null; leader?: number | null };
+    type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null; leader?: number | null; latest?: LocalDate };
     const moved = (rows: (Counted & { kind: MovedDeadline['kind'] })[], unitsOf: (ids: number[]) => Map<number, number[]>): MovedDeadline[] => {
-      const changed = rows.map((r) => ({ ...r, to: addWorkdaysOn(isWorkday, r.from!, r.n!) })).filter((r) => r.to !== r.due);
+      const changed = rows
+        .map((r) => {
+          const counted = addWorkdaysOn(isWorkday, r.from!, r.n!);
+          return r.latest && counted > r.latest ? { ...r, to: r.latest, note: '（答复期限最长为交办之日起六个月）' } : { ...r, to: counted };
+        })
+        .filter((r) => r.to !== r.due);
       const units = changed.length ? unitsOf(changed.map((r) => r.id)) : new Map<number, number[]>();
-      return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], followers: [r.createdBy, r.leader ?? null].filter((p): p is number => p !== null) }));
+      return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], followers: [r.createdBy, r.leader ?? null].filter((p): p is number => p !== null), ...('note' in r ? { note: r.note } : {}) }));
     };
     const byItem = (links: { item: number; unit: number }[]) => {
       const map = new Map<number, number[]>();
@@ -97,10 +105,11 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
       .where(and(ne(supervisionItems.status, 'closed'), isNotNull(supervisionItems.deadlineWorkdays)))
       .all();
     const asked = db
-      .select({ kind: proposals.kind, id: proposals.id, regNo: proposals.regNo, title: proposals.title, due: proposals.dueDate, n: proposals.dueWorkdays, from: proposals.dueCountedFrom, createdBy: proposals.createdBy })
+      .select({ kind: proposals.kind, id: proposals.id, regNo: proposals.regNo, title: proposals.title, due: proposals.dueDate, n: proposals.dueWorkdays, from: proposals.dueCountedFrom, createdBy: proposals.createdBy, assigned: proposals.assignedDate })
       .from(proposals)
       .where(and(inArray(proposals.status, ['assigned', 'in_progress']), isNotNull(proposals.dueWorkdays)))
-      .all();
+      .all()
+      .map((p) => ({ ...p, latest: latestAnswerDate(p.assigned) }));
     const docUnits = new Map(docs.map((d) => [d.id, d.unit === null ? [] : [d.unit]]));
     return [
       ...moved(docs, () => docUnits),
@@ -134,7 +143,7 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
     const lines = new Map<number, string[]>();
     const add = (personId: number, line: string) => lines.set(personId, [...(lines.get(personId) ?? []), line]);
     for (const m of moved) {
-      const line = `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → **${formatChineseDate(m.to)}**`;
+      const line = `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → **${formatChineseDate(m.to)}**${m.note ?? ''}`;
       const people = new Set([...m.followers, ...m.unitIds.flatMap((u) => deps.units.contactsOf(u).map((c) => c.personId))]);
       for (const p of people) add(p, line);
     }

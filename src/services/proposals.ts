@@ -88,6 +88,11 @@ export interface ProposalStats extends ProposalFigures {
 
 const LIST_LIMIT = 10;
 
+/** The statutory limit of an answer: six months from assignment, whatever the 答复期限 typed. */
+export function latestAnswerDate(assigned: LocalDate): LocalDate {
+  return addMonths(assigned, MAX_ANSWER_MONTHS);
+}
+
 export function createProposalsService(
   db: Db,
   clock: Clock,
@@ -218,7 +223,7 @@ export function createProposalsService(
   }
 
   function checkDueDate(assigned: LocalDate, due: LocalDate): void {
-    const latest = addMonths(assigned, MAX_ANSWER_MONTHS);
+    const latest = latestAnswerDate(assigned);
     if (due > latest) throw new UserError(`「答复期限」${due} 超过了交办后六个月（${latest}），答复期限最长为交办之日起六个月`);
     if (due < assigned) throw new UserError(`「答复期限」${due} 早于交办日期 ${assigned}`);
   }

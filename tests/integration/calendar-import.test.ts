@@ -130,6 +130,15 @@ describe('节假日导入', () => {
     expect(t.bot.services.calendar.isWorkday('2027-03-01')).toBe(true);
   });
 
+  it('holds a 答复期限 at its statutory six months when the recount would pass them', async () => {
+    // Monday to Friday, 124 working days from 2026-11-28 end on 2027-05-20, inside the limit of 05-28
+    expect(await t.say('提案登记 编号=7 标题=关于完善养老服务的提案 委员=李四 主办单位=住建局 答复期限=124个工作日')).toContain('2027-05-20');
+    const preview = await t.say(`节假日导入 ${NOTICE_2027}`);
+    expect(preview).toContain('关于完善养老服务的提案：2027年5月20日 → 2027年5月28日（答复期限最长为交办之日起六个月）');
+    await t.say(`节假日导入确认 ${importId(preview)}`);
+    expect(one("SELECT due_date FROM proposals WHERE title = '关于完善养老服务的提案'")).toBe('2027-05-28');
+  });
+
   it('recounts the same deadlines after a single day is set with 节假日设置', async () => {
     // 5 working days from Saturday 2026-11-28: Friday 12-04
     expect(await t.say('收文登记 标题=关于冬季防火的通知 来文单位=市应急局 承办单位=应急局 办理时限=5个工作日')).toContain('办理时限：2026-12-04');
