@@ -46,8 +46,8 @@ export function reportCard(r: Report, heading: string): Reply {
       ['建议提案交办', count(c.proposals.assigned, b.proposals.assigned)],
       ['建议提案答复', count(c.proposals.answered, b.proposals.answered)],
       ['按时答复率', rate(c.proposals.answeredOnTime, b.proposals.answeredOnTime)],
-      ['满意率', rate(c.proposals.satisfied, b.proposals.satisfied)],
-      ['基本满意率', rate(c.proposals.basicallySatisfied, b.proposals.basicallySatisfied)],
+      ['满意率（含基本满意）', rate(c.proposals.satisfaction, b.proposals.satisfaction)],
+      ['其中满意', rate(c.proposals.satisfied, b.proposals.satisfied)],
     ],
     lines: [`括号内为与${r.period.kind === 'week' ? '上周' : '上年'}相比的变化；没有可比数据时显示 —。`],
   });
@@ -55,19 +55,19 @@ export function reportCard(r: Report, heading: string): Reply {
 
 const pct = (r: Rate) => (r.of === 0 ? '—' : `${((100 * r.count) / r.of).toFixed(1)}%`);
 
-/** The figures as the sentences an annual work report uses, one per line, ready to paste. */
+/**
+ * The figures as the sentences an annual work report uses, one per line, ready to paste. Every
+ * rate is the card's own (the report's), so the card and the sentences never disagree; the
+ * suggestions' and proposals' counts are the year's batches.
+ */
 export function annualSentences(r: Report, suggestions: ProposalStats, cppcc: ProposalStats): string[] {
-  const { documents: d, supervision: s } = r.current;
-  const answered = { count: suggestions.onTime.count + cppcc.onTime.count, of: suggestions.onTime.of + cppcc.onTime.of };
-  const satisfiedCount = suggestions.satisfied.count + cppcc.satisfied.count;
-  const basically = suggestions.basicallySatisfied.count + cppcc.basicallySatisfied.count;
-  const evaluated = suggestions.satisfied.of + cppcc.satisfied.of;
-  const allOnTime = answered.of > 0 && answered.count === answered.of && suggestions.answered + cppcc.answered === suggestions.total + cppcc.total;
+  const { documents: d, supervision: s, proposals: p } = r.current;
+  const allOnTime = p.answeredOnTime.of > 0 && p.answeredOnTime.count === p.answeredOnTime.of && suggestions.answered + cppcc.answered === suggestions.total + cppcc.total;
   return [
     `全年收到上级来文 ${d.received} 件，其中特急 ${d.receivedBy.特急} 件、加急 ${d.receivedBy.加急} 件，急件当日分办率 ${pct(d.urgentAtOnce)}，按时办结率 ${pct(d.closedOnTime)}，平均办理 ${d.averageWorkdays ?? '—'} 个工作日；`,
     `发出各类文件 ${d.issued} 份；`,
     `办理督办件 ${s.created} 件，其中领导批示 ${s.leaderInstructions} 件，办结 ${s.closed} 件，按时办结率 ${pct(s.closedOnTime)}，收到承办单位反馈 ${s.feedbackEntries} 次，年末逾期 ${s.overdue} 件；`,
-    `办理人大代表建议 ${suggestions.total} 件、政协提案 ${cppcc.total} 件，${allOnTime ? '均按要求及时答复' : `按时答复率 ${pct(answered)}`}，满意率 ${pct({ count: satisfiedCount + basically, of: evaluated })}（其中满意 ${pct({ count: satisfiedCount, of: evaluated })}、基本满意 ${pct({ count: basically, of: evaluated })}）。`,
+    `办理人大代表建议 ${suggestions.total} 件、政协提案 ${cppcc.total} 件，${allOnTime ? '均按要求及时答复' : `按时答复率 ${pct(p.answeredOnTime)}`}，满意率 ${pct(p.satisfaction)}（其中满意 ${pct(p.satisfied)}、基本满意 ${pct(p.basicallySatisfied)}）。`,
   ];
 }
 

@@ -227,7 +227,8 @@ export function createLedgersService(db: Db) {
         [text('状态', 8), labelled(proposals.status, PROPOSAL_STATUS)],
         [date('答复日期'), proposals.answerDate],
         [text('答复类别', 8), proposals.answerClass],
-        [text('按时答复', 8), yesNo(proposals.answeredOnTime)],
+        // the first answer decides, as in every figure: a late one answered again is still late
+        [text('按时答复', 8), yesNo(proposals.firstAnswerOnTime)],
         [text('评价', 8), proposals.evaluation],
         [number('办理轮次'), proposals.round],
       ],

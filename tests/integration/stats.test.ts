@@ -56,12 +56,12 @@ describe('the week across the month end', () => {
     expect(r.current).toEqual({
       documents: { received: 3, receivedBy: { 特急: 1, 加急: 1, 平件: 1 }, issued: 1, issuedBy: { 特急: 0, 加急: 0, 平件: 1 }, closed: 2, closedOnTime: { count: 2, of: 2 }, urgentAtOnce: { count: 1, of: 2 }, averageWorkdays: 2.5 },
       supervision: { created: 1, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 },
-      proposals: { assigned: 1, answered: 2, answeredOnTime: { count: 2, of: 2 }, evaluated: 2, satisfied: { count: 1, of: 2 }, basicallySatisfied: { count: 1, of: 2 } },
+      proposals: { assigned: 1, answered: 2, answeredOnTime: { count: 2, of: 2 }, evaluated: 2, satisfaction: { count: 2, of: 2 }, satisfied: { count: 1, of: 2 }, basicallySatisfied: { count: 1, of: 2 } },
     });
     expect(r.before).toEqual({
       documents: { received: 1, receivedBy: { 特急: 0, 加急: 0, 平件: 1 }, issued: 1, issuedBy: { 特急: 0, 加急: 0, 平件: 1 }, closed: 0, closedOnTime: { count: 0, of: 0 }, urgentAtOnce: { count: 0, of: 0 }, averageWorkdays: null },
       supervision: { created: 1, leaderInstructions: 0, closed: 0, closedOnTime: { count: 0, of: 0 }, feedbackEntries: 0, overdue: 0 },
-      proposals: { assigned: 1, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } },
+      proposals: { assigned: 1, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfaction: { count: 0, of: 0 }, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } },
     });
   });
 
@@ -74,7 +74,7 @@ describe('the week across the month end', () => {
     expect(card).toContain('急件当日分办：50.0%（1/2）');
     expect(card).toContain('平均办理（工作日）：2.5 天');
     expect(card).toContain('督办逾期：1 件');
-    expect(card).toContain('满意率：50.0%（1/2）');
+    expect(card).toContain('满意率（含基本满意）：100.0%（2/2）');
     expect(card).not.toMatch(/NaN|Infinity|undefined/);
     const empty = await t.say('本周统计'); // the week of 12-07: almost nothing yet
     expect(empty).toContain('按时答复率：—');
@@ -89,7 +89,7 @@ describe('the year', () => {
     expect(r.current.supervision).toEqual({ created: 2, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 });
     expect(r.before.documents).toMatchObject({ received: 2, issued: 1, closed: 2, closedOnTime: { count: 1, of: 2 }, urgentAtOnce: { count: 1, of: 1 }, averageWorkdays: 3 });
     expect(r.before.supervision).toEqual({ created: 1, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 0 });
-    expect(r.before.proposals).toEqual({ assigned: 0, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } });
+    expect(r.before.proposals).toEqual({ assigned: 0, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfaction: { count: 0, of: 0 }, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } });
   });
 
   it('writes the annual report’s sentences, ready to paste', async () => {
