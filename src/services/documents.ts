@@ -321,17 +321,6 @@ export function createDocumentsService(
       return { total: Math.min(total, SEARCH_CANDIDATES), capped: total > SEARCH_CANDIDATES, items: ids.map(byId) };
     },
 
-    /** Open documents past their time limit, counted per handling unit. */
-    overdueByUnit(): { unit: string; overdue: number }[] {
-      return db
-        .select({ unit: units.name, overdue: sql<number>`count(*)` })
-        .from(documents)
-        .innerJoin(units, eq(units.id, documents.handlingUnitId))
-        .where(and(ne(documents.status, 'closed'), lt(documents.dueDate, deps.today())))
-        .groupBy(units.name)
-        .orderBy(sql`count(*) DESC`)
-        .all();
-    },
 
     todo(filter: TodoFilter, actor: Actor): DocumentList {
       const today = deps.today();

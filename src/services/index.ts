@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import { localDateReader } from '../lib/dates';
 import { createAuditService } from './audit';
+import { createAttentionService } from './attention';
 import { createCalendarService } from './calendar';
 import { createCalendarChangesService } from './calendar-changes';
 import { createChatsService } from './chats';
@@ -60,13 +61,14 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const stats = createStatsService(db, { today });
   const reminders = createRemindersService(db, { calendar });
   const ledgers = createLedgersService(db);
+  const attention = createAttentionService(db, { calendar, today });
   const exports = createExportsService(db, clock, { audit, notify });
   const consoleAuth = createConsoleAuthService(db, clock);
   const jobRuns = createJobRunsService(db, clock);
   const signatureUses = createSignatureUsesService(db);
   /** What relative dates (明天, 5个工作日) are read against. */
   const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, attention, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

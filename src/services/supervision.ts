@@ -251,28 +251,6 @@ export function createSupervisionService(
       return rankedList(or(sql`${supervisionItems.title} LIKE ${pattern} ESCAPE '\\'`, sql`${supervisionItems.instruction} LIKE ${pattern} ESCAPE '\\'`), actor);
     },
 
-    /** Per lead unit: its open items that are overdue, and those showing red. */
-    attentionByUnit(): { unit: string; overdue: number; red: number }[] {
-      const today = deps.today();
-      const byUnit = new Map<string, { overdue: number; red: number }>();
-      // one query and the date rules, not a full view per item: the dashboard must not stall the bot
-      const rows = db
-        .select({ item: supervisionItems, unit: units.name })
-        .from(supervisionItems)
-        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-        .innerJoin(units, eq(units.id, supervisionUnits.unitId))
-        .where(inArray(supervisionItems.status, OPEN))
-        .all();
-      for (const { item, unit } of rows) {
-        const feedbackLate = today > nextFeedbackDue(item, (d) => calendar.nextWorkdayFrom(d));
-        if (warningLevel(item, today, feedbackLate) !== 'red') continue;
-        const entry = byUnit.get(unit) ?? { overdue: 0, red: 0 };
-        if (today > item.deadline) entry.overdue++;
-        else entry.red++;
-        byUnit.set(unit, entry);
-      }
-      return [...byUnit].map(([unit, n]) => ({ unit, ...n })).sort((a, b) => b.overdue - a.overdue || b.red - a.red);
-    },
 
     /** Open items past their deadline, most overdue first. */
     overdue(actor: Actor): ItemList {

@@ -4,6 +4,7 @@ import { reportCard } from '../../commands/stats';
 import { may } from '../engine/permissions';
 import { holidayLine, holidaysOf, MARK_NAME, MARK_SIGN, markOf, monthWeeks, sourceLine, WEEKDAYS, type DayLookup } from '../jobs/calendar-grid';
 import type { Card } from '../lib/reply';
+import type { AttentionItem } from '../services/attention';
 import { formatLocalDateTime, yearOf } from '../lib/dates';
 import { ROLE_LABELS } from '../services/actor';
 import { CHAT_GROUPS, SUBSCRIPTIONS } from '../services/chats';
@@ -16,29 +17,32 @@ import { csrfField, type Viewer } from './layout';
 // what the router refuses a non-admin, the page does not offer: both ask the engine's rights table
 const readOnly = (v: Viewer) => !may(v.role, 'admin');
 
+/** The first screen: what needs attention in all four ledgers, by unit, each item a link; then the week; then the trends. */
 export function dashboard(services: Services, v: Viewer, actor: Parameters<Services['stats']['report']>[1]): Html {
   const week = services.stats.report(weekOf(services.today()), actor);
   const card = (reportCard(week, '本周') as { card: Card }).card;
-  const docs = new Map(services.documents.overdueByUnit().map((r) => [r.unit, r.overdue]));
-  const items = services.supervision.attentionByUnit();
-  const units = [...new Set([...docs.keys(), ...items.map((i) => i.unit)])];
+  const attention = services.attention.byUnit();
   const chart = { weekly: services.stats.weekly(12), units: services.stats.onTimeByUnit(yearOf(services.today())) };
   // to admins, who can import the notice (calendar-check tells them the same each Monday)
   const missing = readOnly(v) ? [] : services.calendar.missingYears(services.today());
+  const state = (i: AttentionItem) => (i.daysOverdue > 0 ? html`<span class="red">逾期 ${i.daysOverdue} 天</span>` : html`<span class="tag">红色预警</span>`);
   return html`
 ${missing.length ? html`<p class="red">${calendarMissingCard(missing).title}：工作日暂按周一至周五计算。<a href="/console/calendar">导入国务院办公厅的放假通知</a></p>` : ''}
+<h2>需要关注：逾期与红色预警</h2>
+${attention.length
+  ? html`<div class="scroll"><table class="attention"><thead><tr><th>单位</th><th>事项</th><th>时限</th><th>情况</th></tr></thead><tbody>${attention.map((u) =>
+      u.items.map(
+        (i, n) =>
+          html`<tr>${n === 0 ? html`<td rowspan="${u.items.length}"><strong>${u.unit ?? '（待分办）'}</strong><br>逾期 ${u.overdue} 件${u.red ? `，红色预警 ${u.red} 件` : ''}</td>` : ''}<td>${i.ledger} <a href="/console/ledgers/${encodeURIComponent(i.ledger)}/${encodeURIComponent(i.regNo)}">${i.regNo}</a> ${i.title}</td><td>${i.due}</td><td>${state(i)}</td></tr>`,
+      ),
+    )}</tbody></table></div>`
+  : html`<p>没有逾期或红色预警的事项。</p>`}
+<h2>本周数字</h2>
 <p>${week.period.label}，括号内为与上周相比的变化。</p>
 <div class="cards">${card.fields!.map(([label, value]) => {
     const [main, change] = value.split('（');
     return html`<div class="card"><div class="label">${label}</div><div class="value" data-figure="${label}">${main}</div><div class="change">${change ? `（${change}` : ''}</div></div>`;
   })}</div>
-<h2>逾期与红色预警（按单位）</h2>
-${units.length
-  ? html`<div class="scroll"><table><thead><tr><th>单位</th><th>逾期公文</th><th>逾期督办</th><th>红色预警督办</th></tr></thead><tbody>${units.map((u) => {
-      const i = items.find((x) => x.unit === u);
-      return html`<tr><td>${u}</td><td class="${docs.get(u) ? 'red' : ''}">${docs.get(u) ?? 0}</td><td class="${i?.overdue ? 'red' : ''}">${i?.overdue ?? 0}</td><td>${i?.red ?? 0}</td></tr>`;
-    })}</tbody></table></div>`
-  : html`<p>没有逾期或红色预警的事项。</p>`}
 <h2>趋势</h2>
 <div class="charts"><div class="chart" id="chart-weekly"></div><div class="chart" id="chart-units"></div></div>
 <script type="application/json" id="chart-data">${jsonData(chart)}</script>

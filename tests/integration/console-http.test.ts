@@ -336,3 +336,32 @@ describe('the calendar page', () => {
     expect(await (await admin.get(again.headers.get('location')!)).text()).toContain('<p class="notice error">2027年节假日安排（导入 ');
   });
 });
+
+describe('the first screen', () => {
+  // a console of its own, on makeBot's 2026-11-25, with a 建议 assigned in June and never answered
+  let k: ConsoleUnderTest;
+  beforeAll(async () => {
+    k = await startConsole();
+    k.t.clock.set(Date.parse('2026-06-01T10:00:00+08:00'));
+    await k.t.say('建议登记 编号=1 标题=关于修缮乡村道路的建议 代表=张三 主办单位=应急局'); // due 2026-09-01
+    k.t.clock.set(Date.parse('2026-11-25T10:00:00+08:00'));
+  });
+  afterAll(async () => {
+    await k?.t.close();
+  });
+
+  it('shows a leader first what is overdue in all four ledgers, by unit, each item with its days and a link', async () => {
+    const page = await (await (await signIn('console:leader', k)).get('/console/')).text();
+    const first = page.indexOf('需要关注：逾期与红色预警');
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(page.indexOf('本周数字'));
+    expect(page).toContain('<strong>县应急管理局</strong><br>逾期 2 件');
+    const link = (kind: string, ref: string) => `<a href="/console/ledgers/${encodeURIComponent(kind)}/${ref}">${ref}</a>`;
+    expect(page).toContain(`建议 ${link('建议', 'JY-2026-001')} 关于修缮乡村道路的建议</td><td>2026-09-01</td><td><span class="red">逾期 85 天</span>`);
+    expect(page).toContain(`公文 ${link('公文', 'SW-2026-0001')} 关于做好防汛工作的通知</td><td>2026-11-20</td><td><span class="red">逾期 5 天</span>`);
+    // the most overdue first
+    expect(page.indexOf('JY-2026-001')).toBeLessThan(page.indexOf('SW-2026-0001'));
+    const item = await (await signIn('console:leader', k)).get(`/console/ledgers/${encodeURIComponent('建议')}/JY-2026-001`);
+    expect(item.status).toBe(200);
+  });
+});
