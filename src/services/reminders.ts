@@ -16,7 +16,8 @@ export interface DueItem {
   what: '公文' | '建议' | '提案' | '督办';
   title: string;
   due: LocalDate;
-  unitId: number;
+  /** the handling or lead unit; null for a 收文 not yet handed to one (待分办) */
+  unitId: number | null;
   /** the instructing leader of a supervision item */
   leaderId: number | null;
   /** the command that acts on it */
@@ -61,9 +62,11 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     const docs = db
       .select({ ref: documents.regNo, title: documents.title, due: documents.dueDate, unitId: documents.handlingUnitId })
       .from(documents)
-      .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon), isNotNull(documents.handlingUnitId)))
+      .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon)))
       .all()
-      .map((d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId!, leaderId: null, action: `公文办结 ${d.ref}` }));
+      .map(
+        (d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId, leaderId: null, action: d.unitId === null ? `公文分办 ${d.ref} 承办单位=` : `公文办结 ${d.ref}` }),
+      );
     const props = db
       .select({ ref: proposals.regNo, kind: proposals.kind, title: proposals.title, due: proposals.dueDate, unitId: proposalUnits.unitId })
       .from(proposals)
@@ -87,8 +90,30 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     return map;
   }
 
-  function leaders(): number[] {
-    return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
+  function withRole(role: 'leader' | 'staff' | 'admin'): number[] {
+    return db.select({ id: people.id }).from(people).where(eq(people.role, role)).all().map((p) => p.id);
+  }
+
+  /**
+   * Who reads an item's reminders: its unit's contacts; for a 收文 not yet handed to a unit, or a
+   * unit nobody is contact for, the office's registrars (staff, or the admins if there are none),
+   * who hand it on — an open item with a deadline always reaches someone.
+   */
+  /** The registrars, looked up once per run and only if some item needs them. */
+  function registrarsOnce(): () => number[] {
+    let ids: number[] | null = null;
+    return () => {
+      if (ids === null) {
+        const staff = withRole('staff');
+        ids = staff.length ? staff : withRole('admin');
+      }
+      return ids;
+    };
+  }
+
+  function readersOf(unitId: number | null, contacts: Map<number, number[]>, registrars: () => number[]): { key: string; readers: number[] } {
+    const unitContacts = unitId === null ? [] : (contacts.get(unitId) ?? []);
+    return unitContacts.length ? { key: `unit ${unitId}`, readers: unitContacts } : { key: 'registrars', readers: registrars() };
   }
 
   /**
@@ -123,13 +148,15 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     deadlines(today: LocalDate): Digest[] {
       const soonLimit = calendar.addWorkdays(today, SOON_WORKDAYS);
       const contacts = contactsByUnit();
-      const allLeaders = leaders();
+      const allLeaders = withRole('leader');
+      const registrars = registrarsOnce();
       const lists: Lists = new Map();
       for (const item of dueBy(soonLimit)) {
         const late = daysBetween(item.due, today);
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
-        addTo(lists, `unit ${item.unitId}`, contacts.get(item.unitId) ?? [], { item, kind, days });
+        const { key, readers } = readersOf(item.unitId, contacts, registrars);
+        addTo(lists, key, readers, { item, kind, days });
         if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
           const escalation: Entry = { item, kind: 'escalation', days: late };
           if (item.leaderId) addTo(lists, `leader ${item.leaderId}`, [item.leaderId], escalation);
@@ -148,6 +175,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .where(and(inArray(supervisionItems.status, OPEN), ne(supervisionItems.feedbackCycle, '一次')))
         .all();
       const contacts = contactsByUnit();
+      const registrars = registrarsOnce();
       const lists: Lists = new Map();
       for (const { item, unitId } of rows) {
         const due = nextFeedbackDue(item, (d) => calendar.nextWorkdayFrom(d));
@@ -157,7 +185,8 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
           kind: 'feedback',
           days: daysBetween(due, today),
         };
-        addTo(lists, `unit ${unitId}`, contacts.get(unitId) ?? [], entry);
+        const { key, readers } = readersOf(unitId, contacts, registrars);
+        addTo(lists, key, readers, entry);
       }
       return digests(today, lists, feedbackCard);
     },
@@ -203,13 +232,15 @@ function byUrgency(a: Entry, b: Entry): number {
 
 function line(e: Entry): string {
   const when = { escalation: `逾期 ${e.days} 天`, overdue: `逾期 ${e.days} 天`, today: '今天到期', soon: `还剩 ${e.days} 个工作日`, feedback: e.days > 0 ? `反馈已超期 ${e.days} 天` : '今天应反馈' }[e.kind];
-  return `【${when}】${e.item.ref} ${e.item.title}（${e.item.what}，时限 ${e.item.due}）`;
+  return `【${when}】${e.item.ref} ${e.item.title}（${e.item.what}${e.item.unitId === null ? '，待分办' : ''}，时限 ${e.item.due}）`;
 }
 
 function capped(entries: Entry[]): string[] {
   const lines = entries.slice(0, MAX_LINES).map(line);
   return entries.length > MAX_LINES ? [...lines, `……另有 ${entries.length - MAX_LINES} 件，发送「待办公文」「督办逾期」等查看`] : lines;
 }
+
+const ACTION_LABEL: Record<string, string> = { 公文办结: '办结', 公文分办: '分办' };
 
 function deadlineCard(entries: Entry[]): Reply {
   const escalations = entries.filter((e) => e.kind === 'escalation').length;
@@ -218,7 +249,7 @@ function deadlineCard(entries: Entry[]): Reply {
     title: escalations ? `逾期督促：${escalations} 件已逾期 ${ESCALATE_AFTER_WORKDAYS} 个工作日以上` : `到期提醒：${entries.length} 件`,
     tone: escalations || overdue ? 'danger' : 'warning',
     lines: capped(entries),
-    actions: entries.slice(0, 3).map((e) => ({ label: e.item.action.startsWith('公文办结') ? `办结 ${e.item.ref}` : `查看 ${e.item.ref}`, command: e.item.action })),
+    actions: entries.slice(0, 3).map((e) => ({ label: `${ACTION_LABEL[e.item.action.split(' ')[0]!] ?? '查看'} ${e.item.ref}`, command: e.item.action })),
   });
 }
 

@@ -83,6 +83,23 @@ describe('reminders', () => {
     expect((await delivered('console:wang')).at(-1)).toContain('住建局的');
   });
 
+  it('sends a 收文 nobody has been handed, and a unit without a contact’s items, to the registrars, and escalates them too', async () => {
+    await t.say('授权 console:zhang 角色=员工');
+    await t.say('收文登记 标题=尚未分办的来文 来文单位=市政府 办理时限=2026-09-03');
+    await t.say('单位新增 名称=县财政局 简称=财政局');
+    await doc('没有联络员的单位的', '2026-09-03', '财政局');
+    const s = run('reminders', '2026-09-03T08:50');
+    expect(s.items).toBe(2);
+    const [digest] = await delivered('console:zhang');
+    expect(digest).toContain('到期提醒：2 件');
+    expect(digest).toContain('【今天到期】SW-2026-0001 尚未分办的来文（公文，待分办，时限 2026-09-03）');
+    expect(digest).toContain('[分办 SW-2026-0001] 发送：公文分办 SW-2026-0001 承办单位=');
+    expect(digest).toContain('没有联络员的单位的');
+    // overdue by 3 working days: every leader hears of it, as of any other item without an instructing leader
+    run('reminders', '2026-09-08T08:50');
+    expect((await delivered('console:leader')).at(-1)).toContain('SW-2026-0001 尚未分办的来文');
+  });
+
   it('escalates to the instructing leader at exactly 3 working days overdue', async () => {
     await t.say('督办新建 标题=推进老旧小区改造 批示领导=console:leader 牵头单位=住建局 时限=2026-09-04'); // a Friday
     run('reminders', '2026-09-08T08:50'); // Tuesday: 2 working days overdue
