@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatLocalDateTime } from '../src/lib/dates';
 import { card, text } from '../src/lib/reply';
 import { ROLE_LABELS, roleFromLabel } from '../src/services/actor';
+import { auditChanges, auditNames } from '../src/services/audit-text';
 import type { PersonView } from '../src/services/people';
 import { defineCommand } from './kit/define';
 import { textField } from './kit/fields';
@@ -115,13 +116,14 @@ export const auditLog = defineCommand({
     const entries = ctx.services.audit.latest(f.条数);
     if (entries.length === 0) return text('还没有操作记录。');
     const tz = ctx.services.timezone;
+    const names = auditNames(ctx.services.units);
     return card({
       title: `最近 ${entries.length} 条操作记录`,
       tone: 'info',
       lines: entries.map(
         (e) =>
           `${formatLocalDateTime(e.at, tz)}｜${e.actor}｜${e.chat ?? '命令行'}｜${e.action}${e.target ? ` ${e.target}` : ''}` +
-          `｜${JSON.stringify(e.before ?? null)} → ${JSON.stringify(e.after ?? null)}`,
+          `｜${auditChanges(e.before, e.after, names).join('；')}`,
       ),
     });
   },

@@ -26,6 +26,7 @@ import { UserError } from '../services/errors';
 import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
 import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
+import { auditNames } from '../services/audit-text';
 import type { Html } from './html';
 import { bare, page, type Viewer } from './layout';
 import { auditPage, calendarChangesPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
@@ -185,7 +186,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     }
     const c = (reply as { card: Card }).card;
     const detail: [string, string][] = [['标题', (c.lines ?? [])[0]?.replace(/\*\*/g, '') ?? ''], ...(c.fields ?? []), ...(c.lines ?? []).slice(1).map((l): [string, string] => ['记录', l.replace(/\*\*/g, '')])];
-    send(res, page(signed(res).viewer, c.title, itemPage(detail, services.audit.forTarget(c.title.split('：').at(-1)!), services.timezone)));
+    send(res, page(signed(res).viewer, c.title, itemPage(detail, services.audit.forTarget(c.title.split('：').at(-1)!), services.timezone, auditNames(services.units))));
   });
 
   router.get('/export/:kind', async (req, res) => {

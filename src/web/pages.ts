@@ -5,6 +5,7 @@ import { may } from '../engine/permissions';
 import { holidayLine, holidaysOf, MARK_NAME, MARK_SIGN, markOf, monthWeeks, sourceLine, WEEKDAYS, type DayLookup } from '../jobs/calendar-grid';
 import type { Card } from '../lib/reply';
 import type { AttentionItem } from '../services/attention';
+import { auditChanges, auditNames, type AuditNames } from '../services/audit-text';
 import { formatLocalDateTime, yearOf } from '../lib/dates';
 import { ROLE_LABELS } from '../services/actor';
 import { CHAT_GROUPS, SUBSCRIPTIONS } from '../services/chats';
@@ -93,12 +94,15 @@ export function ledgerPage(kind: LedgerKind, sheets: LedgerPage[], query: Ledger
 ${body}`;
 }
 
-export function itemPage(detail: [string, string][], history: { at: number; actor: string; action: string; before: unknown; after: unknown }[], timezone: string): Html {
+/** An entry's changes as lines (字段：旧值 → 新值), one per line in the cell. */
+const changes = (e: { before: unknown; after: unknown }, names: AuditNames): Html => html`${auditChanges(e.before, e.after, names).map((l, i) => html`${i ? html`<br>` : ''}${l}`)}`;
+
+export function itemPage(detail: [string, string][], history: { at: number; actor: string; action: string; before: unknown; after: unknown }[], timezone: string, names: AuditNames): Html {
   return html`
 <div class="scroll"><table><tbody>${detail.map(([k, val]) => html`<tr><th>${k}</th><td>${val}</td></tr>`)}</tbody></table></div>
 <h2>办理记录</h2>
 <div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>操作</th><th>变更</th></tr></thead><tbody>${history.map(
-    (h) => html`<tr><td>${formatLocalDateTime(h.at, timezone)}</td><td>${h.actor}</td><td>${h.action}</td><td>${JSON.stringify(h.before ?? null)} → ${JSON.stringify(h.after ?? null)}</td></tr>`,
+    (h) => html`<tr><td>${formatLocalDateTime(h.at, timezone)}</td><td>${h.actor}</td><td>${h.action}</td><td>${changes(h, names)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -215,7 +219,7 @@ export function auditPage(services: Services): Html {
     .latest(200)
     .map(
       (e) =>
-        html`<tr><td>${formatLocalDateTime(e.at, services.timezone)}</td><td>${e.actor}</td><td>${e.chat ?? '命令行'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${JSON.stringify(e.before ?? null)} → ${JSON.stringify(e.after ?? null)}</td></tr>`,
+        html`<tr><td>${formatLocalDateTime(e.at, services.timezone)}</td><td>${e.actor}</td><td>${e.chat ?? '命令行'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${changes(e, auditNames(services.units))}</td></tr>`,
     )}</tbody></table></div>`;
 }
 
