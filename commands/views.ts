@@ -20,12 +20,15 @@ export function dueText(due: LocalDate | null, today: LocalDate): string {
 const STATUS_LABELS: Record<DocumentView['status'], string> = { registered: '待分办', assigned: '办理中', closed: '已办结' };
 
 function documentTone(doc: DocumentView, today: LocalDate): Tone {
+  if (doc.direction === 'out') return 'info';
   if (doc.status === 'closed') return 'success';
   if ((doc.dueDate && doc.dueDate < today) || doc.urgency === '特急') return 'danger';
   return doc.urgency === '加急' ? 'warning' : 'info';
 }
 
 function statusText(doc: DocumentView): string {
+  // a 发文 is registered when it goes out: there is nothing left to do with it
+  if (doc.direction === 'out') return '已发出';
   if (doc.status !== 'closed') return STATUS_LABELS[doc.status];
   const timing = doc.closedOnTime === null ? '' : doc.closedOnTime ? '，按时' : '，超期';
   return `已办结（${doc.closedDate}${timing}）`;
@@ -55,7 +58,7 @@ export function documentCard(doc: DocumentView, today: LocalDate, heading?: stri
     tone: documentTone(doc, today),
     lines: [`**${doc.title}**`],
     fields,
-    actions: doc.status === 'closed' ? [] : [{ label: '办结', command: `公文办结 ${doc.regNo}` }],
+    actions: doc.status === 'closed' || !incoming ? [] : [{ label: '办结', command: `公文办结 ${doc.regNo}` }],
   });
 }
 
@@ -64,7 +67,7 @@ export function documentListCard(list: DocumentList, title: string, today: Local
   const count = list.capped ? `${list.total} 件以上` : `${list.total} 件`;
   const shown = list.total > list.items.length ? `，显示前 ${list.items.length} 件` : '';
   const lines = list.items.map(
-    (d) => `${d.regNo}【${d.urgency}】${d.title}｜${d.status === 'closed' ? statusText(d) : dueText(d.dueDate, today)}`,
+    (d) => `${d.regNo}【${d.urgency}】${d.title}｜${d.status === 'closed' || d.direction === 'out' ? statusText(d) : dueText(d.dueDate, today)}`,
   );
   if (list.capped) lines.push('匹配太多，请换个更具体的关键词。');
   return card({

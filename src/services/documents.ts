@@ -273,6 +273,7 @@ export function createDocumentsService(
 
     close(regNo: string, result: string | undefined, actor: Actor): DocumentView {
       const doc = byRegNo(regNo, actor);
+      if (doc.direction === 'out') throw new UserError(`${doc.regNo} 是发文：登记即已发出，无需办结`);
       if (doc.status === 'closed') throw new UserError(`${doc.regNo} 已于 ${doc.closedDate} 办结，无需重复办结`);
       const today = deps.today();
       const now = clock.now();
@@ -321,10 +322,10 @@ export function createDocumentsService(
       return { total: Math.min(total, SEARCH_CANDIDATES), capped: total > SEARCH_CANDIDATES, items: ids.map(byId) };
     },
 
-
+    /** Open 收文: a 发文 is registered as sent and is nobody's to-do. */
     todo(filter: TodoFilter, actor: Actor): DocumentList {
       const today = deps.today();
-      const open = ne(documents.status, 'closed');
+      const open = and(eq(documents.direction, 'in'), ne(documents.status, 'closed'));
       if (filter === '逾期') return list(and(open, lt(documents.dueDate, today)), actor);
       if (filter === '本周') return list(and(open, lte(documents.dueDate, addDays(today, 7 - isoWeekday(today)))), actor);
       return list(open, actor);

@@ -92,6 +92,16 @@ describe('发文登记', () => {
     expect(await t.say('发文登记 标题=又一件 文号=县政办发[2026]30号 主送=县直各单位')).toContain('已登记为 FW-2026-0001');
     expect(await t.say('发文登记 标题=又一件 文号=县政办发〔2026〕31号')).toContain('缺少「主送」');
   });
+
+  it('is registered as sent: no 待分办, no 办结 button, no to-do', async () => {
+    const r = await t.say('发文登记 标题=关于印发2027年工作要点的通知 文号=县政办发〔2026〕30号 主送=各乡镇人民政府');
+    expect(r).toContain('状态：已发出');
+    expect(r).not.toContain('待分办');
+    expect(r).not.toContain('公文办结');
+    expect(await t.say('公文办结 FW-2026-0001')).toContain('FW-2026-0001 是发文：登记即已发出，无需办结');
+    expect(await t.say('待办公文')).not.toContain('FW-2026-0001');
+    expect(await t.say('公文查询 工作要点')).toContain('FW-2026-0001');
+  });
 });
 
 describe('公文查询', () => {
