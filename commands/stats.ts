@@ -38,7 +38,7 @@ export function reportCard(r: Report, heading: string): Reply {
       ['急件当日分办', rate(c.documents.urgentAtOnce, b.documents.urgentAtOnce)],
       ['平均办理（工作日）', c.documents.averageWorkdays === null ? '—' : `${c.documents.averageWorkdays} 天`],
       ['新立督办', count(c.supervision.created, b.supervision.created)],
-      ['其中领导批示', `${c.supervision.leaderInstructions} 件`],
+      ['其中领导批示', `${c.supervision.leaderInstructions} 件${c.supervision.sourceUnstated ? `（另有 ${c.supervision.sourceUnstated} 件未注明来源）` : ''}`],
       ['督办办结', count(c.supervision.closed, b.supervision.closed)],
       ['督办按时办结率', rate(c.supervision.closedOnTime, b.supervision.closedOnTime)],
       ['督办反馈', count(c.supervision.feedbackEntries, b.supervision.feedbackEntries, '次')],

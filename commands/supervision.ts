@@ -89,7 +89,7 @@ export const createItem = defineCommand({
   summary: '把领导批示、会议决定、重点工作或问题清单立为督办件，通知承办单位',
   fields: z.object({
     标题: textField(200),
-    来源: z.enum(SOURCES, { error: `应为 ${SOURCES.join('/')} 之一` }).default('领导批示'),
+    来源: z.enum(SOURCES, { error: `应为 ${SOURCES.join('/')} 之一` }).optional().describe('不写时：有批示领导即为领导批示，否则记为未注明'),
     批示领导: textField(100).optional().describe('@某人或领导姓名；领导本人新建时默认本人'),
     批示内容: textField(1000).optional(),
     牵头单位: textField(100),
@@ -99,11 +99,13 @@ export const createItem = defineCommand({
   }),
   example: '督办新建 标题=推进老旧小区改造 来源=领导批示 批示领导=@王县长 批示内容=请住建局牵头，月底前拿出方案 牵头单位=县住建局 配合单位=县财政局 时限=2026-12-31 反馈周期=每周',
   run: (ctx, f) => {
+    const leaderId = leaderOf(ctx, f.批示领导);
     const item = ctx.services.supervision.create(
       {
         title: f.标题,
-        source: f.来源,
-        leaderId: leaderOf(ctx, f.批示领导),
+        // an item's source is what someone said it is: a named leader's instruction, or 未注明, never a guess
+        source: f.来源 ?? (leaderId === null ? '未注明' : '领导批示'),
+        leaderId,
         instruction: f.批示内容,
         leadUnit: f.牵头单位,
         coUnits: f.配合单位 ? f.配合单位.split(/[,，、;；\s]+/).filter(Boolean) : [],

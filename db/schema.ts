@@ -248,7 +248,8 @@ export const supervisionItems = sqliteTable(
     year: integer('year').notNull(),
     seq: integer('seq').notNull(),
     title: text('title').notNull(),
-    source: text('source', { enum: ['领导批示', '常务会议', '重点工作', '问题清单'] }).notNull(),
+    // 未注明: created without a source or a leader; counted apart from 领导批示
+    source: text('source', { enum: ['领导批示', '常务会议', '重点工作', '问题清单', '未注明'] }).notNull(),
     leaderId: integer('leader_id').references(() => people.id),
     instruction: text('instruction'),
     startDate: text('start_date').notNull(),

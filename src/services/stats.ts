@@ -33,6 +33,8 @@ export interface Figures {
   supervision: {
     created: number;
     leaderInstructions: number;
+    /** created without a source or a leader named: counted apart, never as 领导批示 */
+    sourceUnstated: number;
     closed: number;
     closedOnTime: Rate;
     feedbackEntries: number;
@@ -135,7 +137,11 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
         ? undefined
         : sql`${supervisionItems.id} IN (SELECT ${supervisionUnits.itemId} FROM ${supervisionUnits} WHERE ${supervisionUnits.unitId} = ${unitId})`;
     const created = db
-      .select({ n: sql<number>`count(*)`, leader: sql<number>`coalesce(sum(${supervisionItems.source} = '领导批示'), 0)` })
+      .select({
+        n: sql<number>`count(*)`,
+        leader: sql<number>`coalesce(sum(${supervisionItems.source} = '领导批示'), 0)`,
+        unstated: sql<number>`coalesce(sum(${supervisionItems.source} = '未注明'), 0)`,
+      })
       .from(supervisionItems)
       .where(and(between(supervisionItems.startDate, p), scope))
       .get()!;
@@ -157,7 +163,7 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
       .from(supervisionItems)
       .where(and(sql`${supervisionItems.deadline} < ${asOf}`, lte(supervisionItems.startDate, asOf), sql`(${supervisionItems.status} <> 'closed' OR ${supervisionItems.closedDate} > ${asOf})`, scope))
       .get()!;
-    return { created: created.n, leaderInstructions: created.leader, closed: closed.n, closedOnTime: rate(closed.onTime, closed.n), feedbackEntries: feedback.n, overdue: overdue.n };
+    return { created: created.n, leaderInstructions: created.leader, sourceUnstated: created.unstated, closed: closed.n, closedOnTime: rate(closed.onTime, closed.n), feedbackEntries: feedback.n, overdue: overdue.n };
   }
 
   function proposalFigures(p: Period, unitId: number | null): Figures['proposals'] {

@@ -16,7 +16,7 @@ import { byUrgency, nextFeedbackDue, OPEN, warningLevel, WARNING_LABELS, type Fe
 import type { PeopleService } from './people';
 import type { UnitsService } from './units';
 
-export type Source = '领导批示' | '常务会议' | '重点工作' | '问题清单';
+export type Source = '领导批示' | '常务会议' | '重点工作' | '问题清单' | '未注明';
 type ItemRow = typeof supervisionItems.$inferSelect;
 
 export interface SupervisionInput {

@@ -55,12 +55,12 @@ describe('the week across the month end', () => {
     expect(r.period).toMatchObject({ from: '2026-11-30', to: '2026-12-06' });
     expect(r.current).toEqual({
       documents: { received: 3, receivedBy: { 特急: 1, 加急: 1, 平件: 1 }, issued: 1, issuedBy: { 特急: 0, 加急: 0, 平件: 1 }, closed: 2, closedOnTime: { count: 2, of: 2 }, urgentAtOnce: { count: 1, of: 2 }, averageWorkdays: 2.5 },
-      supervision: { created: 1, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 },
+      supervision: { created: 1, leaderInstructions: 1, sourceUnstated: 0, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 },
       proposals: { assigned: 1, answered: 2, answeredOnTime: { count: 2, of: 2 }, evaluated: 2, satisfaction: { count: 2, of: 2 }, satisfied: { count: 1, of: 2 }, basicallySatisfied: { count: 1, of: 2 } },
     });
     expect(r.before).toEqual({
       documents: { received: 1, receivedBy: { 特急: 0, 加急: 0, 平件: 1 }, issued: 1, issuedBy: { 特急: 0, 加急: 0, 平件: 1 }, closed: 0, closedOnTime: { count: 0, of: 0 }, urgentAtOnce: { count: 0, of: 0 }, averageWorkdays: null },
-      supervision: { created: 1, leaderInstructions: 0, closed: 0, closedOnTime: { count: 0, of: 0 }, feedbackEntries: 0, overdue: 0 },
+      supervision: { created: 1, leaderInstructions: 0, sourceUnstated: 0, closed: 0, closedOnTime: { count: 0, of: 0 }, feedbackEntries: 0, overdue: 0 },
       proposals: { assigned: 1, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfaction: { count: 0, of: 0 }, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } },
     });
   });
@@ -86,9 +86,9 @@ describe('the year', () => {
   it('counts 2026 against 2025', () => {
     const r = t.bot.services.stats.report(yearPeriod(2026), admin);
     expect(r.current.documents).toEqual({ received: 4, receivedBy: { 特急: 1, 加急: 1, 平件: 2 }, issued: 2, issuedBy: { 特急: 0, 加急: 0, 平件: 2 }, closed: 3, closedOnTime: { count: 2, of: 3 }, urgentAtOnce: { count: 1, of: 2 }, averageWorkdays: 2.7 });
-    expect(r.current.supervision).toEqual({ created: 2, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 });
+    expect(r.current.supervision).toEqual({ created: 2, leaderInstructions: 1, sourceUnstated: 0, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 });
     expect(r.before.documents).toMatchObject({ received: 2, issued: 1, closed: 2, closedOnTime: { count: 1, of: 2 }, urgentAtOnce: { count: 1, of: 1 }, averageWorkdays: 3 });
-    expect(r.before.supervision).toEqual({ created: 1, leaderInstructions: 1, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 0 });
+    expect(r.before.supervision).toEqual({ created: 1, leaderInstructions: 1, sourceUnstated: 0, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 0 });
     expect(r.before.proposals).toEqual({ assigned: 0, answered: 0, answeredOnTime: { count: 0, of: 0 }, evaluated: 0, satisfaction: { count: 0, of: 0 }, satisfied: { count: 0, of: 0 }, basicallySatisfied: { count: 0, of: 0 } });
   });
 

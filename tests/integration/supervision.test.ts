@@ -16,6 +16,18 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
+describe('the source of an item', () => {
+  it('is what someone said: a named leader makes it 领导批示, nothing named records 未注明, counted apart', async () => {
+    expect(await t.say('督办新建 标题=甲 牵头单位=县住建局 时限=2026-12-31')).toContain('来源：未注明');
+    expect(await t.say('督办新建 标题=乙 批示领导=console:wang 牵头单位=县住建局 时限=2026-12-31')).toContain('来源：领导批示');
+    expect(await t.say('督办新建 标题=丙 来源=常务会议 牵头单位=县住建局 时限=2026-12-31')).toContain('来源：常务会议');
+    // a leader creating an item instructs it
+    expect(await t.say('督办新建 标题=丁 牵头单位=县住建局 时限=2026-12-31', 'console:chen')).toContain('来源：领导批示');
+    const week = await t.say('本周统计');
+    expect(week).toContain('其中领导批示：2 件（另有 1 件未注明来源）');
+  });
+});
+
 describe('the life of a supervision item', () => {
   it('goes from creation through feedback and an approved extension to closing on time, telling everyone concerned', async () => {
     const created = await t.say(NEW, 'console:staff');
