@@ -8,6 +8,7 @@ import { closeDatabase, openDatabase, transaction } from '../db/client';
 import { createMaintenance } from '../db/maintenance';
 import { createApp } from './app';
 import type { Config } from './config';
+import { buttonFilter } from './engine/buttons';
 import { createEngine } from './engine/engine';
 import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
@@ -42,6 +43,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     log,
     settings: { timezone: config.timezone, proposals: config.proposals, consoleBaseUrl: config.consoleBaseUrl, outbox: config.outbox, inbox: config.inbox },
     onOutboxWrite: () => dispatcherKick(),
+    buttonsFor: buttonFilter(allCommands),
   });
   const engine = createEngine({ services, commands: allCommands, log });
   const worker = createInboxWorker({ engine, services, clock, log });

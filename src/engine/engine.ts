@@ -13,6 +13,7 @@ import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
 import type { ChatGroup, ChatRef } from '../services/chats';
 import type { IncomingMessage } from './message';
+import { buttonFilter } from './buttons';
 import { parseArguments } from './parser';
 import { may } from './permissions';
 import { Registry } from './registry';
@@ -49,6 +50,7 @@ function refusal(def: AnyCommand, reason: string): Reply {
 export function createEngine(options: { services: Services; commands: readonly AnyCommand[]; log: Logger }) {
   const { services, log } = options;
   const registry = new Registry(options.commands);
+  const buttons = buttonFilter(options.commands);
 
   const flood = createFloodGuard();
 
@@ -89,7 +91,8 @@ export function createEngine(options: { services: Services; commands: readonly A
     const chat = { platform: msg.platform, chatId: msg.chat.id, type: msg.chat.type, title: msg.chat.title };
     services.chats.seen(chat);
     const actor = services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
-    const done = (replies: Reply[], command: string | null = null, ok = true, forget = false): Outcome => ({ replies, command, ok, forget });
+    // a card offers the asker only the buttons their role may press
+    const done = (replies: Reply[], command: string | null = null, ok = true, forget = false): Outcome => ({ replies: replies.map((r) => buttons(r, actor.role)), command, ok, forget });
 
     // the local console is the operator at the machine, often a script: no flood limit there
     const pace = msg.platform === 'console' ? 'ok' : flood.check(actor.identity, `${chat.platform}:${chat.chatId}`, msg.receivedAt);

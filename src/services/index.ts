@@ -9,7 +9,7 @@ import { createCalendarChangesService } from './calendar-changes';
 import { createChatsService } from './chats';
 import { createDocumentsService } from './documents';
 import { createInboxService, type InboxSettings } from './inbox';
-import { createNotifyService } from './notify';
+import { createNotifyService, type ButtonsFor } from './notify';
 import { createNumbering } from './numbering';
 import { createOutboxService, type OutboxSettings } from './outbox';
 import { createSignatureUsesService } from './signature-uses';
@@ -40,9 +40,11 @@ export interface ServiceOptions {
   settings: ServiceSettings;
   /** called after a message was queued, to wake the dispatcher */
   onOutboxWrite?: () => void;
+  /** the buttons of a card a role may press (the engine's rights table, handed down) */
+  buttonsFor: ButtonsFor;
 }
 
-export function createServices({ db, clock, log, settings, onOutboxWrite }: ServiceOptions) {
+export function createServices({ db, clock, log, settings, onOutboxWrite, buttonsFor }: ServiceOptions) {
   const localDate = localDateReader(settings.timezone);
   const today = () => localDate(clock.now());
   const audit = createAuditService(db, clock);
@@ -51,7 +53,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite }: Serv
   const units = createUnitsService(db, clock, audit, people);
   const outbox = createOutboxService(db, clock, settings.outbox, onOutboxWrite);
   const inbox = createInboxService(db, clock, settings.inbox);
-  const notify = createNotifyService(outbox, people);
+  const notify = createNotifyService(outbox, people, buttonsFor);
   const numbering = createNumbering(db);
   const chats = createChatsService(db, clock, audit);
   const calendarChanges = createCalendarChangesService(db, clock, { calendar, audit, notify, units });

@@ -1,30 +1,43 @@
 import { createHash } from 'node:crypto';
 import type { Reply } from '../lib/reply';
+import type { Role } from './actor';
 import type { OutboxService } from './outbox';
 import type { PeopleService } from './people';
 
-/** Messages to people rather than to a chat: each goes to the identity the person used last. */
-export function createNotifyService(outbox: OutboxService, people: PeopleService) {
+/** A card as one role sees it: the buttons it may press, no others (the engine's rights table decides). */
+export type ButtonsFor = (reply: Reply, role: Role | null) => Reply;
+
+/**
+ * Messages to people rather than to a chat: each goes to the identity the person used last, its
+ * card showing only the buttons that person's role may press.
+ */
+export function createNotifyService(outbox: OutboxService, people: PeopleService, buttonsFor: ButtonsFor) {
   return {
     /**
-     * The same message to several people: one row per platform, so a platform that can send to
-     * many at once (DingTalk) does. Returns how many of them can be reached.
+     * The same message to several people: one row per platform and role, so a platform that can
+     * send to many at once (DingTalk) does, and nobody is offered a button they would be refused.
+     * Returns how many of them can be reached.
      */
     people(personIds: number[], reply: Reply, dedupeKey: string): number {
-      const byPlatform = new Map<string, string[]>();
+      const groups = new Map<string, { platform: string; role: Role | null; userIds: string[] }>();
       for (const id of new Set(personIds)) {
         const identity = people.preferredIdentity(id);
-        if (identity) byPlatform.set(identity.platform, [...(byPlatform.get(identity.platform) ?? []), identity.userId]);
+        if (!identity) continue;
+        const role = people.roleOf(id);
+        const key = `${identity.platform}|${role}`;
+        const group = groups.get(key) ?? { platform: identity.platform, role, userIds: [] };
+        group.userIds.push(identity.userId);
+        groups.set(key, group);
       }
-      for (const [platform, userIds] of byPlatform) {
+      for (const { platform, role, userIds } of groups.values()) {
         outbox.enqueue({
           dedupeKey: `${dedupeKey}:${platform}:${createHash('sha256').update(userIds.join(',')).digest('hex').slice(0, 24)}`,
           platform,
           target: userIds.length === 1 ? { kind: 'user', userId: userIds[0]! } : { kind: 'users', userIds },
-          reply,
+          reply: buttonsFor(reply, role),
         });
       }
-      return [...byPlatform.values()].reduce((n, ids) => n + ids.length, 0);
+      return [...groups.values()].reduce((n, g) => n + g.userIds.length, 0);
     },
 
     /** Returns whether the person can be reached at all (someone never seen on any platform cannot). */
@@ -35,7 +48,7 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
         dedupeKey: `${dedupeKey}:p${personId}`,
         platform: identity.platform,
         target: { kind: 'user', userId: identity.userId },
-        reply,
+        reply: buttonsFor(reply, people.roleOf(personId)),
       });
       return true;
     },

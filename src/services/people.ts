@@ -158,6 +158,10 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
         .map((p) => p.name!);
     },
 
+    roleOf(personId: number): Role | null {
+      return db.select({ role: people.role }).from(people).where(eq(people.id, personId)).get()?.role ?? null;
+    },
+
     /** Where to reach a person: the identity they used most recently. */
     preferredIdentity(personId: number): Identity | null {
       const row = db

@@ -16,6 +16,23 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
+describe('buttons', () => {
+  it('shows each person only the buttons their role may press, in replies and in notifications alike', async () => {
+    await t.say(NEW, 'console:staff');
+    await t.say('督办延期 DB-2026-0001 新时限=2027-01-15 理由=需要协调资金', 'console:li');
+    const buttons = (reply: string) => [...reply.matchAll(/\[([^\]]+)\] 发送：/g)].map((m) => m[1]);
+    expect(buttons(await t.say('督办查询 DB-2026-0001', 'console:li'))).toEqual([]); // a contact: neither approves nor closes
+    expect(buttons(await t.say('督办查询 DB-2026-0001', 'console:staff'))).toEqual(['办结']);
+    expect(buttons(await t.say('督办查询 DB-2026-0001', 'console:wang'))).toEqual(['批准延期', '办结']);
+    // one card to people of different roles: one row per role, each with its own buttons
+    const ids = ['console:li', 'console:wang'].map((who) => t.bot.db.$client.prepare("SELECT person_id FROM identities WHERE platform = 'console' AND user_id = ?").pluck().get(who.slice(8)) as number);
+    t.bot.services.notify.people(ids, { card: { title: '测试', tone: 'info', actions: [{ label: '批准', command: '督办批准 DB-2026-0001' }, { label: '查看', command: '督办查询 DB-2026-0001' }] } }, 'test-buttons');
+    await t.bot.dispatcher.flush();
+    expect(buttons(t.deliveredTo('console:li').at(-1)!)).toEqual(['查看']);
+    expect(buttons(t.deliveredTo('console:wang').at(-1)!)).toEqual(['批准', '查看']);
+  });
+});
+
 describe('the source of an item', () => {
   it('is what someone said: a named leader makes it 领导批示, nothing named records 未注明, counted apart', async () => {
     expect(await t.say('督办新建 标题=甲 牵头单位=县住建局 时限=2026-12-31')).toContain('来源：未注明');
