@@ -10,6 +10,7 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { buttonFilter } from './engine/buttons';
 import { createEngine } from './engine/engine';
+import { createNameLookup } from './engine/names';
 import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
@@ -25,6 +26,8 @@ import { OWNER_HEARTBEAT_MS } from './services/outbox';
 
 /** How often the running bot does its housekeeping (db/maintenance.ts); the benchmarks keep the same pace. */
 export const MAINTENANCE_INTERVAL_MS = 1000;
+// people granted by id alone get their names from the directory within this long
+const NAMES_INTERVAL_MS = 300_000;
 
 export interface BotOptions {
   config: Config;
@@ -51,6 +54,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   function receive(msg: IncomingMessage): boolean {
     const fresh = engine.accept(msg);
     if (fresh) worker.kick();
+    // after the commit: the lookup reads what the engine has recorded of the sender
+    if (fresh && !msg.sender.name) setImmediate(() => names.kick());
     return fresh;
   }
   // what the messengers call before acknowledging: the events of one turn stored in one commit
@@ -80,6 +85,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         bodyLimitBytes: config.httpBodyLimitBytes,
       })
     : null;
+  // names by id from the platforms' directories (Feishu's events carry ids only)
+  const names = createNameLookup({ services, lookups: lark ? { lark: lark.userName } : {}, clock, log });
   const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
@@ -93,6 +100,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
 
   let server: Server | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
+  let namesTimer: NodeJS.Timeout | null = null;
   let maintenanceTimer: NodeJS.Timeout | null = null;
   let heartbeatTimer: NodeJS.Timeout | null = null;
   const maintenance = createMaintenance(db);
@@ -105,6 +113,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     worker,
     dispatcher,
     maintenance,
+    names,
     scheduler,
     exportWorker,
     app,
@@ -130,6 +139,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       };
       purge();
       purgeTimer = setInterval(purge, 3_600_000).unref();
+      names.kick();
+      namesTimer = setInterval(() => names.kick(), NAMES_INTERVAL_MS).unref();
       services.outbox.beat();
       heartbeatTimer = setInterval(() => services.outbox.beat(), OWNER_HEARTBEAT_MS).unref();
       maintenance.takeOverCheckpoints();
@@ -152,6 +163,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     async stop(): Promise<void> {
       scheduler.stop();
       if (purgeTimer) clearInterval(purgeTimer);
+      if (namesTimer) clearInterval(namesTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       lark?.stop();
@@ -161,6 +173,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
+      await names.settled();
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();

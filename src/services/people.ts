@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { identities, people, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -7,6 +7,8 @@ import type { AuditService } from './audit';
 import { UserError } from './errors';
 
 const SEEN_GRANULARITY_MS = 600_000;
+// a name from a platform's directory is asked for again after this long (people are renamed, rarely)
+const NAME_REFRESH_MS = 30 * 86_400_000;
 
 export interface Identity {
   platform: string;
@@ -156,6 +158,28 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
         .orderBy(asc(people.id))
         .all()
         .map((p) => p.name!);
+    },
+
+    /**
+     * Identities on a platform whose person has no name yet, or whose name was last written
+     * NAME_REFRESH_MS ago (people are renamed, rarely), seen lately: the ones to ask the platform about.
+     */
+    namesToLookUp(platform: string, limit: number): Identity[] {
+      const now = clock.now();
+      return db
+        .select({ platform: identities.platform, userId: identities.userId })
+        .from(identities)
+        .innerJoin(people, eq(people.id, identities.personId))
+        .where(and(eq(identities.platform, platform), gt(identities.lastSeenAt, now - NAME_REFRESH_MS), or(isNull(people.name), eq(people.name, ''), lt(people.updatedAt, now - NAME_REFRESH_MS))))
+        .orderBy(desc(identities.lastSeenAt))
+        .limit(limit)
+        .all();
+    },
+
+    /** The name a platform's directory gives, kept (and its time, so it is not asked again for a while). */
+    setNameFromPlatform(identity: Identity, name: string): void {
+      const p = findByIdentity(identity);
+      if (p) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
     },
 
     roleOf(personId: number): Role | null {

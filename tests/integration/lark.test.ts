@@ -330,3 +330,41 @@ describe('delivery', () => {
     expect(count('SELECT count(*) FROM outbox')).toBe(1);
   });
 });
+
+describe('names', () => {
+  const nameOf = (userId: string) => t.bot.db.$client.prepare("SELECT p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = 'lark' AND i.user_id = ?").pluck().get(userId);
+
+  it('fills in from the contact directory the names of people known by open_id only, and shows them', async () => {
+    await t.close();
+    const directory = (openId: string, name: string) =>
+      nock(LARK).get(`/open-apis/contact/v3/users/${openId}`).query({ user_id_type: 'open_id' }).matchHeader('authorization', 'Bearer t-test-token').reply(200, { code: 0, data: { user: { open_id: openId, name } } });
+    const admin = directory('ou_admin', '王主任');
+    t = await startBot();
+    await t.bot.names.settled(); // asked at start
+    admin.done();
+    expect(nameOf('ou_admin')).toBe('王主任');
+
+    // granted by id alone: named within the next round of lookups
+    const newcomer = directory('ou_new', '李科长');
+    expect(await t.say('授权 lark:ou_new 角色=员工', 'lark:ou_admin')).toContain('已授权');
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    newcomer.done();
+    const list = await t.say('人员列表', 'lark:ou_admin');
+    expect(list).toContain('李科长｜员工');
+    expect(list).not.toContain('未知姓名');
+  });
+
+  it('invents no name and does not ask again at once when Lark will not say (no contact permission)', async () => {
+    await t.close();
+    // ready for two requests: the second must not come
+    const refused = nock(LARK).get('/open-apis/contact/v3/users/ou_admin').query(true).twice().reply(200, { code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.base:readonly]' });
+    t = await startBot();
+    await t.bot.names.settled();
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    expect(refused.pendingMocks()).toHaveLength(1);
+    expect(nameOf('ou_admin')).toBeFalsy();
+    nock.cleanAll();
+  });
+});

@@ -92,6 +92,28 @@ export function chatModes(client: lark.Client, log: Logger, waitMs = 1000) {
   };
 }
 
+/**
+ * A person's name by open_id, from the contact directory (GET /open-apis/contact/v3/users/:id,
+ * permission contact:user.base:readonly): message events carry ids only. null when Lark will not
+ * say (no permission, someone outside the tenant), which is logged once per reason.
+ */
+export function userNames(client: lark.Client, log: Logger) {
+  const warned = new Set<number>();
+  return async function userName(openId: string): Promise<string | null> {
+    const res = await client.request<{ code: number; msg?: string; data?: { user?: { name?: string } } }>({
+      method: 'GET',
+      url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`,
+      params: { user_id_type: 'open_id' },
+    });
+    if (res.code === 0) return res.data?.user?.name || null;
+    if (!warned.has(res.code)) {
+      warned.add(res.code);
+      log.warn({ code: res.code, msg: res.msg }, 'Lark would not give a user’s name: grant the app contact:user.base:readonly (获取用户基本信息) and make the users visible to it (通讯录权限范围)');
+    }
+    return null;
+  };
+}
+
 /** The bot's own open_id, to tell a mention of the bot from a mention of a person. Asked once, then kept. */
 export function botIdentity(client: lark.Client, log: Logger) {
   let openId: string | null = null;

@@ -2,7 +2,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
-import { botIdentity, chatModes, createLarkClient, createLarkWsClient, type LarkSettings } from './client';
+import { botIdentity, chatModes, createLarkClient, createLarkWsClient, userNames, type LarkSettings } from './client';
 import { MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
 import { cardResponse, createLarkRouter, type LarkInbound } from './receiver';
 import { createLarkSender } from './sender';
@@ -61,6 +61,8 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
 
   return {
     sender: createLarkSender(client),
+    /** a person's name by their open_id, for the people an event names by id only */
+    userName: userNames(client, platformLog),
     router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes, maxAgeMs: options.maxAgeMs }) : null,
 
     async start(): Promise<void> {
