@@ -82,6 +82,28 @@ export const addUnit = defineCommand({
   },
 });
 
+const ALIAS_SEPARATORS = /[,，、;；\s]+/;
+
+export const setUnit = defineCommand({
+  names: ['单位设置', '设置单位', 'unit set'],
+  group: '管理',
+  right: 'admin',
+  summary: '设置单位的别名（如 住建局、建设局），承办单位等字段写别名即指该单位；别名=无 清除',
+  args: ['单位'],
+  fields: z.object({
+    单位: textField(100),
+    别名: textField(300)
+      .transform((s) => (s === '无' ? [] : s.split(ALIAS_SEPARATORS).filter(Boolean)))
+      .refine((aliases) => aliases.every((a) => a.length <= 30), { error: '每个别名最多 30 字，多个别名用逗号或顿号分隔' })
+      .describe('多个用逗号或顿号分隔；写 无 清除全部别名'),
+  }),
+  example: '单位设置 县住建局 别名=住建局,建设局',
+  run: (ctx, f) => {
+    const unit = ctx.services.units.setAliases(f.单位, f.别名, ctx.actor);
+    return text(`已设置 ${unit.name} 的别名：${unit.aliases.join('、') || '无'}`);
+  },
+});
+
 export const listUnits = defineCommand({
   names: ['单位列表', 'units'],
   group: '管理',
@@ -96,7 +118,9 @@ export const listUnits = defineCommand({
       title: `承办单位：共 ${all.length} 个`,
       tone: 'info',
       lines: all.map(
-        (u) => `${u.name}${u.shortName ? `（${u.shortName}）` : ''}｜联络员：${u.contacts.map((c) => c.name || '未知姓名').join('、') || '未指定'}`,
+        (u) =>
+          `${u.name}${u.shortName ? `（${u.shortName}）` : ''}｜联络员：${u.contacts.map((c) => c.name || '未知姓名').join('、') || '未指定'}` +
+          (u.aliases.length ? `｜别名：${u.aliases.join('、')}` : ''),
       ),
     });
   },
@@ -129,4 +153,4 @@ export const auditLog = defineCommand({
   },
 });
 
-export const adminCommands = [grantRole, revokeRole, listPeople, addUnit, listUnits, auditLog];
+export const adminCommands = [grantRole, revokeRole, listPeople, addUnit, setUnit, listUnits, auditLog];

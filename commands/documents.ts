@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deadline, localDate, secrecy, textField, urgency } from './kit/fields';
+import { deadline, localDate, PAST_DEADLINE_NOTE, secrecy, textField, urgency } from './kit/fields';
 import { defineCommand } from './kit/define';
 import { documentCard, documentListCard } from './views';
 
@@ -15,7 +15,7 @@ export const registerIncoming = defineCommand({
     紧急程度: urgency.default('平件'),
     密级: secrecy.describe('默认 无；秘密/机密/绝密 公文不得登记'),
     收文日期: localDate.optional().describe('默认今天'),
-    办理时限: deadline.optional(),
+    办理时限: deadline.optional().describe(PAST_DEADLINE_NOTE),
     承办单位: textField(100).optional(),
     备注: textField().optional(),
   }),
@@ -96,7 +96,7 @@ export const assignDocument = defineCommand({
   right: 'register',
   summary: '把收文交给承办单位办理，并通知该单位联络员',
   args: ['登记号'],
-  fields: z.object({ 登记号: textField(30), 承办单位: textField(100), 时限: deadline.optional() }),
+  fields: z.object({ 登记号: textField(30), 承办单位: textField(100), 时限: deadline.optional().describe(PAST_DEADLINE_NOTE) }),
   example: '公文分办 SW-2026-0001 承办单位=县应急管理局 时限=5个工作日',
   run: (ctx, f) => {
     const { documents, today } = ctx.services;

@@ -49,7 +49,7 @@ export const help = defineCommand({
       return defs.length ? [`**${group}**`, ...defs.map((d) => `${d.names[0]} — ${d.summary}`)] : [];
     });
     if (ctx.actor.role === null) lines.push('您尚未获得授权：把「我是谁」的结果发给管理员开通。');
-    lines.push('字段写法：键=值 或 每行一个「键：值」；日期可写 12月1日、明天、下周五、5个工作日。');
+    lines.push('字段写法：键=值 或 每行一个「键：值」；日期可写 12月5日前、下周三前、两周内、下月10日、5个工作日；已过去的时限加「已逾期」。');
     return card({ title: '政务助手：可用命令', tone: 'info', lines });
   },
 });

@@ -5,7 +5,7 @@ import { yearOf, type LocalDate } from '../src/lib/dates';
 import { card, type Reply } from '../src/lib/reply';
 import { KIND_PREFIX, type ProposalKind, type ProposalList, type ProposalStats, type ProposalView, type RegisterInput } from '../src/services/proposals';
 import { defineCommand } from './kit/define';
-import { deadline, localDate, textField, type Deadline } from './kit/fields';
+import { localDate, recordedDeadline, textField, type Deadline } from './kit/fields';
 import { dueText, percent } from './views';
 
 const STATUS: Record<ProposalView['status'], string> = { assigned: '已交办', in_progress: '办理中（重新办理）', answered: '已答复', evaluated: '已评价' };
@@ -114,7 +114,7 @@ function commandsFor(kind: ProposalKind) {
       主办单位: textField(100),
       协办单位: textField(500).optional().describe('多个用顿号分隔'),
       交办日期: localDate.optional().describe('默认今天'),
-      答复期限: deadline.optional().describe('默认交办日期后三个月，最长六个月'),
+      答复期限: recordedDeadline.optional().describe('默认交办日期后三个月，最长六个月'),
     }),
     example: `${kind}登记 编号=12 标题=关于加强农村饮水安全保障的${kind} ${who}=张三、李四 主办单位=县水利局 协办单位=县卫健局`,
     run: (ctx, f) => {

@@ -6,7 +6,7 @@ import { parseIdentity } from '../src/services/people';
 import type { ItemDetail, ItemList, ItemView } from '../src/services/supervision';
 import { WARNING_LABELS, type Warning } from '../src/services/supervision-rules';
 import { defineCommand, type CommandContext } from './kit/define';
-import { deadline, localDate, textField } from './kit/fields';
+import { futureDeadline, textField } from './kit/fields';
 
 const SOURCES = ['领导批示', '常务会议', '重点工作', '问题清单'] as const;
 const CYCLES = ['一次', '每周', '每月'] as const;
@@ -94,7 +94,7 @@ export const createItem = defineCommand({
     批示内容: textField(1000).optional(),
     牵头单位: textField(100),
     配合单位: textField(500).optional().describe('多个用逗号或顿号分隔'),
-    时限: deadline,
+    时限: futureDeadline,
     反馈周期: z.enum(CYCLES, { error: `应为 ${CYCLES.join('/')} 之一` }).default('一次'),
   }),
   example: '督办新建 标题=推进老旧小区改造 来源=领导批示 批示领导=@王县长 批示内容=请住建局牵头，月底前拿出方案 牵头单位=县住建局 配合单位=县财政局 时限=2026-12-31 反馈周期=每周',
@@ -162,9 +162,9 @@ export const requestExtension = defineCommand({
   right: 'handle',
   summary: '牵头单位申请延长时限，由批示领导审批',
   args: ['编号'],
-  fields: z.object({ 编号: number, 新时限: localDate, 理由: textField(500) }),
+  fields: z.object({ 编号: number, 新时限: futureDeadline, 理由: textField(500) }),
   example: '督办延期 DB-2026-0001 新时限=2027-01-15 理由=需等待省级资金下达',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.requestExtension(f.编号, f.新时限, f.理由, ctx.actor), '已申请延期，等待领导审批'),
+  run: (ctx, f) => show(ctx, ctx.services.supervision.requestExtension(f.编号, f.新时限.date, f.理由, ctx.actor), '已申请延期，等待领导审批'),
 });
 
 export const approveExtension = defineCommand({

@@ -9,6 +9,17 @@ export const units = sqliteTable('units', {
   createdAt: integer('created_at').notNull(),
 });
 
+// Other names staff write for a unit (住建局, 建设局 for 县住房和城乡建设局), set by 单位设置; an
+// alias names one unit only, so it is the table's key.
+export const unitAliases = sqliteTable(
+  'unit_aliases',
+  {
+    alias: text('alias').primaryKey(),
+    unitId: integer('unit_id').notNull().references(() => units.id),
+  },
+  (t) => [index('unit_aliases_unit').on(t.unitId)],
+);
+
 export const people = sqliteTable('people', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull().default(''),

@@ -60,7 +60,7 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
   await t.say('单位新增 名称=县应急管理局 简称=应急局 联络员=@console:li');
   await t.say('授权 console:leader 角色=领导');
   await t.say('授权 console:staff 角色=员工');
-  await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 紧急程度=特急 承办单位=应急局 办理时限=2026-11-20');
+  await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 紧急程度=特急 承办单位=应急局 办理时限=2026-11-20 已逾期');
   await t.say('收文登记 标题=关于开展安全生产大检查的通知 来文单位=市安委会 承办单位=应急局 办理时限=月底');
   await t.say('督办新建 标题=推进老旧小区改造 批示领导=console:leader 牵头单位=应急局 时限=2026-12-31');
   await t.say('帮助', 'console:staff', { id: 'oc_office', type: 'group', title: '县政府办公室工作群' });

@@ -20,24 +20,87 @@ function currentDateContext(): DateContext {
 }
 
 /** The date a text names, or an issue on the field saying which forms are understood. */
-function dateOf(text: string, ctx: z.core.$RefinementCtx): LocalDate | typeof z.NEVER {
+function dateOf(text: string, ctx: z.core.$RefinementCtx): LocalDate | null {
   const date = parseDateText(text, currentDateContext());
-  if (date !== null) return date;
-  ctx.issues.push({ code: 'custom', input: text, message: `无法识别日期「${text}」，可以写：${DATE_FORMS_HINT}` });
-  return z.NEVER;
+  if (date === null) ctx.issues.push({ code: 'custom', input: text, message: `无法识别日期「${text}」，可以写：${DATE_FORMS_HINT}` });
+  return date;
 }
 
-export const localDate = z.string().transform(dateOf);
+export const localDate = z.string().transform((text, ctx) => dateOf(text, ctx) ?? z.NEVER);
 
-/** A deadline as typed: its date, and when it was given as N个工作日 the count, which a new holiday calendar recounts. */
+/**
+ * A deadline as typed: its date; when it was given as N个工作日 the count, which a new holiday
+ * calendar recounts; and whether the sender wrote 已逾期, confirming that it has passed.
+ */
 export interface Deadline {
   date: LocalDate;
   workdays: WorkdayCount | null;
+  pastConfirmed: boolean;
 }
 
 export const isDeadline = (value: unknown): value is Deadline => typeof value === 'object' && value !== null && 'date' in value && 'workdays' in value;
 
-export const deadline = z.string().transform((text, ctx): Deadline => ({ date: dateOf(text, ctx), workdays: parseWorkdayCount(text, currentDateContext()) }));
+/**
+ * A deadline read as a past day is refused with the date it was read as: 本周五 said on a
+ * Saturday would otherwise register an item already overdue without a word. The refusal is
+ * worded by the validation, which knows the field's name (see deadlineRefusal).
+ */
+export interface DeadlineIssue {
+  deadline: 'past' | 'past-final' | 'not-past';
+  date: LocalDate;
+  today: LocalDate;
+}
+
+const PAST_MARKER = /[（(]?已逾期[）)]?$/;
+
+/**
+ * What a day already gone means for a deadline field:
+ * - confirm: refused unless the sender adds 已逾期 (a 收文 that arrived or is handled late);
+ * - refuse: always refused (a 督办 item runs from today; an extension cannot end in the past);
+ * - record: taken as given, for a record of what was assigned earlier: 答复期限 is checked
+ *   against its own 交办日期 instead, which may lie in the past (a past session's ledger).
+ */
+function pastIssue(past: 'confirm' | 'refuse' | 'record', gone: boolean, confirmed: boolean): DeadlineIssue['deadline'] | null {
+  if (past === 'record') return null;
+  if (!gone) return confirmed ? 'not-past' : null;
+  if (past === 'refuse') return 'past-final';
+  return confirmed ? null : 'past';
+}
+
+function deadlineField(past: 'confirm' | 'refuse' | 'record') {
+  return z.string().transform((typed, ctx): Deadline => {
+    const dc = currentDateContext();
+    const pastConfirmed = PAST_MARKER.test(typed.trim());
+    const text = typed.trim().replace(PAST_MARKER, '');
+    const date = dateOf(text, ctx);
+    if (date === null) return z.NEVER;
+    const issue = pastIssue(past, date < dc.today, pastConfirmed);
+    if (issue) {
+      const params: DeadlineIssue = { deadline: issue, date, today: dc.today };
+      ctx.issues.push({ code: 'custom', input: typed, message: `读作 ${date}`, params });
+      return z.NEVER;
+    }
+    return { date, workdays: parseWorkdayCount(text, dc), pastConfirmed };
+  });
+}
+
+/** 办理时限 of a 收文: a past one only with 已逾期 (办理时限=2026-11-27 已逾期). */
+export const deadline = deadlineField('confirm');
+/** What 帮助 says of such a field. */
+export const PAST_DEADLINE_NOTE = '已过去的日期须加「已逾期」，例如 2026-11-27 已逾期';
+/** 督办 时限 and 新时限: today or later. */
+export const futureDeadline = deadlineField('refuse');
+/** 答复期限: as recorded; the service holds it between the 交办日期 and six months after. */
+export const recordedDeadline = deadlineField('record');
+
+/** 「办理时限」读作 2026-11-27（已经过去）… — the field's refusal, naming it and showing what to write. */
+export function deadlineRefusal(field: string, issue: DeadlineIssue): string {
+  const read = `「${field}」读作 ${issue.date}`;
+  if (issue.deadline === 'not-past') return `${read}，还没有到期，请去掉「已逾期」`;
+  const later = `今天（${issue.today}）或以后的日期`;
+  if (issue.deadline === 'past-final') return `${read}（已经过去），应为${later}`;
+  return `${read}（已经过去）。确已逾期的请写明，例如 ${field}=${issue.date} 已逾期；否则请写${later}`;
+}
 
 /** A free-text value; blank counts as missing. */
 export const textField = (max = 500) =>

@@ -2,7 +2,7 @@
 // field. Shared by the engine (chat) and the spreadsheet import, so both refuse alike.
 import type { z } from 'zod';
 import type { AnyCommand } from './define';
-import { withDateContext } from './fields';
+import { deadlineRefusal, withDateContext, type DeadlineIssue } from './fields';
 import type { DateContext } from './dates';
 
 export type Validated = { ok: true; data: Record<string, unknown> } | { ok: false; error: string; forget: boolean };
@@ -11,6 +11,8 @@ export type Validated = { ok: true; data: Record<string, unknown> } | { ok: fals
 function describeIssue(issue: z.core.$ZodIssue, given: Record<string, string>): string {
   const field = String(issue.path[0] ?? '');
   if (field && !(field in given)) return `缺少「${field}」`;
+  const deadline = issue.code === 'custom' ? (issue.params as DeadlineIssue | undefined) : undefined;
+  if (field && deadline?.deadline) return deadlineRefusal(field, deadline);
   return field ? `「${field}」${issue.message}` : issue.message;
 }
 

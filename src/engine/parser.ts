@@ -52,6 +52,25 @@ function splitKey(token: Token): { key: string; sep: string; value: string } | n
   return { key: token.text.slice(0, at), sep: token.text[at]!, value: token.text.slice(at + 1) };
 }
 
+const EQUALS = ['=', '＝'];
+
+/**
+ * The tokens of a line, with `标题 = 值` and `标题 =值` joined into `标题=` and `标题=值`: staff put
+ * spaces around the equals sign. Only after a word naming a field, so text such as a 反馈's
+ * `a = b` stays text.
+ */
+function fieldTokens(line: string, canonical: (typed: string) => string | null): Token[] {
+  const tokens = tokenize(line);
+  for (let i = tokens.length - 2; i >= 0; i--) {
+    const [word, next] = [tokens[i]!, tokens[i + 1]!];
+    const plain = word.quotedFrom === word.text.length && splitKey(word) === null;
+    if (plain && EQUALS.includes(next.text[0]!) && next.quotedFrom > 0 && canonical(word.text) !== null) {
+      tokens.splice(i, 2, { text: word.text + next.text, quotedFrom: word.text.length + next.quotedFrom });
+    }
+  }
+  return tokens;
+}
+
 function unquote(value: string): string {
   const v = value.trim();
   const close = OPEN_TO_CLOSE[v[0] ?? ''];
@@ -83,7 +102,7 @@ export function parseArguments(
     const lineField = /^[\s\u3000]*([^\s\u3000:：=＝]{1,12})[\s\u3000]*[:：][\s\u3000]*(.*)$/.exec(line);
     const lineKey = lineField ? canonical(lineField[1]!) : null;
     // a 键：值 line keeps its spaces, unless it really holds several fields: 标题：防汛 来文单位：市政府
-    const severalFields = lineField !== null && tokenize(lineField[2]!).some((t) => {
+    const severalFields = lineField !== null && fieldTokens(lineField[2]!, canonical).some((t) => {
       const kv = splitKey(t);
       return kv !== null && canonical(kv.key) !== null;
     });
@@ -93,15 +112,20 @@ export function parseArguments(
       continuing = null;
       continue;
     }
-    const tokens = tokenize(line);
+    const tokens = fieldTokens(line, canonical);
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i]!;
       const kv = splitKey(token);
       const field = kv ? canonical(kv.key) : null;
       if (kv && field) {
         let value = kv.value;
-        const quoted = token.quotedFrom < token.text.length;
-        if (value === '' && !quoted && i + 1 < tokens.length) value = tokens[++i]!.text;
+        let quoted = token.quotedFrom < token.text.length;
+        if (value === '' && !quoted && i + 1 < tokens.length) {
+          // 标题= 值: the value is the next token, quoted or not
+          const next = tokens[++i]!;
+          value = next.text;
+          quoted = next.quotedFrom < next.text.length;
+        }
         const error = set(field, value);
         if (error) return { ok: false, error };
         continuing = quoted ? null : field;

@@ -35,6 +35,7 @@ const LABELS: Record<string, string> = {
   workday: '类型',
   name: '姓名/名称',
   shortName: '简称',
+  aliases: '别名',
   role: '角色',
   unit: '单位',
   person: '联络员',

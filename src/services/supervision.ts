@@ -190,7 +190,7 @@ export function createSupervisionService(
 
     create(input: SupervisionInput, actor: Actor): ItemDetail {
       const today = deps.today();
-      if (input.deadline < today) throw new UserError(`「时限」${input.deadline} 已经过去，请给出今天或以后的日期`);
+      if (input.deadline < today) throw new UserError(`「时限」${input.deadline}（已经过去），应为今天（${today}）或以后的日期`);
       const lead = deps.units.resolve(input.leadUnit);
       const co = input.coUnits.map((u) => deps.units.resolve(u)).filter((u) => u.id !== lead.id);
       const { seq, regNo } = numbering.next('DB', yearOf(today));

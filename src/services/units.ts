@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { asc, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { people, unitContacts, units } from '../../db/schema';
+import { people, unitAliases, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import type { Actor } from './actor';
 import type { AuditService } from './audit';
@@ -12,8 +12,20 @@ export interface UnitView {
   id: number;
   name: string;
   shortName: string | null;
+  aliases: string[];
   contacts: { personId: number; name: string }[];
 }
+
+type UnitRow = typeof units.$inferSelect;
+
+/** how many units a question lists when a name fits several */
+const MAX_LISTED = 8;
+
+/** 县住建局 → 住建局: the county, city or district a name starts with, which staff leave out. */
+const unprefixed = (name: string) => name.replace(/^[县市区]/, '');
+
+/** A unit's names, for matching what staff typed. */
+const namesOf = (u: UnitRow, aliases: readonly string[]) => [u.name, ...(u.shortName ? [u.shortName] : []), ...aliases];
 
 export function createUnitsService(db: Db, clock: Clock, audit: AuditService, peopleService: PeopleService) {
   function contactsOf(unitId: number) {
@@ -26,20 +38,67 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
       .all();
   }
 
-  function view(u: typeof units.$inferSelect): UnitView {
-    return { id: u.id, name: u.name, shortName: u.shortName, contacts: contactsOf(u.id) };
+  function aliasesOf(unitId: number): string[] {
+    return db.select({ alias: unitAliases.alias }).from(unitAliases).where(eq(unitAliases.unitId, unitId)).orderBy(asc(unitAliases.alias)).all().map((a) => a.alias);
+  }
+
+  function view(u: UnitRow, aliases = aliasesOf(u.id)): UnitView {
+    return { id: u.id, name: u.name, shortName: u.shortName, aliases, contacts: contactsOf(u.id) };
+  }
+
+  /** The unit of this exact name, short name or alias: at most one, since 单位新增 and 单位设置 keep them apart. */
+  function named(name: string): UnitRow | undefined {
+    return (
+      db.select().from(units).where(or(eq(units.name, name), eq(units.shortName, name))).get() ??
+      db.select({ unit: units }).from(unitAliases).innerJoin(units, eq(units.id, unitAliases.unitId)).where(eq(unitAliases.alias, name)).get()?.unit
+    );
+  }
+
+  /** Every unit with its aliases, in two queries: for the lists, the looser matches and the suggestions. */
+  function everyUnit(): { unit: UnitRow; aliases: string[] }[] {
+    const byUnit = new Map<number, string[]>();
+    for (const a of db.select().from(unitAliases).orderBy(asc(unitAliases.alias)).all()) byUnit.set(a.unitId, [...(byUnit.get(a.unitId) ?? []), a.alias]);
+    return db
+      .select()
+      .from(units)
+      .orderBy(asc(units.id))
+      .all()
+      .map((unit) => ({ unit, aliases: byUnit.get(unit.id) ?? [] }));
+  }
+
+  /**
+   * By name, short name or alias; else by either without its 县/市/区 (住建局 for 县住建局), else
+   * by part of one (住建) — each only when exactly one unit fits. Several are listed for the
+   * sender to choose; none gets the nearest names.
+   */
+  function resolve(name: string): UnitView {
+    const exact = named(name);
+    if (exact) return view(exact);
+    const all = everyUnit().map(({ unit, aliases }) => ({ unit, names: namesOf(unit, aliases) }));
+    const fitting = (fits: (unitName: string) => boolean) => all.filter((u) => u.names.some(fits)).map((u) => u.unit);
+    const loose = [fitting((n) => unprefixed(n) === name), fitting((n) => name.length >= 2 && n.includes(name))].find((found) => found.length > 0);
+    if (loose?.length === 1) return view(loose[0]!);
+    if (loose) {
+      const listed = loose.slice(0, MAX_LISTED).map((u) => u.name).join('、');
+      throw new UserError(`「${name}」可指：${listed}${loose.length > MAX_LISTED ? ` 等 ${loose.length} 个单位` : ''}，请写全称`);
+    }
+    const near = all
+      .map(({ unit, names }) => ({ unit, d: Math.min(...names.map((n) => distance(name, n))) }))
+      .filter(({ unit, d }) => d <= Math.max(2, Math.floor(name.length / 2)) || unit.name.includes(name) || name.includes(unit.name))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, 3)
+      .map(({ unit }) => unit.name);
+    throw new UserError(
+      `未找到单位「${name}」。${near.length ? `您是否要找：${near.join('、')}？` : ''}发送「单位列表」查看全部单位，管理员可用「单位新增」添加。`,
+    );
   }
 
   return {
     contactsOf,
 
     add(name: string, shortName: string | undefined, contact: { identity: Identity; name?: string } | undefined, actor: Actor): UnitView {
-      const clash = db
-        .select()
-        .from(units)
-        .where(or(eq(units.name, name), eq(units.shortName, name), ...(shortName ? [eq(units.name, shortName), eq(units.shortName, shortName)] : [])))
-        .get();
-      if (clash) throw new UserError(`单位「${clash.name}」已存在（名称或简称重复）`);
+      const clash = named(name) ?? (shortName ? named(shortName) : undefined);
+      if (clash) throw new UserError(`单位「${clash.name}」已存在（名称、简称或别名重复）`);
       const unit = db.insert(units).values({ name, shortName: shortName ?? null, createdAt: clock.now() }).returning().get();
       audit.record(actor, '单位新增', name, null, { name, shortName: shortName ?? null });
       if (contact) {
@@ -53,7 +112,7 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
     },
 
     list(): UnitView[] {
-      return db.select().from(units).orderBy(asc(units.id)).all().map(view);
+      return everyUnit().map(({ unit, aliases }) => view(unit, aliases));
     },
 
     get(id: number): UnitView | undefined {
@@ -61,20 +120,21 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
       return u && view(u);
     },
 
-    /** By exact name or short name; otherwise a refusal that suggests the nearest names. */
-    resolve(name: string): UnitView {
-      const u = db.select().from(units).where(or(eq(units.name, name), eq(units.shortName, name))).get();
-      if (u) return view(u);
-      const all = db.select().from(units).all();
-      const near = all
-        .map((x) => ({ x, d: Math.min(distance(name, x.name), x.shortName ? distance(name, x.shortName) : Infinity) }))
-        .filter(({ x, d }) => d <= Math.max(2, Math.floor(name.length / 2)) || x.name.includes(name) || name.includes(x.name))
-        .sort((a, b) => a.d - b.d)
-        .slice(0, 3)
-        .map(({ x }) => x.name);
-      throw new UserError(
-        `未找到单位「${name}」。${near.length ? `您是否要找：${near.join('、')}？` : ''}发送「单位列表」查看全部单位，管理员可用「单位新增」添加。`,
-      );
+    resolve,
+
+    /** 单位设置 别名=…: the unit's aliases become these (无 clears them); one taken by another unit is refused. */
+    setAliases(unitName: string, aliases: readonly string[], actor: Actor): UnitView {
+      const unit = resolve(unitName);
+      const wanted = [...new Set(aliases)].filter((a) => a !== unit.name && a !== unit.shortName);
+      for (const alias of wanted) {
+        const owner = named(alias);
+        if (owner && owner.id !== unit.id) throw new UserError(`「${alias}」已是 ${owner.name} 的名称、简称或别名，不能再作 ${unit.name} 的别名`);
+      }
+      db.delete(unitAliases).where(eq(unitAliases.unitId, unit.id)).run();
+      if (wanted.length) db.insert(unitAliases).values(wanted.map((alias) => ({ alias, unitId: unit.id }))).run();
+      const after = { ...unit, aliases: aliasesOf(unit.id) };
+      audit.record(actor, '单位设置', unit.name, { aliases: unit.aliases }, { aliases: after.aliases });
+      return after;
     },
   };
 }

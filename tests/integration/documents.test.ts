@@ -54,8 +54,8 @@ describe('收文登记', () => {
   });
 
   it('refuses an unknown unit with the nearest names and uses no number', async () => {
-    const r = await t.say('收文登记 标题=甲 来文单位=乙 承办单位=应急管理局');
-    expect(r).toContain('未找到单位「应急管理局」');
+    const r = await t.say('收文登记 标题=甲 来文单位=乙 承办单位=应急管理处');
+    expect(r).toContain('未找到单位「应急管理处」');
     expect(r).toContain('县应急管理局');
     expect(await t.say('收文登记 标题=甲 来文单位=乙')).toContain('SW-2026-0001');
   });
@@ -145,7 +145,7 @@ describe('公文查询', () => {
 describe('公文分办, 公文办结, 待办公文', () => {
   beforeEach(async () => {
     await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室');
-    await t.say('收文登记 标题=关于报送统计数据的通知 来文单位=市统计局 办理时限=2026-11-20');
+    await t.say('收文登记 标题=关于报送统计数据的通知 来文单位=市统计局 办理时限=2026-11-20 已逾期');
   });
 
   it('assigns a document, telling the unit contact, and closes it on time', async () => {

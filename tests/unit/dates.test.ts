@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCount, parseDateText, type DateContext } from '../../commands/kit/dates';
+import { parseCount, parseDateText, parseWorkdayCount, type DateContext } from '../../commands/kit/dates';
 import { addMonths, localDateOf, localDateReader, startOfLocalDate } from '../../src/lib/dates';
 import { makeBot, type TestBot } from '../helpers';
 
@@ -44,6 +44,70 @@ describe('parseDateText', () => {
     ['0个工作日', '2026-11-25'],
   ])('%s → %s', (text, expected) => {
     expect(parseDateText(text, ctx)).toBe(expected);
+  });
+
+  // forms offices write on their slips (issue: what the office sees must be right, item 8)
+  it.each([
+    ['12月5日前', '2026-12-05'],
+    ['2026年12月5日前', '2026-12-05'],
+    ['12月5号以前', '2026-12-05'],
+    ['12月5日之前', '2026-12-05'],
+    ['截至12月5日', '2026-12-05'],
+    ['十二月十五日', '2026-12-15'],
+    ['2026年十二月十五日', '2026-12-15'],
+    ['二〇二六年十二月五日', '2026-12-05'],
+    ['二零二六年十二月三十一日', '2026-12-31'],
+    ['下周三前', '2026-12-02'],
+    ['下个星期三', '2026-12-02'],
+    ['明天前', '2026-11-26'],
+    ['两周内', '2026-12-09'],
+    ['一周内', '2026-12-02'],
+    ['3周', '2026-12-16'],
+    ['一个星期', '2026-12-02'],
+    ['下月10日', '2026-12-10'],
+    ['下个月10号', '2026-12-10'],
+    ['本月30日', '2026-11-30'],
+    ['下月底', '2026-12-31'],
+    ['月底前', '2026-11-30'],
+    ['本月底前', '2026-11-30'],
+    ['年底前', '2026-12-31'],
+    ['年内', '2026-12-31'],
+    ['即办', '2026-11-25'],
+    ['立即', '2026-11-25'],
+    ['当日', '2026-11-25'],
+    ['当天', '2026-11-25'],
+  ])('%s → %s', (text, expected) => {
+    expect(parseDateText(text, ctx)).toBe(expected);
+  });
+
+  it('reads 下月N日 into the next year in December, and refuses a day the month lacks', () => {
+    expect(parseDateText('下月10日', { ...ctx, today: '2026-12-20' })).toBe('2027-01-10');
+    expect(parseDateText('下月31日', ctx)).toBe('2026-12-31');
+    expect(parseDateText('下月31日', { ...ctx, today: '2026-10-05' })).toBeNull();
+  });
+
+  it('counts only N个工作日 forms as working days: 两周内 and 12月5日前 are calendar dates', () => {
+    expect(parseDateText('两周内', ctx)).toBe('2026-12-09');
+    expect(parseWorkdayCount('两周内', ctx)).toBeNull();
+    expect(parseWorkdayCount('12月5日前', ctx)).toBeNull();
+    expect(parseDateText('5个工作日内', ctx)).toBe('2026-12-02');
+    expect(parseWorkdayCount('5个工作日内', ctx)).toEqual({ count: 5, from: '2026-11-25' });
+  });
+
+  it('reads 前 after a day as by that day, and after a span as ago, which stays refused', () => {
+    expect(parseDateText('12月5日前', ctx)).toBe('2026-12-05');
+    for (const ago of ['3天前', '一周前', '1个月前', '5个工作日前']) expect(parseDateText(ago, ctx), ago).toBeNull();
+  });
+
+  it('reads 本月内 as 月底 but keeps refusing 本周内, which may mean Friday or Sunday', () => {
+    expect(parseDateText('本月内', ctx)).toBe('2026-11-30');
+    expect(parseDateText('本周内', ctx)).toBeNull();
+    expect(parseDateText('下周内', ctx)).toBeNull();
+  });
+
+  it('refuses Chinese numerals that name no day', () => {
+    expect(parseDateText('十二月三十一日', ctx)).toBe('2026-12-31');
+    for (const text of ['十三月一日', '二月三十日', '下月三十二日', '二〇二六年十二月', '前', '以前', '月初']) expect(parseDateText(text, ctx), text).toBeNull();
   });
 
   it('takes the nearest year for a date without one', () => {

@@ -39,6 +39,30 @@ describe('parseArguments', () => {
     expect(parse('标题= 「关于通知」')).toEqual({ ok: true, values: { 标题: '关于通知' } });
   });
 
+  it.each(['标题 = 关于做好防汛工作的通知', '标题= 关于做好防汛工作的通知', '标题 =关于做好防汛工作的通知', '标题　＝　关于做好防汛工作的通知', '题目 = 关于做好防汛工作的通知'])(
+    'reads %s, spaces around the equals sign, as one field',
+    (text) => {
+      expect(parse(`${text} 来文单位 = 市政府办公室`)).toEqual({ ok: true, values: { 标题: '关于做好防汛工作的通知', 来文单位: '市政府办公室' } });
+    },
+  );
+
+  it('continues a value after 键 = 值 over plain words, and ends it at a quoted one', () => {
+    expect(parse('标题 = 关于做好 防汛工作的通知 紧急程度 = 特急')).toEqual({ ok: true, values: { 标题: '关于做好 防汛工作的通知', 紧急程度: '特急' } });
+    expect(parse('标题 = “关于 通知” 来文单位 =“市 政府”')).toEqual({ ok: true, values: { 标题: '关于 通知', 来文单位: '市 政府' } });
+    // the quotes closed the value: a word after them is not part of it
+    expect(parse('标题= “关于 通知” 另起')).toEqual({ ok: false, error: '多余的内容「另起」：此命令的字段要写成 键=值' });
+  });
+
+  it('reads 键 = 值 after a 键：值 line as a field of its own', () => {
+    expect(parse('\n标题：防汛 来文单位 = 市政府')).toEqual({ ok: true, values: { 标题: '防汛', 来文单位: '市政府' } });
+  });
+
+  it('joins 键 = 值 only after a word naming a field: other text keeps its equals sign', () => {
+    const declared = ['编号', '内容'];
+    expect(parse('DB-2026-0001 已完成 a = b', declared, declared)).toEqual({ ok: true, values: { 编号: 'DB-2026-0001', 内容: '已完成 a = b' } });
+    expect(parse('DB-2026-0001 内容 = 已完成', declared, declared)).toEqual({ ok: true, values: { 编号: 'DB-2026-0001', 内容: '已完成' } });
+  });
+
   it('continues an unquoted value over following plain words', () => {
     expect(parse('标题=关于做好 防汛工作的通知 来文单位=市政府')).toEqual({
       ok: true,
