@@ -25,13 +25,14 @@ export const grantRole = defineCommand({
     人员: personField,
     角色: z.enum(ROLE_NAMES, { error: `应为 ${ROLE_NAMES.join('/')} 之一` }),
     单位: textField(100).optional().describe('角色为联络员时必填'),
+    姓名: textField(30).optional().describe('按账号授权时写上姓名，列表和卡片才显示人名；@某人 时取其名'),
   }),
   example: '授权 @张三 角色=联络员 单位=县住建局',
   run: (ctx, f) => {
     const { people, units } = ctx.services;
     const target = ctx.person(f.人员);
     const unit = f.单位 ? units.resolve(f.单位) : null;
-    const person = people.grant(target.identity, target.name, roleFromLabel(f.角色)!, unit?.id ?? null, ctx.actor);
+    const person = people.grant(target.identity, f.姓名 ?? target.name, roleFromLabel(f.角色)!, unit?.id ?? null, ctx.actor);
     return text(`已授权：${personLine(person)}`);
   },
 });

@@ -32,6 +32,12 @@ describe('授权 and 撤销授权', () => {
     expect(rows.map((r) => r.target)).toEqual(['console:admin', 'lark:ou_1', 'lark:ou_2']);
     expect(JSON.parse(rows[2]!.after!)).toEqual({ name: '张三', role: '员工', unit: null });
     expect(rows[2]!.chat).toBe('console:local');
+    // by id with a name given, or the name added later: lists show the name, not the id alone
+    expect(await t.say('授权 dingtalk:staff_9 角色=员工 姓名=赵六')).toContain('已授权：赵六｜员工｜dingtalk:staff_9');
+    expect(await t.say('授权 lark:ou_1 角色=领导 姓名=钱局长')).toContain('已授权：钱局长｜领导｜lark:ou_1');
+    const list = await t.say('人员列表');
+    expect(list).toContain('钱局长｜领导｜lark:ou_1');
+    expect(list).toContain('赵六｜员工｜dingtalk:staff_9');
   });
 
   it('requires a unit for a contact and a known role', async () => {
