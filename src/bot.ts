@@ -173,7 +173,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
-      await names.settled();
+      await names.stop();
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();

@@ -18,19 +18,21 @@ export function createNameLookup(options: { services: Services; lookups: Record<
   const asked = new Map<string, number>();
   let running: Promise<void> | null = null;
   let again = false;
+  let stopped = false;
 
   async function fill(platform: string, lookup: NameLookup): Promise<void> {
     for (;;) {
       const now = clock.now();
       const wanted = services.people.namesToLookUp(platform, BATCH + asked.size).filter((i) => (asked.get(`${platform}:${i.userId}`) ?? 0) < now - RETRY_AFTER_MS);
-      if (wanted.length === 0) return;
+      if (wanted.length === 0 || stopped) return;
       for (const identity of wanted.slice(0, BATCH)) {
+        if (stopped) return;
         asked.set(`${platform}:${identity.userId}`, now);
         const name = await lookup(identity.userId).catch((err) => {
           log.warn({ platform, err: (err as Error).message }, 'could not look a name up');
           return null;
         });
-        if (name) transaction(services.db, () => services.people.setNameFromPlatform(identity, name));
+        if (name && !stopped) transaction(services.db, () => services.people.setNameFromPlatform(identity, name));
       }
     }
   }
@@ -45,15 +47,20 @@ export function createNameLookup(options: { services: Services; lookups: Record<
   return {
     /** Someone without a name was seen: look names up soon (once, however many arrive meanwhile). */
     kick(): void {
-      if (Object.keys(lookups).length === 0) return;
+      if (stopped || Object.keys(lookups).length === 0) return;
       if (running) {
         again = true;
         return;
       }
       running = run().finally(() => (running = null));
     },
-    /** Resolves when no lookup is under way (tests, and a clean stop). */
+    /** Resolves when no lookup is under way. */
     settled(): Promise<void> {
+      return running ?? Promise.resolve();
+    },
+    /** No more lookups (a kick may still be queued behind the last message): before the database closes. */
+    stop(): Promise<void> {
+      stopped = true;
       return running ?? Promise.resolve();
     },
   };
