@@ -7,7 +7,18 @@ const config = configOrExit();
 
 const log = createLogger(config.logLevel);
 const bot = await createBot({ config, log });
-await bot.start({ port: config.port }, { scheduler: true });
+try {
+  await bot.start({ port: config.port }, { scheduler: true });
+} catch (err) {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  // an operator's mistake, not the bot's: one line that says what to do, not a stack
+  const other = config.port < 65535 ? config.port + 1 : 3000;
+  const line = `政务助手 cannot start: port ${config.port} is already in use — another process holds it (perhaps 政务助手 is already running). Stop that process, or choose another port: PORT=${other} npm start (or PORT=… in .env).`;
+  log.fatal({ port: config.port, host: config.host }, line);
+  process.stderr.write(`${line}\n`);
+  await bot.stop().catch((stopErr) => log.error({ err: stopErr }, 'stop failed'));
+  process.exit(1);
+}
 log.info(
   { port: bot.port(), database: config.databasePath, lark: Boolean(config.lark), dingtalk: Boolean(config.dingtalk) },
   config.lark || config.dingtalk ? '政务助手 is running' : '政务助手 is running with no messenger configured: chat with it locally with `npm run chat`',

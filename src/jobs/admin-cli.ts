@@ -1,8 +1,11 @@
 // `npm run admin -- grant|revoke|list`: roles from the command line, for the first set-up (before
-// anyone can send the bot 授权) and for recovery (the last admin locked out).
+// anyone can send the bot 授权) and for recovery (the last admin locked out). `outbox` shows what
+// waits to be sent per platform; `outbox drop --platform P` deletes what waits for P (the
+// notifications queued during a trial without that messenger, before it is connected), audited.
 import { createBot } from '../bot';
 import { configOrExit } from '../config';
 import { transaction } from '../../db/client';
+import { formatLocalDateTime } from '../lib/dates';
 import { createLogger } from '../logger';
 import { ROLE_LABELS, roleFromLabel, systemActor } from '../services/actor';
 import { UserError } from '../services/errors';
@@ -11,29 +14,58 @@ import { parseIdentity } from '../services/people';
 const USAGE = `usage:
   npm run admin -- grant <platform:userId> <role> [unit]   role: ${Object.values(ROLE_LABELS).join(' / ')} (or contact, staff, leader, admin); a 联络员 needs a unit
   npm run admin -- revoke <platform:userId>
-  npm run admin -- list`;
+  npm run admin -- list
+  npm run admin -- outbox                               messages waiting to be sent (and given up on), per platform
+  npm run admin -- outbox drop --platform <platform>    delete the messages waiting for lark, dingtalk or console`;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
+const PLATFORMS = ['lark', 'dingtalk', 'console'];
+
 const [verb, who, roleText, unitName] = process.argv.slice(2);
-if (!verb || !['grant', 'revoke', 'list'].includes(verb)) fail(USAGE, 2);
-const identity = verb === 'list' ? null : parseIdentity(who ?? '');
-if (verb !== 'list' && !identity) fail(`expected platform:userId (as 我是谁 prints it), e.g. lark:ou_123\n${USAGE}`, 2);
+if (!verb || !['grant', 'revoke', 'list', 'outbox'].includes(verb)) fail(USAGE, 2);
+// outbox [drop --platform P]
+const outboxArgs = verb === 'outbox' ? process.argv.slice(3) : [];
+const drop = outboxArgs[0] === 'drop';
+const platformAt = outboxArgs.indexOf('--platform');
+const dropPlatform = platformAt >= 0 ? outboxArgs[platformAt + 1] : undefined;
+if (verb === 'outbox' && outboxArgs.length > 0) {
+  const wellFormed = drop && outboxArgs.length === 3 && platformAt === 1;
+  if (!wellFormed) fail(`expected: npm run admin -- outbox drop --platform <${PLATFORMS.join('|')}>\n${USAGE}`, 2);
+  if (!PLATFORMS.includes(dropPlatform!)) fail(`unknown platform "${dropPlatform}": one of ${PLATFORMS.join(', ')}\n${USAGE}`, 2);
+}
+const identity = verb === 'list' || verb === 'outbox' ? null : parseIdentity(who ?? '');
+if (verb !== 'list' && verb !== 'outbox' && !identity) fail(`expected platform:userId (as 我是谁 prints it), e.g. lark:ou_123\n${USAGE}`, 2);
 const role = verb === 'grant' ? roleFromLabel(roleText ?? '') : undefined;
 if (verb === 'grant' && !role) fail(`unknown role "${roleText ?? ''}"\n${USAGE}`, 2);
 
 const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
-const { people, units } = bot.services;
+const { people, units, outbox, audit } = bot.services;
 const actor = systemActor('npm run admin');
 const line = (p: { name: string; role: keyof typeof ROLE_LABELS | null; unitName: string | null; identities: string[] }) =>
   `${p.identities.join(', ')}\t${p.role ? ROLE_LABELS[p.role] : '无角色'}\t${p.unitName ?? ''}\t${p.name}`;
 
 try {
-  if (verb === 'list') {
+  if (verb === 'outbox' && drop) {
+    const dropped = transaction(bot.db, () => {
+      const n = outbox.dropPending(dropPlatform!);
+      if (n > 0) audit.record(actor, '丢弃待发消息', `outbox:${dropPlatform}`, { pending: n }, { pending: 0 });
+      return n;
+    });
+    process.stdout.write(`dropped ${dropped} message(s) waiting for ${dropPlatform}\n`);
+  } else if (verb === 'outbox') {
+    const rows = outbox.waitingByPlatform();
+    const when = (ms: number | null) => (ms === null ? '' : formatLocalDateTime(ms, config.timezone));
+    process.stdout.write(
+      rows.length
+        ? `platform\twaiting\tgiven up\toldest waiting since\n${rows.map((r) => `${r.platform}\t${r.pending}\t${r.failed}\t${when(r.oldest)}`).join('\n')}\n`
+        : '(nothing waiting)\n',
+    );
+  } else if (verb === 'list') {
     const all = people.listWithRoles();
     process.stdout.write(all.length ? `${all.map(line).join('\n')}\n` : '(no one holds a role yet)\n');
   } else if (verb === 'grant') {

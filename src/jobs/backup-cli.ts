@@ -1,6 +1,7 @@
 // `npm run backup -- FILE`: a consistent copy of the live database while the bot runs (SQLite's
 // online backup copies pages under its own locks; writers carry on), checked before it is called done.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { backupDatabase } from '../../db/client';
 import { configOrExit } from '../config';
 
@@ -19,10 +20,22 @@ if (!existsSync(config.databasePath)) {
   process.exit(1);
 }
 
+// the folder the copy goes into is made as needed (`backups/` does not exist in a fresh clone)
+const folder = dirname(file);
+const made = !existsSync(folder);
 const started = Date.now();
-const { integrity, documents } = await backupDatabase(config.databasePath, file);
+let result: Awaited<ReturnType<typeof backupDatabase>>;
+try {
+  if (made) mkdirSync(folder, { recursive: true });
+  result = await backupDatabase(config.databasePath, file);
+} catch (error) {
+  process.stderr.write(`backup failed: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+const { integrity, documents } = result;
 if (integrity !== 'ok') {
   process.stderr.write(`the copy failed its integrity check: ${integrity}\n`);
   process.exit(1);
 }
+if (made) process.stdout.write(`created the folder ${folder}/\n`);
 process.stdout.write(`backed up ${config.databasePath} to ${file} in ${Date.now() - started} ms (integrity ok, ${documents} documents)\n`);

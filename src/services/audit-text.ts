@@ -48,6 +48,7 @@ const LABELS: Record<string, string> = {
   changedDays: '变化的天数',
   movedDeadlines: '调整时限的事项',
   overrides: '节假日设置',
+  pending: '待发消息',
 };
 
 const STATUS: Record<string, string> = {

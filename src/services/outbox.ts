@@ -188,6 +188,26 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
         .map((r) => ({ platform: r.platform, target: r.target as DeliveryTarget, reply: r.payload as Reply }));
     },
 
+    /** What waits to be sent, and what was given up on, per platform (`npm run admin -- outbox`). */
+    waitingByPlatform(): { platform: string; pending: number; failed: number; oldest: number | null }[] {
+      return sqlite
+        .prepare(
+          `SELECT platform, sum(status = 'pending') AS pending, sum(status = 'failed') AS failed,
+             min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
+           FROM outbox WHERE status IN ('pending', 'failed') GROUP BY platform ORDER BY platform`,
+        )
+        .all() as { platform: string; pending: number; failed: number; oldest: number | null }[];
+    },
+
+    /**
+     * Deletes every message still waiting for a platform (those queued during a trial without it,
+     * which would otherwise all go out once it is connected). Sent and failed rows stay. Returns how
+     * many; the caller audits it in the same transaction.
+     */
+    dropPending(platform: string): number {
+      return db.delete(outbox).where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'))).run().changes;
+    },
+
     counts(): Record<'pending' | 'sent' | 'failed', number> {
       const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
       const out = { pending: 0, sent: 0, failed: 0 };

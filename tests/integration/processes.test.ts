@@ -1,8 +1,10 @@
 // The bot as separate processes: the local REPL, the server's start-up and shutdown, ledgers
 // made by a child process of their own, and several writers sharing one database file.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import readXlsxFile from 'read-excel-file/node';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +20,18 @@ function dbFile() {
   const { dir, cleanup } = tempDir();
   dirs.push(cleanup);
   return join(dir, 'bot.db');
+}
+/** The live processes whose environment holds `entry` (NAME=value); a zombie's cannot be read. */
+function processesWith(entry: string): number[] {
+  const found: number[] = [];
+  for (const p of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(entry)) found.push(Number(p));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 /** `count` 督办 items of 2026, bare (no units, no feedback): a ledger as long as wanted, quickly. */
 function insertItems(db: Database.Database, count: number): void {
@@ -100,6 +114,41 @@ describe('npm run admin', () => {
   });
 });
 
+describe('npm run admin -- outbox', () => {
+  it('shows what waits per platform, and drops what waits for one platform, audited', async () => {
+    const DATABASE_PATH = dbFile();
+    // a trial without Feishu: the unit's contact is a Feishu user, so what the bot tells them waits
+    const trial = ['授权 lark:ou_li 角色=员工', '单位新增 名称=县应急管理局 简称=应急局 联络员=@lark:ou_li', '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 承办单位=应急局'];
+    expect((await chat([], { DATABASE_PATH }, `${trial.join('\n')}\n`)).stdout).toContain('【已登记收文：SW-2026-0001】');
+    const db = new Database(DATABASE_PATH);
+    try {
+      // and one message for DingTalk, and one Feishu message given up on: neither is dropped
+      const row = db.prepare("SELECT target, payload, created_at FROM outbox WHERE platform = 'lark' AND status = 'pending'").get() as { target: string; payload: string; created_at: number };
+      const add = db.prepare("INSERT INTO outbox (dedupe_key, platform, conversation, target, payload, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      add.run('test:dingtalk', 'dingtalk', 'dingtalk:user:manager1', '{"kind":"user","userId":"manager1"}', row.payload, 'pending', row.created_at, row.created_at);
+      add.run('test:failed', 'lark', 'lark:user:ou_li', row.target, row.payload, 'failed', row.created_at, row.created_at);
+      const admin = (...args: string[]) => runNode('src/jobs/admin-cli.ts', args, quiet({ DATABASE_PATH }));
+
+      const [shown, noPlatform, unknown] = await Promise.all([admin('outbox'), admin('outbox', 'drop'), admin('outbox', 'drop', '--platform', 'wechat')]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('dingtalk\t1\t0\t2026-11-25 09:00');
+      expect(shown.stdout).toContain('lark\t1\t1\t2026-11-25 09:00');
+      expect(noPlatform.code).toBe(2);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('unknown platform "wechat"');
+
+      const dropped = await admin('outbox', 'drop', '--platform', 'lark');
+      expect(dropped).toMatchObject({ code: 0, stdout: 'dropped 1 message(s) waiting for lark\n' });
+      const left = db.prepare("SELECT platform, status FROM outbox WHERE platform <> 'console' ORDER BY id").all();
+      expect(left).toEqual([{ platform: 'dingtalk', status: 'pending' }, { platform: 'lark', status: 'failed' }]);
+      const audit = db.prepare("SELECT actor, target, before, after FROM audit_log WHERE action = '丢弃待发消息'").all();
+      expect(audit).toEqual([{ actor: 'system:npm run admin', target: 'outbox:lark', before: '{"pending":1}', after: '{"pending":0}' }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('npm run export', () => {
   it('writes a ledger workbook from the command line, and refuses a bad call', async () => {
     const DATABASE_PATH = dbFile();
@@ -174,8 +223,9 @@ describe('ledger exports', () => {
 });
 
 describe('npm start', () => {
-  // what `npm start` runs once its prestart has built dist/: the bundle under plain node
-  const [node, ...words] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  // what `npm start` runs once its prestart has built dist/: the bundle under plain node (the
+  // shell npm runs it with replaces itself with node: `exec`)
+  const [node, ...words] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.replace(/^exec /, '').split(' ');
   const script = words.at(-1)!;
   const nodeArgs = words.slice(0, -1);
   const start = (env: Record<string, string>) => spawnNode(script, [], env, nodeArgs);
@@ -247,6 +297,59 @@ describe('npm start', () => {
     const db = new Database(DATABASE_PATH);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
+  });
+
+  it('says in one line, exiting 1, that the port is held by another process and how to choose another', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const { code, stdout, stderr } = await runNode(script, [], { DATABASE_PATH: dbFile(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, '', nodeArgs);
+      const line = `政务助手 cannot start: port ${port} is already in use — another process holds it (perhaps 政务助手 is already running). Stop that process, or choose another port: PORT=${port + 1} npm start (or PORT=… in .env).`;
+      expect(stderr).toBe(`${line}\n`); // the line and nothing else: no stack
+      const fatal = stdout.split('\n').filter((l) => l.includes('"level":60'));
+      expect(fatal.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ port, msg: line })]);
+      expect(code).toBe(1);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('stops when the npm process itself gets SIGTERM, as a supervisor sends it: the port closes and none of its processes is left', async () => {
+    // every process of this `npm start` carries this in its environment (npm passes it on)
+    const mark = randomUUID();
+    const ours = () => processesWith(`ZWBOT_NPM_START=${mark}`);
+    const env = { DATABASE_PATH: dbFile(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ZWBOT_NPM_START: mark, npm_config_update_notifier: 'false' };
+    // npm itself, the process a unit's ExecStart=/usr/bin/npm start or a container's CMD would be;
+    // its prestart (the build) ran above: --ignore-scripts runs the start script alone
+    const npm = spawn('npm', ['start', '--ignore-scripts'], { env: childEnv(env) });
+    let out = '';
+    npm.stdout.on('data', (d) => (out += d));
+    npm.stderr.on('data', (d) => (out += d));
+    try {
+      await vi.waitFor(() => expect(out).toMatch(/"port":\d+/), { timeout: 20_000 });
+      const health = `http://127.0.0.1:${/"port":(\d+)/.exec(out)![1]}/healthz`;
+      expect((await fetch(health)).status).toBe(200);
+      // the pid signalled is npm's own (node running npm's command), not a wrapper of it
+      expect(basename(readlinkSync(`/proc/${npm.pid}/exe`))).toBe('node');
+      expect(ours().length).toBeGreaterThanOrEqual(2); // npm and the bot
+
+      const ended = await stop(npm, 'SIGTERM');
+      await expect(fetch(health)).rejects.toThrow(); // nothing answers
+      expect(ours()).toEqual([]); // no process of it re-parented and serving on
+      expect(out).toContain('stopped cleanly'); // the bot got the signal and stopped as it should
+      expect(ended).toEqual({ code: 0, signal: null });
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) await stop(npm, 'SIGKILL');
+      for (const pid of ours()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await vi.waitFor(() => expect(ours()).toEqual([]));
+    }
   });
 });
 

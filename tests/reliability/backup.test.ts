@@ -34,3 +34,17 @@ it('copies the live database while registrations go on', async () => {
   expect(seqs.length).toBeLessThanOrEqual(atEnd);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1)); // a consistent moment, no gaps
 });
+
+it('makes the folder the copy goes into, as the README’s example needs on a fresh clone', async () => {
+  t = await makeBot();
+  await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室');
+  const file = join(t.dir, 'backups', 'bot-2026-12-01.db'); // no backups/ yet
+  const result = await runNode('src/jobs/backup-cli.ts', [file], { DATABASE_PATH: join(t.dir, 'bot.db') });
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toContain(`created the folder ${join(t.dir, 'backups')}/`);
+  expect(result.stdout).toContain('integrity ok, 1 documents');
+  expect(result.code).toBe(0);
+  const copy = new Database(file, { readonly: true });
+  expect(copy.prepare('SELECT reg_no FROM documents').pluck().all()).toEqual(['SW-2026-0001']);
+  copy.close();
+});
