@@ -12,7 +12,7 @@ import { UserError } from '../services/errors';
 import { parseIdentity } from '../services/people';
 
 const USAGE = `usage:
-  npm run admin -- grant <platform:userId> <role> [unit]   role: ${Object.values(ROLE_LABELS).join(' / ')} (or contact, staff, leader, admin); a 联络员 needs a unit
+  npm run admin -- grant <platform:userId> <role> [unit] [--name 张三]   role: ${Object.values(ROLE_LABELS).join(' / ')} (or contact, staff, leader, admin); a 联络员 needs a unit
   npm run admin -- revoke <platform:userId>
   npm run admin -- list
   npm run admin -- outbox                               messages waiting to be sent (and given up on), per platform
@@ -25,8 +25,13 @@ function fail(message: string, code: number): never {
 
 const PLATFORMS = ['lark', 'dingtalk', 'console'];
 
-const [verb, who, roleText, unitName] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// grant … --name 张三: the person's name, which lists and cards show instead of the id
+const nameAt = argv.indexOf('--name');
+const grantName = nameAt >= 0 ? argv.splice(nameAt, 2)[1] : undefined;
+const [verb, who, roleText, unitName] = argv;
 if (!verb || !['grant', 'revoke', 'list', 'outbox'].includes(verb)) fail(USAGE, 2);
+if (nameAt >= 0 && (verb !== 'grant' || !grantName?.trim() || grantName.startsWith('--'))) fail(`--name goes with grant and takes a name, e.g. --name 张三\n${USAGE}`, 2);
 // outbox [drop --platform P]
 const outboxArgs = verb === 'outbox' ? process.argv.slice(3) : [];
 const drop = outboxArgs[0] === 'drop';
@@ -69,7 +74,7 @@ try {
     const all = people.listWithRoles();
     process.stdout.write(all.length ? `${all.map(line).join('\n')}\n` : '(no one holds a role yet)\n');
   } else if (verb === 'grant') {
-    const person = transaction(bot.db, () => people.grant(identity!, undefined, role!, unitName ? units.resolve(unitName).id : null, actor));
+    const person = transaction(bot.db, () => people.grant(identity!, grantName?.trim(), role!, unitName ? units.resolve(unitName).id : null, actor));
     process.stdout.write(`granted: ${line(person)}\n`);
   } else {
     const person = transaction(bot.db, () => people.revoke(identity!, actor));

@@ -91,14 +91,17 @@ describe('npm run admin', () => {
   it('grants, lists and revokes roles from the command line, audited, with clear refusals', async () => {
     const DATABASE_PATH = dbFile();
     const admin = (...args: string[]) => runNode('src/jobs/admin-cli.ts', args, quiet({ DATABASE_PATH }));
-    expect((await admin('grant', 'lark:ou_boss', '管理员')).stdout).toContain('granted: lark:ou_boss\t管理员');
+    expect((await admin('grant', 'lark:ou_boss', '管理员', '--name', '王主任')).stdout).toContain('granted: lark:ou_boss\t管理员\t\t王主任');
     // the database made by the first, the calls that do not depend on each other at once
-    const [noUnit, leader, unknown, nobody] = await Promise.all([
+    const [noUnit, leader, unknown, nobody, nameless] = await Promise.all([
       admin('grant', 'lark:ou_li', '联络员'),
       admin('grant', 'dingtalk:manager1', 'leader'),
       admin('frobnicate'),
       admin('grant', 'nobody', 'staff'),
+      admin('grant', 'lark:ou_x', 'staff', '--name'),
     ]);
+    expect(nameless.code).toBe(2);
+    expect(nameless.stderr).toContain('--name goes with grant and takes a name');
     expect(noUnit.code).toBe(1);
     expect(noUnit.stderr).toContain('需要指定单位');
     expect(leader.code).toBe(0);
