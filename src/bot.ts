@@ -86,7 +86,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       })
     : null;
   // names by id from the platforms' directories (Feishu's events carry ids only)
-  const names = createNameLookup({ services, lookups: lark ? { lark: lark.userName } : {}, clock, log });
+  const names = createNameLookup({ services, lookups: { ...(lark ? { lark: lark.userName } : {}), ...(dingtalk ? { dingtalk: dingtalk.userName } : {}) }, clock, log });
   const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();

@@ -52,6 +52,7 @@ const schema = z
     DINGTALK_APP_SECRET: optionalText,
     DINGTALK_ROBOT_CODE: optionalText,
     DINGTALK_API_BASE: url('a base URL such as https://api.dingtalk.com').default('https://api.dingtalk.com'),
+    DINGTALK_OAPI_BASE: url('a base URL such as https://oapi.dingtalk.com').default('https://oapi.dingtalk.com'),
     DINGTALK_SESSION_WEBHOOK_HOSTS: list('oapi.dingtalk.com'),
     DINGTALK_MODE: z.enum(['webhook', 'stream'], { error: 'webhook or stream' }).default('webhook'),
 
@@ -132,6 +133,7 @@ function shape(env: z.output<typeof schema>) {
           appSecret: env.DINGTALK_APP_SECRET,
           robotCode: env.DINGTALK_ROBOT_CODE,
           apiBase: env.DINGTALK_API_BASE,
+          oapiBase: env.DINGTALK_OAPI_BASE,
           sessionWebhookHosts: env.DINGTALK_SESSION_WEBHOOK_HOSTS,
           mode: env.DINGTALK_MODE,
         }

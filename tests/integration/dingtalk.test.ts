@@ -32,6 +32,8 @@ beforeEach(async () => {
   t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00' });
   await t.bot.start({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
+  // the start's lookup of names (the admin has none) fetches the token the sends then share
+  await t.bot.names.settled();
 });
 afterEach(async () => {
   await t.close();
@@ -67,11 +69,12 @@ function robotApi(path: '/v1.0/robot/oToMessages/batchSend' | '/v1.0/robot/group
 describe('receiving', () => {
   it('answers a signed message through its sessionWebhook', async () => {
     const { scope, bodies } = session();
+    const tokensBefore = tokenCalls;
     expect((await post(robotMessage({ text: '我是谁' }))).status).toBe(200);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(bodies[0]!.msgtype).toBe('markdown');
     expect(bodies[0]!.markdown!.text).toContain('manager1');
-    expect(tokenCalls).toBe(0); // the sessionWebhook needs no token
+    expect(tokenCalls).toBe(tokensBefore); // the sessionWebhook needs no token
   });
 
   it('refuses a wrong signature, a stale timestamp and a createAt that does not match, storing nothing', async () => {
@@ -193,7 +196,7 @@ describe('replying', () => {
     expect(reminder.map((b) => (b.userIds as string[]).length)).toEqual([20, 5]);
     expect(new Set(reminder.flatMap((b) => b.userIds as string[])).size).toBe(25);
     expect(JSON.parse(reminder[0]!.msgParam as string).text).toContain('到期提醒');
-    expect(tokenCalls).toBe(1);
+    expect(tokenCalls).toBe(1); // for the whole run: the start's name lookup, then four sends
   });
 
   it('answers a non-text message politely', async () => {
@@ -201,5 +204,19 @@ describe('replying', () => {
     await post(robotMessage({ msgtype: 'picture' }));
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(bodies[0]!.text!.content).toContain('暂时只能处理文字消息');
+  });
+});
+
+describe('names', () => {
+  it('reads from DingTalk’s directory the name of someone granted by staff id, who has not written yet', async () => {
+    const directory = nock(OAPI)
+      .post('/topapi/v2/user/get', { userid: 'staff_7', language: 'zh_CN' })
+      .query({ access_token: 'ding-access-token' })
+      .reply(200, { errcode: 0, errmsg: 'ok', result: { userid: 'staff_7', name: '孙科长' } });
+    expect(await t.say('授权 dingtalk:staff_7 角色=员工', 'dingtalk:manager1')).toContain('已授权');
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    directory.done();
+    expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('孙科长｜员工｜dingtalk:staff_7');
   });
 });

@@ -9,6 +9,8 @@ export interface DingtalkSettings {
   appSecret: string;
   robotCode: string;
   apiBase: string;
+  /** the older API (topapi), where a person's name is read by staff id */
+  oapiBase: string;
   sessionWebhookHosts: string[];
   mode: 'webhook' | 'stream';
 }
@@ -61,6 +63,27 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
   }
 
   return {
+    /**
+     * A person's name by staff id (POST topapi/v2/user/get; permission 通讯录个人信息读权限):
+     * a robot message names its sender, but someone granted by id has not written yet. The errcode
+     * when DingTalk will not say.
+     */
+    async userName(userId: string): Promise<{ name: string | null; errcode: number; errmsg?: string }> {
+      let res;
+      try {
+        res = await http.post<{ errcode?: number; errmsg?: string; result?: { name?: string } }>(
+          `${settings.oapiBase.replace(/\/+$/, '')}/topapi/v2/user/get`,
+          { userid: userId, language: 'zh_CN' },
+          { baseURL: '', params: { access_token: await accessToken() } },
+        );
+      } catch (error) {
+        // the old API takes the token in the query string: an error's own message would carry it
+        throw asSendError(error, 'DingTalk topapi/v2/user/get');
+      }
+      const errcode = res.data.errcode ?? -1;
+      return { name: errcode === 0 ? res.data.result?.name || null : null, errcode, ...(res.data.errmsg ? { errmsg: res.data.errmsg } : {}) };
+    },
+
     toGroup: (conversationId: string, content: DingtalkContent) => robot('/v1.0/robot/groupMessages/send', { openConversationId: conversationId, ...message(content) }),
 
     /** To up to 20 people; returns the staff ids DingTalk did not know or held back. */

@@ -23,8 +23,20 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
   const api = createDingtalkApi(settings, options.timeoutMs);
   let stream: { disconnect(): void } | null = null;
 
+  const refusals = new Set<number>();
+
   return {
     sender: createDingtalkSender(api, settings.sessionWebhookHosts, clock, log),
+    /** a person's name by staff id; null for an anonymous sender, or when DingTalk will not say (logged once per reason) */
+    async userName(userId: string): Promise<string | null> {
+      if (userId.startsWith('anonymous:')) return null;
+      const { name, errcode, errmsg } = await api.userName(userId);
+      if (errcode !== 0 && !refusals.has(errcode)) {
+        refusals.add(errcode);
+        log.warn({ errcode, errmsg }, 'DingTalk would not give a user’s name: grant the app 通讯录个人信息读权限 (qyapi_get_member)');
+      }
+      return name;
+    },
     router: settings.mode === 'webhook' ? createDingtalkRouter({ appSecret: settings.appSecret, inbound: { receive, claimSignature: options.claimSignature }, clock, log, bodyLimitBytes: options.bodyLimitBytes }) : null,
 
     async start(): Promise<void> {
