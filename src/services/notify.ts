@@ -21,9 +21,9 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
     people(personIds: number[], reply: Reply, dedupeKey: string): number {
       const groups = new Map<string, { platform: string; role: Role | null; userIds: string[] }>();
       for (const id of new Set(personIds)) {
-        const identity = people.preferredIdentity(id);
-        if (!identity) continue;
-        const role = people.roleOf(id);
+        const reach = people.reach(id);
+        if (!reach) continue;
+        const { identity, role } = reach;
         const key = `${identity.platform}|${role}`;
         const group = groups.get(key) ?? { platform: identity.platform, role, userIds: [] };
         group.userIds.push(identity.userId);
@@ -42,13 +42,13 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
 
     /** Returns whether the person can be reached at all (someone never seen on any platform cannot). */
     person(personId: number, reply: Reply, dedupeKey: string): boolean {
-      const identity = people.preferredIdentity(personId);
-      if (!identity) return false;
+      const reach = people.reach(personId);
+      if (!reach) return false;
       outbox.enqueue({
         dedupeKey: `${dedupeKey}:p${personId}`,
-        platform: identity.platform,
-        target: { kind: 'user', userId: identity.userId },
-        reply: buttonsFor(reply, people.roleOf(personId)),
+        platform: reach.identity.platform,
+        target: { kind: 'user', userId: reach.identity.userId },
+        reply: buttonsFor(reply, reach.role),
       });
       return true;
     },

@@ -54,6 +54,15 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
   }
 
   /** The person behind an identity, created (without a role) on first sight; the name kept current. */
+  const reachOf = db
+    .select({ platform: identities.platform, userId: identities.userId, role: people.role })
+    .from(identities)
+    .innerJoin(people, eq(people.id, identities.personId))
+    .where(eq(identities.personId, sql.placeholder('personId')))
+    .orderBy(desc(identities.lastSeenAt))
+    .limit(1)
+    .prepare();
+
   function ensure(identity: Identity, name?: string) {
     const now = clock.now();
     const found = findByIdentity(identity);
@@ -182,19 +191,10 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       if (p) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
     },
 
-    roleOf(personId: number): Role | null {
-      return db.select({ role: people.role }).from(people).where(eq(people.id, personId)).get()?.role ?? null;
-    },
-
-    /** Where to reach a person: the identity they used most recently. */
-    preferredIdentity(personId: number): Identity | null {
-      const row = db
-        .select()
-        .from(identities)
-        .where(eq(identities.personId, personId))
-        .orderBy(desc(identities.lastSeenAt))
-        .get();
-      return row ? { platform: row.platform, userId: row.userId } : null;
+    /** Where to reach a person (the identity they used most recently) and their role, in one read: notifications ask for both, for many people at once. */
+    reach(personId: number): { identity: Identity; role: Role | null } | null {
+      const row = reachOf.get({ personId });
+      return row ? { identity: { platform: row.platform, userId: row.userId }, role: row.role } : null;
     },
   };
 }
