@@ -38,6 +38,8 @@ export const identities = sqliteTable(
     userId: text('user_id').notNull(),
     personId: integer('person_id').notNull().references(() => people.id),
     lastSeenAt: integer('last_seen_at'),
+    // when the platform's directory was last asked for this person's name (answered or not)
+    nameCheckedAt: integer('name_checked_at'),
   },
   (t) => [primaryKey({ columns: [t.platform, t.userId] }), index('identities_person').on(t.personId)],
 );

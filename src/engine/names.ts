@@ -1,8 +1,9 @@
 // People's names from the platforms' own directories, filled in the background: a Feishu event
 // names its sender by open_id only, and no list, card or report should show a bare id where a
 // name can be had. Asked for people seen lately without a name (or with one not checked for a
-// month), one at a time, outside any transaction; what the platform will not say is not asked
-// again for an hour.
+// month), one at a time, outside any transaction; each question is recorded, so an unanswered one
+// waits an hour. Every Feishu event lacks a name, so a kick starts a round at most every
+// ROUND_INTERVAL_MS: a round's reads must not ride on every acknowledgement.
 import type { Logger } from 'pino';
 import { transaction } from '../../db/client';
 import type { Clock } from '../lib/clock';
@@ -11,56 +12,58 @@ import type { Services } from '../services';
 export type NameLookup = (userId: string) => Promise<string | null>;
 
 const BATCH = 20;
-const RETRY_AFTER_MS = 3_600_000;
+const ROUND_INTERVAL_MS = 10_000;
+// names are never urgent: at most five questions a second, so a first start over thousands of
+// people (or the month's refresh) stays out of the way of acknowledgements and replies
+const LOOKUP_SPACING_MS = 200;
 
 export function createNameLookup(options: { services: Services; lookups: Record<string, NameLookup>; clock: Clock; log: Logger }) {
   const { services, lookups, clock, log } = options;
-  const asked = new Map<string, number>();
   let running: Promise<void> | null = null;
-  let again = false;
+  let waiting: NodeJS.Timeout | null = null;
+  let lastRound = -Infinity;
   let stopped = false;
 
   async function fill(platform: string, lookup: NameLookup): Promise<void> {
     for (;;) {
-      const now = clock.now();
-      const wanted = services.people.namesToLookUp(platform, BATCH + asked.size).filter((i) => (asked.get(`${platform}:${i.userId}`) ?? 0) < now - RETRY_AFTER_MS);
+      const wanted = services.people.namesToLookUp(platform, BATCH);
       if (wanted.length === 0 || stopped) return;
-      for (const identity of wanted.slice(0, BATCH)) {
+      for (const identity of wanted) {
         if (stopped) return;
-        asked.set(`${platform}:${identity.userId}`, now);
         const name = await lookup(identity.userId).catch((err) => {
           log.warn({ platform, err: (err as Error).message }, 'could not look a name up');
           return null;
         });
-        if (name && !stopped) transaction(services.db, () => services.people.setNameFromPlatform(identity, name));
+        if (!stopped) transaction(services.db, () => services.people.nameChecked(identity, name));
+        await new Promise((r) => setTimeout(r, LOOKUP_SPACING_MS).unref());
       }
     }
   }
 
-  async function run(): Promise<void> {
-    do {
-      again = false;
+  function round(): void {
+    waiting = null;
+    lastRound = clock.now();
+    running = (async () => {
       for (const [platform, lookup] of Object.entries(lookups)) await fill(platform, lookup);
-    } while (again);
+    })().finally(() => (running = null));
   }
 
   return {
-    /** Someone without a name was seen: look names up soon (once, however many arrive meanwhile). */
+    /** Someone without a name may have been seen: a round now, or once the last is ROUND_INTERVAL_MS old. */
     kick(): void {
-      if (stopped || Object.keys(lookups).length === 0) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = run().finally(() => (running = null));
+      if (stopped || running || waiting || Object.keys(lookups).length === 0) return;
+      const wait = lastRound + ROUND_INTERVAL_MS - clock.now();
+      if (wait <= 0) round();
+      else waiting = setTimeout(round, wait).unref();
     },
-    /** Resolves when no lookup is under way. */
+    /** Resolves when no round is under way. */
     settled(): Promise<void> {
       return running ?? Promise.resolve();
     },
-    /** No more lookups (a kick may still be queued behind the last message): before the database closes. */
+    /** No more rounds (a kick may still be queued behind the last message): before the database closes. */
     stop(): Promise<void> {
       stopped = true;
+      if (waiting) clearTimeout(waiting);
       return running ?? Promise.resolve();
     },
   };

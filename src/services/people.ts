@@ -9,6 +9,8 @@ import { UserError } from './errors';
 const SEEN_GRANULARITY_MS = 600_000;
 // a name from a platform's directory is asked for again after this long (people are renamed, rarely)
 const NAME_REFRESH_MS = 30 * 86_400_000;
+// a directory that would not say (no permission, someone outside its range) is asked again after this
+const NAME_RETRY_MS = 3_600_000;
 
 export interface Identity {
   platform: string;
@@ -170,25 +172,37 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
     },
 
     /**
-     * Identities on a platform whose person has no name yet, or whose name was last written
-     * NAME_REFRESH_MS ago (people are renamed, rarely), seen lately: the ones to ask the platform about.
+     * Identities on a platform, seen lately, to ask the platform's directory about: a person with no
+     * name not asked within the hour, or a name not checked for NAME_REFRESH_MS (people are renamed,
+     * rarely). What was asked is recorded (nameChecked), so the question is a short indexed read.
      */
     namesToLookUp(platform: string, limit: number): Identity[] {
       const now = clock.now();
+      const checked = sql`coalesce(${identities.nameCheckedAt}, 0)`;
       return db
         .select({ platform: identities.platform, userId: identities.userId })
         .from(identities)
         .innerJoin(people, eq(people.id, identities.personId))
-        .where(and(eq(identities.platform, platform), gt(identities.lastSeenAt, now - NAME_REFRESH_MS), or(isNull(people.name), eq(people.name, ''), lt(people.updatedAt, now - NAME_REFRESH_MS))))
+        .where(
+          and(
+            eq(identities.platform, platform),
+            gt(identities.lastSeenAt, now - NAME_REFRESH_MS),
+            lt(checked, now - NAME_RETRY_MS),
+            or(isNull(people.name), eq(people.name, ''), lt(checked, now - NAME_REFRESH_MS)),
+          ),
+        )
         .orderBy(desc(identities.lastSeenAt))
         .limit(limit)
         .all();
     },
 
-    /** The name a platform's directory gives, kept (and its time, so it is not asked again for a while). */
-    setNameFromPlatform(identity: Identity, name: string): void {
+    /** What the directory said: a name is kept; either way the identity is not asked again for a while. */
+    nameChecked(identity: Identity, name: string | null): void {
+      const now = clock.now();
+      db.update(identities).set({ nameCheckedAt: now }).where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId))).run();
+      if (!name) return;
       const p = findByIdentity(identity);
-      if (p) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
+      if (p && name !== p.name) db.update(people).set({ name, updatedAt: now }).where(eq(people.id, p.id)).run();
     },
 
     /** Where to reach a person (the identity they used most recently) and their role, in one read: notifications ask for both, for many people at once. */

@@ -214,6 +214,7 @@ describe('names', () => {
       .query({ access_token: 'ding-access-token' })
       .reply(200, { errcode: 0, errmsg: 'ok', result: { userid: 'staff_7', name: '孙科长' } });
     expect(await t.say('授权 dingtalk:staff_7 角色=员工', 'dingtalk:manager1')).toContain('已授权');
+    t.clock.advance(10_000); // a round at most every ten seconds
     t.bot.names.kick();
     await t.bot.names.settled();
     directory.done();

@@ -347,6 +347,7 @@ describe('names', () => {
     // granted by id alone: named within the next round of lookups
     const newcomer = directory('ou_new', '李科长');
     expect(await t.say('授权 lark:ou_new 角色=员工', 'lark:ou_admin')).toContain('已授权');
+    t.clock.advance(10_000); // a round at most every ten seconds
     t.bot.names.kick();
     await t.bot.names.settled();
     newcomer.done();
@@ -361,6 +362,7 @@ describe('names', () => {
     const refused = nock(LARK).get('/open-apis/contact/v3/users/ou_admin').query(true).twice().reply(200, { code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.base:readonly]' });
     t = await startBot();
     await t.bot.names.settled();
+    t.clock.advance(10_000);
     t.bot.names.kick();
     await t.bot.names.settled();
     expect(refused.pendingMocks()).toHaveLength(1);

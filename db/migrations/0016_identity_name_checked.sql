@@ -1,0 +1,1 @@
+ALTER TABLE `identities` ADD `name_checked_at` integer;
