@@ -27,6 +27,9 @@ const unprefixed = (name: string) => name.replace(/^[县市区]/, '');
 /** A unit's names, for matching what staff typed. */
 const namesOf = (u: UnitRow, aliases: readonly string[]) => [u.name, ...(u.shortName ? [u.shortName] : []), ...aliases];
 
+/** How the name of a unit ends: one ending so names a unit of its own, not a part of another's name. */
+const UNIT_SUFFIX = /(局|委|办|院|所|站|队|中心|公司|厅|部|处|科|室|会|馆|校|镇|乡|街道|社区|村)$/;
+
 export function createUnitsService(db: Db, clock: Clock, audit: AuditService, peopleService: PeopleService) {
   function contactsOf(unitId: number) {
     return db
@@ -76,7 +79,10 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
     if (exact) return view(exact);
     const all = everyUnit().map(({ unit, aliases }) => ({ unit, names: namesOf(unit, aliases) }));
     const fitting = (fits: (unitName: string) => boolean) => all.filter((u) => u.names.some(fits)).map((u) => u.unit);
-    const loose = [fitting((n) => unprefixed(n) === name), fitting((n) => name.length >= 2 && n.includes(name))].find((found) => found.length > 0);
+    // part of a name (住建) fits; a name complete in itself (公安局) is not read as part of a longer
+    // one (县公安局交警大队): that would hand an item to a sub-unit without a word
+    const fragment = name.length >= 2 && !UNIT_SUFFIX.test(name);
+    const loose = [fitting((n) => unprefixed(n) === name), fitting((n) => fragment && n.includes(name))].find((found) => found.length > 0);
     if (loose?.length === 1) return view(loose[0]!);
     if (loose) {
       const listed = loose.slice(0, MAX_LISTED).map((u) => u.name).join('、');

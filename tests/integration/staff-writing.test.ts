@@ -122,6 +122,13 @@ describe('units by the names staff use', () => {
     expect(await t.say('督办新建 标题=丁 批示领导=console:leader 牵头单位=住建 配合单位=应急管理局 时限=月底')).toMatch(/牵头单位：县住房和城乡建设局[\s\S]*配合单位：县应急管理局/);
   });
 
+  it('does not take a name complete in itself for part of a longer one', async () => {
+    await t.say('单位新增 名称=县公安局交警大队');
+    expect(await t.say('收文登记 标题=甲 来文单位=乙 承办单位=公安局')).toMatch(/未找到单位「公安局」。您是否要找：.*县公安局交警大队/);
+    expect(count('SELECT count(*) FROM documents')).toBe(0);
+    expect(await t.say('收文登记 标题=甲 来文单位=乙 承办单位=交警')).toContain('承办单位：县公安局交警大队');
+  });
+
   it('asks which unit when several fit, listing them, and registers nothing', async () => {
     await t.say('单位新增 名称=市住房和城乡建设局 简称=市住建局');
     const r = await t.say('收文登记 标题=甲 来文单位=乙 承办单位=住建局');
