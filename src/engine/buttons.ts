@@ -17,7 +17,10 @@ export function buttonFilter(commands: readonly AnyCommand[]): ButtonFilter {
   };
   return (reply, role) => {
     if (!('card' in reply) || !reply.card.actions?.length) return reply;
-    const actions = reply.card.actions.filter((a) => allowed(a.command, role));
+    const actions = reply.card.actions.flatMap((a) => {
+      if (allowed(a.command, role)) return [{ label: a.label, command: a.command }];
+      return a.fallback && allowed(a.fallback.command, role) ? [a.fallback] : [];
+    });
     const { actions: _all, ...rest } = reply.card;
     const card: Card = actions.length ? { ...rest, actions } : rest;
     return { card };

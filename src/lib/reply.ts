@@ -7,6 +7,8 @@ export interface CardAction {
   label: string;
   /** the command a click sends back, exactly as if typed */
   command: string;
+  /** offered instead to someone who may not run the command (a leader shown 查看 where a unit is shown 办结) */
+  fallback?: { label: string; command: string };
 }
 
 export interface Card {

@@ -249,7 +249,12 @@ function deadlineCard(entries: Entry[]): Reply {
     title: escalations ? `逾期督促：${escalations} 件已逾期 ${ESCALATE_AFTER_WORKDAYS} 个工作日以上` : `到期提醒：${entries.length} 件`,
     tone: escalations || overdue ? 'danger' : 'warning',
     lines: capped(entries),
-    actions: entries.slice(0, 3).map((e) => ({ label: `${ACTION_LABEL[e.item.action.split(' ')[0]!] ?? '查看'} ${e.item.ref}`, command: e.item.action })),
+    actions: entries.slice(0, 3).map((e) => ({
+      label: `${ACTION_LABEL[e.item.action.split(' ')[0]!] ?? '查看'} ${e.item.ref}`,
+      command: e.item.action,
+      // a leader told of an overdue item may not close it, but may look at it
+      fallback: { label: `查看 ${e.item.ref}`, command: `${e.item.what}查询 ${e.item.ref}` },
+    })),
   });
 }
 

@@ -97,7 +97,11 @@ describe('reminders', () => {
     expect(digest).toContain('没有联络员的单位的');
     // overdue by 3 working days: every leader hears of it, as of any other item without an instructing leader
     run('reminders', '2026-09-08T08:50');
-    expect((await delivered('console:leader')).at(-1)).toContain('SW-2026-0001 尚未分办的来文');
+    const escalated = (await delivered('console:leader')).at(-1)!;
+    expect(escalated).toContain('SW-2026-0001 尚未分办的来文');
+    // a leader may not hand it on, but may look at it: 查看 where the registrars see 分办
+    expect(escalated).toContain('[查看 SW-2026-0001] 发送：公文查询 SW-2026-0001');
+    expect(escalated).not.toContain('公文分办');
   });
 
   it('escalates to the instructing leader at exactly 3 working days overdue', async () => {
