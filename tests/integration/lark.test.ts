@@ -359,7 +359,8 @@ describe('names', () => {
   it('invents no name and does not ask again at once when Lark will not say (no contact permission)', async () => {
     await t.close();
     // ready for two requests: the second must not come
-    const refused = nock(LARK).get('/open-apis/contact/v3/users/ou_admin').query(true).twice().reply(200, { code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.base:readonly]' });
+    // as Feishu refuses it: HTTP 400 with the code in the body
+    const refused = nock(LARK).get('/open-apis/contact/v3/users/ou_admin').query(true).twice().reply(400, { code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.base:readonly]' });
     t = await startBot();
     await t.bot.names.settled();
     t.clock.advance(10_000);

@@ -100,11 +100,14 @@ export function chatModes(client: lark.Client, log: Logger, waitMs = 1000) {
 export function userNames(client: lark.Client, log: Logger) {
   const warned = new Set<number>();
   return async function userName(openId: string): Promise<string | null> {
-    const res = await client.request<{ code: number; msg?: string; data?: { user?: { name?: string } } }>({
-      method: 'GET',
-      url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`,
-      params: { user_id_type: 'open_id' },
-    });
+    type Answer = { code: number; msg?: string; data?: { user?: { name?: string } } };
+    // Feishu refuses a missing permission or an unseen user with HTTP 400 and its code in the body
+    const res = await client
+      .request<Answer>({ method: 'GET', url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`, params: { user_id_type: 'open_id' } })
+      .catch((error: { response?: { data?: Answer } }) => {
+        if (typeof error.response?.data?.code === 'number') return error.response.data;
+        throw error;
+      });
     if (res.code === 0) return res.data?.user?.name || null;
     if (!warned.has(res.code)) {
       warned.add(res.code);
