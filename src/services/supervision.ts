@@ -128,14 +128,16 @@ export function createSupervisionService(
 
   function detail(item: ItemRow): ItemDetail {
     const feedback = db
-      .select({ author: supervisionFeedback.author, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
+      // the person's name as known now: one who wrote before their name was looked up is not an id forever
+      .select({ author: sql<string>`coalesce(nullif(${people.name}, ''), ${supervisionFeedback.author})`, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
       .from(supervisionFeedback)
+      .leftJoin(people, eq(people.id, supervisionFeedback.personId))
       .where(eq(supervisionFeedback.itemId, item.id))
       .orderBy(desc(supervisionFeedback.id))
       .all();
     const extensions = db
       .select({
-        requester: supervisionExtensions.requester,
+        requester: sql<string>`coalesce((SELECT nullif(${people.name}, '') FROM ${people} WHERE ${people.id} = ${supervisionExtensions.requestedBy}), ${supervisionExtensions.requester})`,
         requestedBy: supervisionExtensions.requestedBy,
         oldDeadline: supervisionExtensions.oldDeadline,
         newDeadline: supervisionExtensions.newDeadline,

@@ -33,6 +33,19 @@ describe('buttons', () => {
   });
 });
 
+describe('names in an item’s record', () => {
+  it('shows who gave feedback or asked for more time by the name known now, not the id they wrote under', async () => {
+    await t.say(NEW, 'console:staff');
+    await t.say('督办反馈 DB-2026-0001 已召开专题会议', 'console:li');
+    await t.say('督办延期 DB-2026-0001 新时限=2027-01-15 理由=需要协调资金', 'console:li');
+    expect(await t.say('督办查询 DB-2026-0001')).toContain('console:li');
+    await t.say('授权 console:li 角色=联络员 单位=县住建局 姓名=李四');
+    const shown = await t.say('督办查询 DB-2026-0001');
+    expect(shown).toContain('李四');
+    expect(shown).not.toContain('console:li');
+  });
+});
+
 describe('the source of an item', () => {
   it('is what someone said: a named leader makes it 领导批示, nothing named records 未注明, counted apart', async () => {
     expect(await t.say('督办新建 标题=甲 牵头单位=县住建局 时限=2026-12-31')).toContain('来源：未注明');
