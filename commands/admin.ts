@@ -148,7 +148,7 @@ export const auditLog = defineCommand({
       lines: entries.map(
         (e) =>
           `${formatLocalDateTime(e.at, tz)}｜${e.actor}｜${e.chat ?? '命令行'}｜${e.action}${e.target ? ` ${e.target}` : ''}` +
-          `｜${auditChanges(e.before, e.after, names).join('；')}`,
+          `｜${auditChanges(e.action, e.before, e.after, names).join('；')}`,
       ),
     });
   },

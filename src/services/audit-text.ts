@@ -1,6 +1,7 @@
 // An audit entry's before and after as the office reads them: 字段：旧值 → 新值, in Chinese, with
 // units' names for their ids and the stored codes as words. The log keeps the raw JSON (what a
 // dispute needs); this is how 审计 and the console's 办理记录 show it.
+import { DOC_STATUS, ITEM_STATUS, PROPOSAL_STATUS } from './ledgers';
 
 /** Field names as the cards and ledgers call them. */
 const LABELS: Record<string, string> = {
@@ -33,7 +34,7 @@ const LABELS: Record<string, string> = {
   answeredOnTime: '按时答复',
   evaluation: '评价',
   workday: '类型',
-  name: '姓名/名称',
+  name: '姓名',
   shortName: '简称',
   aliases: '别名',
   role: '角色',
@@ -51,14 +52,12 @@ const LABELS: Record<string, string> = {
   pending: '待发消息',
 };
 
-const STATUS: Record<string, string> = {
-  registered: '待分办',
-  assigned: '已交办',
-  in_progress: '办理中',
-  closed: '已办结',
-  answered: '已答复',
-  evaluated: '已评价',
-};
+/** The status words of the ledger an action belongs to (公文分办 → 公文's, 建议答复 → 建议提案's). */
+function statusWords(action: string): Record<string, string> {
+  if (action.startsWith('督办')) return ITEM_STATUS;
+  if (action.startsWith('建议') || action.startsWith('提案')) return PROPOSAL_STATUS;
+  return DOC_STATUS;
+}
 
 export interface AuditNames {
   unit(id: number): string | undefined;
@@ -67,9 +66,9 @@ export interface AuditNames {
 /** The names an entry's ids stand for, from the units service (or anything that looks units up). */
 export const auditNames = (units: { get(id: number): { name: string } | undefined }): AuditNames => ({ unit: (id) => units.get(id)?.name });
 
-function valueText(key: string, value: unknown, names: AuditNames): string {
+function valueText(key: string, value: unknown, names: AuditNames, action = ''): string {
   if (value === null || value === undefined || value === '') return '无';
-  if (key === 'status' && typeof value === 'string') return STATUS[value] ?? value;
+  if (key === 'status' && typeof value === 'string') return statusWords(action)[value] ?? value;
   if ((key === 'handlingUnitId' || key === 'unitScope') && typeof value === 'number') return names.unit(value) ?? `单位 ${value}`;
   if (key === 'workday' && typeof value === 'boolean') return value ? '工作日' : '休息日';
   if (typeof value === 'boolean') return value ? '是' : '否';
@@ -83,19 +82,20 @@ function valueText(key: string, value: unknown, names: AuditNames): string {
 const fields = (state: unknown): Record<string, unknown> => (state && typeof state === 'object' && !Array.isArray(state) ? (state as Record<string, unknown>) : {});
 
 /**
- * One line per field that changed (or was set, for a new record): 状态：待分办 → 已交办. Fields that
- * stayed the same are left out; nothing changed reads 无变化.
+ * One line per field that changed (or was set, for a new record: its empty fields left out):
+ * 状态：待分办 → 办理中, in the words of the action's ledger. Fields that stayed the same are left
+ * out; nothing changed reads 无变化.
  */
-export function auditChanges(before: unknown, after: unknown, names: AuditNames): string[] {
+export function auditChanges(action: string, before: unknown, after: unknown, names: AuditNames): string[] {
   const old = fields(before);
   const now = fields(after);
   const created = before === null || before === undefined;
   const lines: string[] = [];
   for (const key of [...new Set([...Object.keys(old), ...Object.keys(now)])]) {
-    const a = valueText(key, old[key], names);
-    const b = valueText(key, now[key], names);
-    if (!created && a === b) continue;
-    const label = LABELS[key] ?? key;
+    const a = valueText(key, old[key], names, action);
+    const b = valueText(key, now[key], names, action);
+    if (created ? b === '无' : a === b) continue;
+    const label = key === 'name' && action.startsWith('单位') ? '名称' : (LABELS[key] ?? key);
     lines.push(created || !(key in old) ? `${label}：${b}` : !(key in now) ? `${label}：${a} → 无` : `${label}：${a} → ${b}`);
   }
   return lines.length ? lines : ['无变化'];

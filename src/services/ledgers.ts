@@ -27,9 +27,10 @@ const text = (header: string, width = 14): LedgerColumn => ({ header, type: 'tex
 const date = (header: string): LedgerColumn => ({ header, type: 'date', width: 12 });
 const number = (header: string): LedgerColumn => ({ header, type: 'number', width: 8 });
 
-const DOC_STATUS = { registered: '待分办', assigned: '办理中', closed: '已办结' } as const;
-const PROPOSAL_STATUS = { assigned: '已交办', in_progress: '重新办理', answered: '已答复', evaluated: '已评价' } as const;
-const ITEM_STATUS = { assigned: '已交办', in_progress: '办理中', closed: '已办结' } as const;
+/** Each ledger's status codes as the office's words: the ledgers, the cards and the audit say the same. */
+export const DOC_STATUS = { registered: '待分办', assigned: '办理中', closed: '已办结' } as const;
+export const PROPOSAL_STATUS = { assigned: '已交办', in_progress: '重新办理', answered: '已答复', evaluated: '已评价' } as const;
+export const ITEM_STATUS = { assigned: '已交办', in_progress: '办理中', closed: '已办结' } as const;
 
 /** A sheet's column and the SQL that fills it. */
 type Filled = readonly [LedgerColumn, SQLiteColumn | SQL];

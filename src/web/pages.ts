@@ -95,7 +95,7 @@ ${body}`;
 }
 
 /** An entry's changes as lines (字段：旧值 → 新值), one per line in the cell. */
-const changes = (e: { before: unknown; after: unknown }, names: AuditNames): Html => html`${auditChanges(e.before, e.after, names).map((l, i) => html`${i ? html`<br>` : ''}${l}`)}`;
+const changes = (e: { action: string; before: unknown; after: unknown }, names: AuditNames): Html => html`${auditChanges(e.action, e.before, e.after, names).map((l, i) => html`${i ? html`<br>` : ''}${l}`)}`;
 
 export function itemPage(detail: [string, string][], history: { at: number; actor: string; action: string; before: unknown; after: unknown }[], timezone: string, names: AuditNames): Html {
   return html`

@@ -89,12 +89,13 @@ describe('审计', () => {
     const r = await t.say('审计 2');
     expect(r).toContain('最近 2 条操作记录');
     const lines = r.split('\n');
-    expect(lines[1]).toMatch(/^2026-11-25 09:00｜console:admin｜console:local｜收文登记 SW-2026-0001｜标题：关于做好防汛工作的通知；文号：无；来文单位：市政府办公室；紧急程度：平件；状态：待分办；承办单位：无；/);
-    expect(lines[2]).toContain('单位新增 县住建局｜姓名/名称：县住建局；简称：无');
+    expect(lines[1]).toMatch(/^2026-11-25 09:00｜console:admin｜console:local｜收文登记 SW-2026-0001｜标题：关于做好防汛工作的通知；来文单位：市政府办公室；紧急程度：平件；状态：待分办$/);
+    expect(lines[2]).toMatch(/单位新增 县住建局｜名称：县住建局$/);
     // a change shows only what changed, in the office's words, with the unit's name for its id
     await t.say('公文分办 SW-2026-0001 承办单位=县住建局');
     const [, change] = (await t.say('审计 1')).split('\n');
-    expect(change).toContain('公文分办 SW-2026-0001｜状态：待分办 → 已交办；承办单位：无 → 县住建局');
+    // in the card's words: an assigned 收文 is 办理中
+    expect(change).toContain('公文分办 SW-2026-0001｜状态：待分办 → 办理中；承办单位：无 → 县住建局');
     expect(change).not.toMatch(/[{}"]|handlingUnitId|null/);
     expect(await t.say('审计 0')).toContain('「条数」至少 1 条');
     expect(await t.say('审计 很多')).toContain('「条数」应为数字');

@@ -365,7 +365,7 @@ describe('the first screen', () => {
     expect(item.status).toBe(200);
     // its record in the office's words, not the log's JSON
     const record = await item.text();
-    expect(record).toContain('<td>建议登记</td><td>标题：关于修缮乡村道路的建议<br>提出人：张三<br>牵头/主办单位：县应急管理局<br>配合/协办单位：无<br>办理时限：2026-09-01</td>');
+    expect(record).toContain('<td>建议登记</td><td>标题：关于修缮乡村道路的建议<br>提出人：张三<br>牵头/主办单位：县应急管理局<br>办理时限：2026-09-01</td>');
     expect(record).not.toContain('proposers');
   });
 });
