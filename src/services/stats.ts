@@ -46,8 +46,8 @@ export interface Figures {
     /** first answers given in the period */
     answered: number;
     /**
-     * first answers given by their due date ÷ items whose answer was decided in the period: a first
-     * answer given then, or a due date passed then without one (an unanswered item is late, not left out)
+     * first answers given by their due date ÷ items whose answer was decided in the period: answered
+     * on time then, or due then and late (answered late since, or not at all: late, not left out)
      */
     answeredOnTime: Rate;
     evaluated: number;
@@ -170,20 +170,22 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
     const scope =
       unitId === null ? undefined : sql`${proposals.id} IN (SELECT ${proposalUnits.proposalId} FROM ${proposalUnits} WHERE ${proposalUnits.unitId} = ${unitId})`;
     const assigned = db.select({ n: sql<number>`count(*)` }).from(proposals).where(and(between(proposals.assignedDate, p), scope)).get()!;
-    // an item's on-time question is decided by its first answer (a second round's is not a new
-    // answer), or, unanswered, by its due date passing
+    // a first answer is an item's answer (a second round's is not a new one); its on-time question
+    // is decided the day it was answered on time, or the day its due date passed — answered late
+    // since or not, so a past period's figure never changes afterwards
     const firstAnswer = sql`coalesce((SELECT min(answer_date) FROM proposal_rounds r WHERE r.proposal_id = ${proposals.id}), ${proposals.answerDate})`;
     const today = deps.today();
     const answered = db
-      .select({
-        n: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL), 0)`,
-        onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`,
-        decided: sql<number>`count(*)`,
-      })
+      .select({ n: sql<number>`count(*)` })
+      .from(proposals)
+      .where(and(sql`${proposals.firstAnswerOnTime} IS NOT NULL`, sql`${firstAnswer} BETWEEN ${p.from} AND ${p.to}`, scope))
+      .get()!;
+    const decided = db
+      .select({ onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`, n: sql<number>`count(*)` })
       .from(proposals)
       .where(
         and(
-          sql`CASE WHEN ${proposals.firstAnswerOnTime} IS NOT NULL THEN ${firstAnswer} WHEN ${proposals.dueDate} < ${today} THEN ${proposals.dueDate} END BETWEEN ${p.from} AND ${p.to}`,
+          sql`CASE WHEN ${proposals.firstAnswerOnTime} = 1 THEN ${firstAnswer} WHEN ${proposals.firstAnswerOnTime} = 0 OR ${proposals.dueDate} < ${today} THEN ${proposals.dueDate} END BETWEEN ${p.from} AND ${p.to}`,
           scope,
         ),
       )
@@ -200,7 +202,7 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
     return {
       assigned: assigned.n,
       answered: answered.n,
-      answeredOnTime: rate(answered.onTime, answered.decided),
+      answeredOnTime: rate(decided.onTime, decided.n),
       evaluated: evaluated.n,
       satisfaction: rate(evaluated.satisfied + evaluated.basically, evaluated.n),
       satisfied: rate(evaluated.satisfied, evaluated.n),

@@ -3,7 +3,7 @@
 // answered late (基本满意, then 不满意 and answered again on time), one never answered and overdue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/services/actor';
-import { yearPeriod } from '../../src/services/stats';
+import { weekOf, yearPeriod } from '../../src/services/stats';
 import { makeBot, type TestBot } from '../helpers';
 
 let t: TestBot;
@@ -34,6 +34,14 @@ describe('the figures of 建议提案', () => {
     expect(reply).toContain('满意率（含基本满意）：100.0%（2/2');
     expect(reply).toContain('其中满意：50.0%（1/2');
     expect(reply).toContain('按时答复率 33.3%，满意率 100.0%（其中满意 50.0%、基本满意 50.0%）。');
+  });
+
+  it('count a late item in the week its due date passed, answered late since or not, so a past week never changes', () => {
+    const week = (day: string) => t.bot.services.stats.report(weekOf(day), systemActor('test')).current.proposals;
+    expect(week('2026-06-02').answeredOnTime).toEqual({ count: 0, of: 2 }); // 乙 (answered 07-01) and 丙 (never)
+    expect(week('2026-07-01').answeredOnTime).toEqual({ count: 0, of: 0 });
+    expect(week('2026-07-01').answered).toBe(1); // 乙's answer, given that week
+    expect(week('2026-05-10').answeredOnTime).toEqual({ count: 1, of: 1 });
   });
 
   it('are the same in 建议统计 for the year', async () => {
