@@ -72,12 +72,12 @@ function statsCard(s: ProposalStats): Reply {
       ['满意', percent(s.satisfied)],
       ['基本满意', percent(s.basicallySatisfied)],
       ['不满意', percent(s.unsatisfied)],
-      ['满意率（含基本满意）', percent({ count: s.satisfied.count + s.basicallySatisfied.count, of: s.satisfied.of })],
+      ['满意率（含基本满意）', percent(s.satisfaction)],
     ],
     lines: [
       `按状态：已交办 ${s.byStatus.assigned}，重新办理 ${s.byStatus.in_progress}，已答复 ${s.byStatus.answered}，已评价 ${s.byStatus.evaluated}`,
       '**按主办单位**',
-      ...s.byUnit.map((u) => `${u.unit}：${u.total} 件，已答复 ${u.answered}，按时 ${percent(u.onTime)}，满意 ${percent(u.satisfied)}，基本满意 ${percent(u.basicallySatisfied)}`),
+      ...s.byUnit.map((u) => `${u.unit}：${u.total} 件，已答复 ${u.answered}，按时 ${percent(u.onTime)}，满意率 ${percent(u.satisfaction)}（满意 ${percent(u.satisfied)}，基本满意 ${percent(u.basicallySatisfied)}）`),
     ],
   });
 }

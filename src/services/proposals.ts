@@ -74,6 +74,8 @@ export interface ProposalFigures {
   answered: number;
   /** first answers given by the due date, of the items answered or past due */
   onTime: Rate;
+  /** 满意 or 基本满意, of the evaluated: the 满意率 offices report */
+  satisfaction: Rate;
   satisfied: Rate;
   basicallySatisfied: Rate;
   unsatisfied: Rate;
@@ -253,6 +255,7 @@ export function createProposalsService(
       total: r.total,
       answered: r.answered,
       onTime: { count: r.onTime, of: r.decided },
+      satisfaction: { count: r.satisfied + r.basically, of: evaluated },
       satisfied: { count: r.satisfied, of: evaluated },
       basicallySatisfied: { count: r.basically, of: evaluated },
       unsatisfied: { count: r.unsatisfied, of: evaluated },

@@ -48,6 +48,7 @@ describe('the figures of 建议提案', () => {
     const reply = await t.say('建议统计 2026');
     expect(reply).toContain('按时答复率：33.3%（1/3）');
     expect(reply).toContain('满意率（含基本满意）：100.0%（2/2）');
+    expect(reply).toContain('县水利局：3 件，已答复 2，按时 33.3%（1/3），满意率 100.0%（2/2）');
   });
 
   it('say 按时答复=否 in the ledger for an item whose first answer was late, however its later round went', async () => {
