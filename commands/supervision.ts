@@ -3,6 +3,7 @@ import { daysBetween, formatLocalDateTime, type LocalDate } from '../src/lib/dat
 import { card, type Reply, type Tone } from '../src/lib/reply';
 import { UserError } from '../src/services/errors';
 import { parseIdentity } from '../src/services/people';
+import { ITEM_STATUS } from '../src/services/ledgers';
 import type { ItemDetail, ItemList, ItemView } from '../src/services/supervision';
 import { WARNING_LABELS, type Warning } from '../src/services/supervision-rules';
 import { defineCommand, type CommandContext } from './kit/define';
@@ -10,7 +11,6 @@ import { futureDeadline, textField } from './kit/fields';
 
 const SOURCES = ['领导批示', '常务会议', '重点工作', '问题清单'] as const;
 const CYCLES = ['一次', '每周', '每月'] as const;
-const STATUS: Record<ItemView['status'], string> = { assigned: '已交办', in_progress: '办理中', closed: '已办结' };
 const TONE: Record<Warning, Tone> = { green: 'success', yellow: 'warning', red: 'danger' };
 const number = textField(30);
 
@@ -35,7 +35,7 @@ export function itemCard(item: ItemDetail, today: LocalDate, heading: string | u
       ...item.extensions.map((e) => `延期申请 ${e.oldDeadline} → ${e.newDeadline}（${e.requester}，理由：${e.reason}）：${{ pending: '待审批', approved: '已批准', rejected: '已驳回' }[e.status]}${e.decisionReason ? `，${e.decisionReason}` : ''}`),
     ],
     fields: [
-      ['状态', open && today > item.deadline ? '已逾期' : STATUS[item.status]],
+      ['状态', open && today > item.deadline ? '已逾期' : ITEM_STATUS[item.status]],
       ['预警', open ? WARNING_LABELS[item.warning] : '—'],
       ['时限', `${item.deadline}（${timeLeft(item, today)}）`],
       ['来源', item.source],

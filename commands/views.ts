@@ -2,6 +2,7 @@
 import { daysBetween, type LocalDate } from '../src/lib/dates';
 import { card, type Reply, type Tone } from '../src/lib/reply';
 import type { DocumentList, DocumentView } from '../src/services/documents';
+import { DOC_STATUS } from '../src/services/ledgers';
 
 /** 95.0%（19/20）, or — when there is nothing to divide by; `note` goes inside the brackets. */
 export function percent(r: { count: number; of: number }, note = ''): string {
@@ -17,7 +18,6 @@ export function dueText(due: LocalDate | null, today: LocalDate): string {
   return `${due}（逾期 ${-left} 天）`;
 }
 
-const STATUS_LABELS: Record<DocumentView['status'], string> = { registered: '待分办', assigned: '办理中', closed: '已办结' };
 
 function documentTone(doc: DocumentView, today: LocalDate): Tone {
   if (doc.direction === 'out') return 'info';
@@ -29,7 +29,7 @@ function documentTone(doc: DocumentView, today: LocalDate): Tone {
 function statusText(doc: DocumentView): string {
   // a 发文 is registered when it goes out: there is nothing left to do with it
   if (doc.direction === 'out') return '已发出';
-  if (doc.status !== 'closed') return STATUS_LABELS[doc.status];
+  if (doc.status !== 'closed') return DOC_STATUS[doc.status];
   const timing = doc.closedOnTime === null ? '' : doc.closedOnTime ? '，按时' : '，超期';
   return `已办结（${doc.closedDate}${timing}）`;
 }

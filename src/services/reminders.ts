@@ -1,7 +1,7 @@
 // What the scheduled reminders say, computed from the database as it stands: every open
 // document, suggestion/proposal and supervision item near or past its deadline, gathered into
 // one message per person ("早发现、早预警"). Each item is reminded of once a day per kind.
-import { and, eq, inArray, isNotNull, lte, ne } from 'drizzle-orm';
+import { and, eq, inArray, lte, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
 import { daysBetween, type LocalDate } from '../lib/dates';
