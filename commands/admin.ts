@@ -28,11 +28,11 @@ export const grantRole = defineCommand({
     姓名: textField(30).optional().describe('按账号授权时写上姓名，列表和卡片才显示人名；@某人 时取其名'),
   }),
   example: '授权 @张三 角色=联络员 单位=县住建局',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { people, units } = ctx.services;
     const target = ctx.person(f.人员);
-    const unit = f.单位 ? units.resolve(f.单位) : null;
-    const person = people.grant(target.identity, f.姓名 ?? target.name, roleFromLabel(f.角色)!, unit?.id ?? null, ctx.actor);
+    const unit = f.单位 ? await units.resolve(f.单位) : null;
+    const person = await people.grant(target.identity, f.姓名 ?? target.name, roleFromLabel(f.角色)!, unit?.id ?? null, ctx.actor);
     return text(`已授权：${personLine(person)}`);
   },
 });
@@ -45,8 +45,8 @@ export const revokeRole = defineCommand({
   args: ['人员'],
   fields: z.object({ 人员: personField }),
   example: '撤销授权 @张三',
-  run: (ctx, f) => {
-    const person = ctx.services.people.revoke(ctx.person(f.人员).identity, ctx.actor);
+  run: async (ctx, f) => {
+    const person = await ctx.services.people.revoke(ctx.person(f.人员).identity, ctx.actor);
     return text(`已撤销授权：${personLine(person)}`);
   },
 });
@@ -58,8 +58,8 @@ export const listPeople = defineCommand({
   summary: '列出所有已授权人员',
   fields: z.object({}),
   example: '人员列表',
-  run: (ctx) => {
-    const all = ctx.services.people.listWithRoles();
+  run: async (ctx) => {
+    const all = await ctx.services.people.listWithRoles();
     if (all.length === 0) return text('还没有授权任何人员。');
     return card({ title: `已授权人员：共 ${all.length} 人`, tone: 'info', lines: all.map(personLine) });
   },
@@ -73,9 +73,9 @@ export const addUnit = defineCommand({
   args: ['名称'],
   fields: z.object({ 名称: textField(100), 简称: textField(30).optional(), 联络员: personField.optional() }),
   example: '单位新增 名称=县住房和城乡建设局 简称=县住建局 联络员=@张三',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const contact = f.联络员 ? ctx.person(f.联络员) : undefined;
-    const unit = ctx.services.units.add(f.名称, f.简称, contact, ctx.actor);
+    const unit = await ctx.services.units.add(f.名称, f.简称, contact, ctx.actor);
     return text(
       `已新增单位：${unit.name}${unit.shortName ? `（简称 ${unit.shortName}）` : ''}` +
         (unit.contacts.length ? `，联络员：${unit.contacts.map((c) => c.name || '未知姓名').join('、')}` : ''),
@@ -99,8 +99,8 @@ export const setUnit = defineCommand({
       .describe('多个用逗号或顿号分隔；写 无 清除全部别名'),
   }),
   example: '单位设置 县住建局 别名=住建局,建设局',
-  run: (ctx, f) => {
-    const unit = ctx.services.units.setAliases(f.单位, f.别名, ctx.actor);
+  run: async (ctx, f) => {
+    const unit = await ctx.services.units.setAliases(f.单位, f.别名, ctx.actor);
     return text(`已设置 ${unit.name} 的别名：${unit.aliases.join('、') || '无'}`);
   },
 });
@@ -112,8 +112,8 @@ export const listUnits = defineCommand({
   summary: '列出承办单位及其联络员',
   fields: z.object({}),
   example: '单位列表',
-  run: (ctx) => {
-    const all = ctx.services.units.list();
+  run: async (ctx) => {
+    const all = await ctx.services.units.list();
     if (all.length === 0) return text('还没有任何承办单位。管理员可用「单位新增 名称=…」添加。');
     return card({
       title: `承办单位：共 ${all.length} 个`,
@@ -137,11 +137,11 @@ export const auditLog = defineCommand({
     条数: z.coerce.number({ error: '应为数字' }).int({ error: '应为整数' }).min(1, { error: '至少 1 条' }).max(100, { error: '最多 100 条' }).default(20),
   }),
   example: '审计 20',
-  run: (ctx, f) => {
-    const entries = ctx.services.audit.latest(f.条数);
+  run: async (ctx, f) => {
+    const entries = await ctx.services.audit.latest(f.条数);
     if (entries.length === 0) return text('还没有操作记录。');
     const tz = ctx.services.timezone;
-    const names = auditNames(ctx.services.units);
+    const names = await auditNames(ctx.services.units);
     return card({
       title: `最近 ${entries.length} 条操作记录`,
       tone: 'info',

@@ -89,7 +89,7 @@ export const importCalendar = defineCommand({
   verbatim: '通知',
   fields: z.object({ 通知: textField(20_000) }),
   example: '节假日导入 国务院办公厅关于2027年部分节假日安排的通知 …… 一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。……（粘贴全文）',
-  run: (ctx, f): Reply => card(calendarPreviewCard(ctx.services.calendarChanges.read(f.通知, ctx.actor))),
+  run: async (ctx, f): Promise<Reply> => card(calendarPreviewCard(await ctx.services.calendarChanges.read(f.通知, ctx.actor))),
 });
 
 export const confirmCalendar = defineCommand({
@@ -100,7 +100,7 @@ export const confirmCalendar = defineCommand({
   args: ['编号'],
   fields: z.object({ 编号: z.coerce.number({ error: '应为导入编号（数字）' }).int({ error: '应为导入编号（数字）' }).positive({ error: '应为导入编号（数字）' }) }),
   example: '节假日导入确认 3',
-  run: (ctx, f): Reply => card(calendarAdoptedCard(ctx.services.calendarChanges.confirm(f.编号, ctx.actor))),
+  run: async (ctx, f): Promise<Reply> => card(calendarAdoptedCard(await ctx.services.calendarChanges.confirm(f.编号, ctx.actor))),
 });
 
 export const calendarCommands = [importCalendar, confirmCalendar];

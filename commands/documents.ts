@@ -20,9 +20,9 @@ export const registerIncoming = defineCommand({
     备注: textField().optional(),
   }),
   example: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 文号=市政办发〔2026〕12号 紧急程度=特急',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
-    const doc = documents.registerIncoming(
+    const doc = await documents.registerIncoming(
       {
         title: f.标题,
         sourceUnit: f.来文单位,
@@ -56,9 +56,9 @@ export const registerOutgoing = defineCommand({
     备注: textField().optional(),
   }),
   example: '发文登记 标题=关于印发2027年工作要点的通知 文号=县政办发〔2026〕30号 主送=各乡镇人民政府、县直各单位',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
-    const doc = documents.registerOutgoing(
+    const doc = await documents.registerOutgoing(
       {
         title: f.标题,
         docNumber: f.文号,
@@ -82,9 +82,9 @@ export const findDocument = defineCommand({
   args: ['关键词'],
   fields: z.object({ 关键词: textField(100) }),
   example: '公文查询 防汛',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
-    const found = documents.find(f.关键词, ctx.actor);
+    const found = await documents.find(f.关键词, ctx.actor);
     if (found.total === 1 && found.items.length === 1) return documentCard(found.items[0]!, today());
     return documentListCard(found, `查询「${f.关键词}」`, today(), `没有找到与「${f.关键词}」相关的公文。`);
   },
@@ -98,9 +98,9 @@ export const assignDocument = defineCommand({
   args: ['登记号'],
   fields: z.object({ 登记号: textField(30), 承办单位: textField(100), 时限: deadline.optional().describe(PAST_DEADLINE_NOTE) }),
   example: '公文分办 SW-2026-0001 承办单位=县应急管理局 时限=5个工作日',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
-    return documentCard(documents.assign(f.登记号, f.承办单位, f.时限?.date, ctx.actor, f.时限?.workdays), today(), '已分办');
+    return documentCard(await documents.assign(f.登记号, f.承办单位, f.时限?.date, ctx.actor, f.时限?.workdays), today(), '已分办');
   },
 });
 
@@ -112,9 +112,9 @@ export const closeDocument = defineCommand({
   args: ['登记号', '结果'],
   fields: z.object({ 登记号: textField(30), 结果: textField().optional() }),
   example: '公文办结 SW-2026-0001 结果=已按要求部署落实',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
-    return documentCard(documents.close(f.登记号, f.结果, ctx.actor), today(), '已办结');
+    return documentCard(await documents.close(f.登记号, f.结果, ctx.actor), today(), '已办结');
   },
 });
 
@@ -128,10 +128,10 @@ export const documentTodo = defineCommand({
   args: ['范围'],
   fields: z.object({ 范围: z.enum(TODO_FILTERS, { error: `应为 ${TODO_FILTERS.join('/')} 之一` }).default('全部') }),
   example: '待办公文 逾期',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { documents, today } = ctx.services;
     const empty = { 全部: '没有未办结的公文。', 逾期: '没有逾期的公文。', 本周: '本周没有到期的公文。' }[f.范围];
-    return documentListCard(documents.todo(f.范围, ctx.actor), `待办公文（${f.范围}）`, today(), empty);
+    return documentListCard(await documents.todo(f.范围, ctx.actor), `待办公文（${f.范围}）`, today(), empty);
   },
 });
 

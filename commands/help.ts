@@ -29,7 +29,7 @@ export const help = defineCommand({
   args: ['命令'],
   fields: z.object({ 命令: textField(30).optional() }),
   example: '帮助 收文登记',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const available = ctx.catalog.available();
     if (f.命令) {
       const def = ctx.catalog.find(f.命令);
@@ -61,9 +61,9 @@ export const whoAmI = defineCommand({
   summary: '显示您的平台账号、角色和单位（把它发给管理员即可开通权限）',
   fields: z.object({}),
   example: '我是谁',
-  run: (ctx) => {
+  run: async (ctx) => {
     const { actor, services } = ctx;
-    const unit = actor.unitId ? services.units.get(actor.unitId)?.name : undefined;
+    const unit = actor.unitId ? (await services.units.get(actor.unitId))?.name : undefined;
     const [platform, ...rest] = actor.identity.split(':');
     return card({
       title: '我是谁',
@@ -87,10 +87,10 @@ export const consoleLink = defineCommand({
   summary: '获取网页管理后台的登录链接（私聊中使用；领导只读，管理员可修改设置）',
   fields: z.object({}),
   example: '管理后台',
-  run: (ctx) => {
+  run: async (ctx) => {
     // a sign-in link is a key: it goes only where nobody else reads it
     if (ctx.chat.type !== 'p2p') return text('登录链接只在私聊中发送。请私聊机器人发送「管理后台」。');
-    const token = ctx.services.consoleAuth.issueLink(ctx.actor.personId!);
+    const token = await ctx.services.consoleAuth.issueLink(ctx.actor.personId!);
     return onceText(`管理后台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n${ctx.services.consoleBaseUrl}/console/login?token=${encodeURIComponent(token)}`);
   },
 });

@@ -117,9 +117,9 @@ function commandsFor(kind: ProposalKind) {
       答复期限: recordedDeadline.optional().describe('默认交办日期后三个月，最长六个月'),
     }),
     example: `${kind}登记 编号=12 标题=关于加强农村饮水安全保障的${kind} ${who}=张三、李四 主办单位=县水利局 协办单位=县卫健局`,
-    run: (ctx, f) => {
+    run: async (ctx, f) => {
       const { proposals, today } = ctx.services;
-      return proposalCard(proposals.register(registerInput(kind, f, today()), ctx.actor), today(), `已登记${kind}`);
+      return proposalCard(await proposals.register(registerInput(kind, f, today()), ctx.actor), today(), `已登记${kind}`);
     },
   });
 
@@ -131,9 +131,9 @@ function commandsFor(kind: ProposalKind) {
     args: ['关键词'],
     fields: z.object({ 关键词: textField(100) }),
     example: `${kind}查询 12`,
-    run: (ctx, f) => {
+    run: async (ctx, f) => {
       const { proposals, today } = ctx.services;
-      const found = proposals.find(kind, f.关键词, ctx.actor);
+      const found = await proposals.find(kind, f.关键词, ctx.actor);
       return found.total === 1 && found.items.length === 1 ? proposalCard(found.items[0]!, today()) : listCard(kind, found, f.关键词, today());
     },
   });
@@ -146,9 +146,9 @@ function commandsFor(kind: ProposalKind) {
     args: ['编号'],
     fields: z.object({ 编号: textField(30), 类别: textField(5).transform((s) => s.toUpperCase()), 答复日期: localDate.optional().describe('默认今天'), 内容: textField(2000).optional() }),
     example: `${kind}答复 12 类别=A 内容=已列入明年民生实事项目`,
-    run: (ctx, f) => {
+    run: async (ctx, f) => {
       const { proposals, today } = ctx.services;
-      const p = proposals.answer(kind, f.编号, { answerClass: f.类别, date: f.答复日期 ?? today(), text: f.内容 }, ctx.actor);
+      const p = await proposals.answer(kind, f.编号, { answerClass: f.类别, date: f.答复日期 ?? today(), text: f.内容 }, ctx.actor);
       return proposalCard(p, today(), `已答复${p.answeredOnTime ? '（按时）' : '（超期）'}`);
     },
   });
@@ -161,9 +161,9 @@ function commandsFor(kind: ProposalKind) {
     args: ['编号', '评价'],
     fields: z.object({ 编号: textField(30), 评价: z.enum(EVALUATIONS, { error: `应为 ${EVALUATIONS.join('/')} 之一` }) }),
     example: `${kind}评价 12 满意`,
-    run: (ctx, f) => {
+    run: async (ctx, f) => {
       const { proposals, today } = ctx.services;
-      const p = proposals.evaluate(kind, f.编号, f.评价, ctx.actor);
+      const p = await proposals.evaluate(kind, f.编号, f.评价, ctx.actor);
       return proposalCard(p, today(), f.评价 === '不满意' ? '已退回重新办理' : '已评价');
     },
   });
@@ -176,7 +176,7 @@ function commandsFor(kind: ProposalKind) {
     args: ['年份'],
     fields: z.object({ 年份: z.coerce.number({ error: '应为年份，例如 2026' }).int().min(2000, { error: '应为年份，例如 2026' }).max(2100, { error: '应为年份，例如 2026' }).optional().describe('默认今年') }),
     example: `${kind}统计 2026`,
-    run: (ctx, f) => statsCard(ctx.services.proposals.stats(kind, f.年份 ?? yearOf(ctx.services.today()), ctx.actor)),
+    run: async (ctx, f) => statsCard(await ctx.services.proposals.stats(kind, f.年份 ?? yearOf(ctx.services.today()), ctx.actor)),
   });
 
   return { register, all: [register, find, answer, rate, stats] };

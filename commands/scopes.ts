@@ -43,7 +43,7 @@ export const enableGroups = defineCommand({
   args: ['功能组'],
   fields: z.object({ 功能组: groups }),
   example: '本群启用 公文 督办',
-  run: (ctx, f) => settingsCard('本群已更新', ctx.services.chats.enable(ctx.chat, f.功能组, ctx.actor)),
+  run: async (ctx, f) => settingsCard('本群已更新', await ctx.services.chats.enable(ctx.chat, f.功能组, ctx.actor)),
 });
 
 export const disableGroups = defineCommand({
@@ -54,7 +54,7 @@ export const disableGroups = defineCommand({
   args: ['功能组'],
   fields: z.object({ 功能组: groups }),
   example: '本群停用 统计',
-  run: (ctx, f) => settingsCard('本群已更新', ctx.services.chats.disable(ctx.chat, f.功能组, ctx.actor)),
+  run: async (ctx, f) => settingsCard('本群已更新', await ctx.services.chats.disable(ctx.chat, f.功能组, ctx.actor)),
 });
 
 export const subscribe = defineCommand({
@@ -65,7 +65,7 @@ export const subscribe = defineCommand({
   args: ['订阅'],
   fields: z.object({ 订阅: subscriptions }),
   example: '本群订阅 周报 提醒',
-  run: (ctx, f) => settingsCard('本群已更新', ctx.services.chats.subscribe(ctx.chat, f.订阅, ctx.actor)),
+  run: async (ctx, f) => settingsCard('本群已更新', await ctx.services.chats.subscribe(ctx.chat, f.订阅, ctx.actor)),
 });
 
 export const unsubscribe = defineCommand({
@@ -76,7 +76,7 @@ export const unsubscribe = defineCommand({
   args: ['订阅'],
   fields: z.object({ 订阅: subscriptions }),
   example: '本群退订 提醒',
-  run: (ctx, f) => settingsCard('本群已更新', ctx.services.chats.unsubscribe(ctx.chat, f.订阅, ctx.actor)),
+  run: async (ctx, f) => settingsCard('本群已更新', await ctx.services.chats.unsubscribe(ctx.chat, f.订阅, ctx.actor)),
 });
 
 export const chatSettings = defineCommand({
@@ -86,8 +86,8 @@ export const chatSettings = defineCommand({
   summary: '查看本群启用的功能组和订阅',
   fields: z.object({}),
   example: '本群设置',
-  run: (ctx) =>
-    ctx.chat.type === 'group' ? settingsCard('本群设置', ctx.services.chats.settings(ctx.chat)) : text('这是私聊：按您的角色使用全部功能，无需设置。'),
+  run: async (ctx) =>
+    ctx.chat.type === 'group' ? settingsCard('本群设置', await ctx.services.chats.settings(ctx.chat)) : text('这是私聊：按您的角色使用全部功能，无需设置。'),
 });
 
 const DAY_KINDS = ['休', '班'] as const;
@@ -100,8 +100,8 @@ export const setHoliday = defineCommand({
   args: ['日期', '类型'],
   fields: z.object({ 日期: localDate, 类型: z.enum(DAY_KINDS, { error: '应为 休 或 班' }) }),
   example: '节假日设置 2027-02-08 休',
-  run: (ctx, f) => {
-    const { moved } = ctx.services.calendarChanges.setDay(f.日期, f.类型 === '班', ctx.actor);
+  run: async (ctx, f) => {
+    const { moved } = await ctx.services.calendarChanges.setDay(f.日期, f.类型 === '班', ctx.actor);
     const recounted = moved.length ? `按工作日给出的办理时限有 ${moved.length} 件随之调整，已通知相关单位联络员和登记人。` : '';
     return text(`已设置：${formatChineseDate(f.日期)} 为${f.类型 === '班' ? '工作日' : '休息日'}。工作日计算即刻生效。${recounted}`);
   },

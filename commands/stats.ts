@@ -81,11 +81,11 @@ export const yearStats = defineCommand({
   args: ['年份'],
   fields: z.object({ 年份: year.optional().describe('默认今年') }),
   example: '年度统计 2026',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { stats, proposals, today } = ctx.services;
     const y = f.年份 ?? yearOf(today());
-    const report = stats.report(yearPeriod(y), ctx.actor);
-    const sentences = annualSentences(report, proposals.stats('建议', y, ctx.actor), proposals.stats('提案', y, ctx.actor));
+    const report = await stats.report(yearPeriod(y), ctx.actor);
+    const sentences = annualSentences(report, await proposals.stats('建议', y, ctx.actor), await proposals.stats('提案', y, ctx.actor));
     return [reportCard(report, '年度统计'), text(sentences.join('\n'))];
   },
 });
@@ -98,9 +98,9 @@ export const exportLedger = defineCommand({
   args: ['种类', '年份'],
   fields: z.object({ 种类: z.enum(LEDGER_KINDS, { error: `应为 ${LEDGER_KINDS.join('/')} 之一` }), 年份: year.optional().describe('默认今年') }),
   example: '导出 督办 2026',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const y = f.年份 ?? yearOf(ctx.services.today());
-    ctx.services.exports.request(f.种类, y, ctx.actor);
+    await ctx.services.exports.request(f.种类, y, ctx.actor);
     return text(`正在生成 ${y} 年${f.种类}台账，完成后私信发给您。`);
   },
 });
@@ -115,10 +115,10 @@ export const weekStats = defineCommand({
   args: ['哪周'],
   fields: z.object({ 哪周: z.enum(WHICH, { error: '应为 本周 或 上周' }).default('本周') }),
   example: '本周统计 上周',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { stats, today } = ctx.services;
     const week = weekOf(f.哪周 === '上周' ? addDays(today(), -7) : today());
-    return reportCard(stats.report(week, ctx.actor), `${f.哪周}统计`);
+    return reportCard(await stats.report(week, ctx.actor), `${f.哪周}统计`);
   },
 });
 

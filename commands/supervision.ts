@@ -69,13 +69,13 @@ function listCard(list: ItemList, title: string, today: LocalDate, empty: string
 }
 
 /** 批示领导: @某人, 平台:用户ID, or the name of someone holding the 领导 role. */
-function leaderOf(ctx: CommandContext, ref: string | undefined): number | null {
+async function leaderOf(ctx: CommandContext, ref: string | undefined): Promise<number | null> {
   const { people } = ctx.services;
   if (!ref) return ctx.actor.role === 'leader' ? ctx.actor.personId : null;
-  const named = !ref.startsWith('@') && !parseIdentity(ref) ? people.withRoleNamed('leader', ref) : null;
+  const named = !ref.startsWith('@') && !parseIdentity(ref) ? await people.withRoleNamed('leader', ref) : null;
   if (named && named.length === 1) return named[0]!.id;
   if (named) throw new UserError(named.length ? `有多位领导名叫「${ref}」，请 @ 此人` : `没有名叫「${ref}」的领导。请 @ 此人，或请管理员先授权其「领导」角色`);
-  const person = people.ensure(ctx.person(ref).identity);
+  const person = await people.ensure(ctx.person(ref).identity);
   if (person.role !== 'leader') throw new UserError(`「${ref}」不是领导角色，不能作为批示领导`);
   return person.id;
 }
@@ -98,9 +98,9 @@ export const createItem = defineCommand({
     反馈周期: z.enum(CYCLES, { error: `应为 ${CYCLES.join('/')} 之一` }).default('一次'),
   }),
   example: '督办新建 标题=推进老旧小区改造 来源=领导批示 批示领导=@王县长 批示内容=请住建局牵头，月底前拿出方案 牵头单位=县住建局 配合单位=县财政局 时限=2026-12-31 反馈周期=每周',
-  run: (ctx, f) => {
-    const leaderId = leaderOf(ctx, f.批示领导);
-    const item = ctx.services.supervision.create(
+  run: async (ctx, f) => {
+    const leaderId = await leaderOf(ctx, f.批示领导);
+    const item = await ctx.services.supervision.create(
       {
         title: f.标题,
         // an item's source is what someone said it is: a named leader's instruction, or 未注明, never a guess
@@ -127,7 +127,7 @@ export const addFeedback = defineCommand({
   args: ['编号', '内容'],
   fields: z.object({ 编号: number, 内容: textField(2000) }),
   example: '督办反馈 DB-2026-0001 已召开专题会议，明确分工，方案初稿完成',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.feedback(f.编号, f.内容, ctx.actor), '已反馈'),
+  run: async (ctx, f) => show(ctx, await ctx.services.supervision.feedback(f.编号, f.内容, ctx.actor), '已反馈'),
 });
 
 export const findItems = defineCommand({
@@ -138,10 +138,10 @@ export const findItems = defineCommand({
   args: ['关键词'],
   fields: z.object({ 关键词: textField(100) }),
   example: '督办查询 DB-2026-0001',
-  run: (ctx, f) => {
+  run: async (ctx, f) => {
     const { supervision, today } = ctx.services;
-    const found = supervision.find(f.关键词, ctx.actor);
-    if (found.total === 1 && found.items.length === 1) return show(ctx, supervision.get(found.items[0]!.regNo, ctx.actor));
+    const found = await supervision.find(f.关键词, ctx.actor);
+    if (found.total === 1 && found.items.length === 1) return show(ctx, await supervision.get(found.items[0]!.regNo, ctx.actor));
     return listCard(found, `督办查询「${f.关键词}」`, today(), `没有找到与「${f.关键词}」相关的督办件。`);
   },
 });
@@ -153,7 +153,7 @@ export const overdueItems = defineCommand({
   summary: '已过时限未办结的督办件，逾期最久的在前',
   fields: z.object({}),
   example: '督办逾期',
-  run: (ctx) => listCard(ctx.services.supervision.overdue(ctx.actor), '逾期督办件', ctx.services.today(), '没有逾期的督办件。'),
+  run: async (ctx) => listCard(await ctx.services.supervision.overdue(ctx.actor), '逾期督办件', ctx.services.today(), '没有逾期的督办件。'),
 });
 
 export const requestExtension = defineCommand({
@@ -164,7 +164,7 @@ export const requestExtension = defineCommand({
   args: ['编号'],
   fields: z.object({ 编号: number, 新时限: futureDeadline, 理由: textField(500) }),
   example: '督办延期 DB-2026-0001 新时限=2027-01-15 理由=需等待省级资金下达',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.requestExtension(f.编号, f.新时限.date, f.理由, ctx.actor), '已申请延期，等待领导审批'),
+  run: async (ctx, f) => show(ctx, await ctx.services.supervision.requestExtension(f.编号, f.新时限.date, f.理由, ctx.actor), '已申请延期，等待领导审批'),
 });
 
 export const approveExtension = defineCommand({
@@ -175,7 +175,7 @@ export const approveExtension = defineCommand({
   args: ['编号', '意见'],
   fields: z.object({ 编号: number, 意见: textField(500).optional() }),
   example: '督办批准 DB-2026-0001',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.decideExtension(f.编号, true, f.意见, ctx.actor), '已批准延期'),
+  run: async (ctx, f) => show(ctx, await ctx.services.supervision.decideExtension(f.编号, true, f.意见, ctx.actor), '已批准延期'),
 });
 
 export const rejectExtension = defineCommand({
@@ -186,7 +186,7 @@ export const rejectExtension = defineCommand({
   args: ['编号'],
   fields: z.object({ 编号: number, 理由: textField(500) }),
   example: '督办驳回 DB-2026-0001 理由=请按原时限办结',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.decideExtension(f.编号, false, f.理由, ctx.actor), '已驳回延期'),
+  run: async (ctx, f) => show(ctx, await ctx.services.supervision.decideExtension(f.编号, false, f.理由, ctx.actor), '已驳回延期'),
 });
 
 export const closeItem = defineCommand({
@@ -197,7 +197,7 @@ export const closeItem = defineCommand({
   args: ['编号', '结果'],
   fields: z.object({ 编号: number, 结果: textField(1000).optional() }),
   example: '督办办结 DB-2026-0001 结果=改造方案已经常务会议审议通过',
-  run: (ctx, f) => show(ctx, ctx.services.supervision.close(f.编号, f.结果, ctx.actor), '已办结'),
+  run: async (ctx, f) => show(ctx, await ctx.services.supervision.close(f.编号, f.结果, ctx.actor), '已办结'),
 });
 
 export const supervisionCommands = [createItem, addFeedback, findItems, overdueItems, requestExtension, approveExtension, rejectExtension, closeItem];

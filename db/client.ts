@@ -1,14 +1,70 @@
+// The one door to the database, on either dialect. Services write drizzle's SQLite query
+// builders and await them; on PostgreSQL the same builders run through drizzle's PostgreSQL
+// session (the tables are plain column lists both dialects compile; PostgreSQL stores them as
+// db/schema-pg.ts derives). Which connection a statement runs on is decided here, from the
+// transaction in scope (AsyncLocalStorage): code inside `db.tx()` cannot reach a connection
+// other than its transaction's by mistake, which on PostgreSQL would wait on its own row locks.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import pg from 'pg';
 import * as schema from './schema';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Dialect = 'sqlite' | 'pg';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+/** The query builders services write with, awaited on either dialect (never `.get()`, `.all()`, `.run()`: SQLite-only). */
+export type Q = BaseSQLiteDatabase<'async', unknown, typeof schema>;
+
+export interface Db {
+  readonly dialect: Dialect;
+  /** Where the data lives, for log lines and child processes: a file path or a postgres:// URL. */
+  readonly location: string;
+  /** The builders of the transaction in scope, or, outside one, of a reader (SQLite: a read-only connection; PostgreSQL: the pool). */
+  readonly q: Q;
+  readonly inTransaction: boolean;
+  /**
+   * Runs fn in one transaction (SQLite: BEGIN IMMEDIATE on the write connection, one at a time
+   * in this process; PostgreSQL: a pooled connection). Nested calls become savepoints: an inner
+   * failure rolls back only the inner work.
+   */
+  tx<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn once the transaction in scope has committed (at once outside one; never if it rolls
+   * back): to wake another part of the process for what the transaction wrote, which on
+   * PostgreSQL another connection cannot see before the commit.
+   */
+  afterCommit(fn: () => void): void;
+  /** Rows of a raw statement, on the connection in scope. */
+  all<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Runs a raw statement on the connection in scope; how many rows it changed. */
+  run(query: SQL): Promise<number>;
+  /** SQLite's write connection, for what only SQLite has (the search index, checkpoints, backup); null on PostgreSQL. */
+  readonly sqlite: Database.Database | null;
+  /** PostgreSQL's pool, for advisory locks and listing; null on SQLite. */
+  readonly pool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+/** How many rows an awaited insert, update or delete changed, on either driver. */
+export function changedRows(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return Number(r.changes ?? r.rowCount ?? 0);
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+const sqliteMigrations = fileURLToPath(new URL('./migrations', import.meta.url));
+const pgMigrations = fileURLToPath(new URL('./migrations-pg', import.meta.url));
 
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -38,43 +94,198 @@ function cacheStatements(sqlite: Database.Database): void {
   }) as typeof sqlite.prepare;
 }
 
-/** Opens (creating if needed) the database file, sets the pragmas and applies pending migrations. */
-export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  // WAL lets readers (the REPL, a job, a backup) work beside the running bot; NORMAL is durable
-  // across a process crash in WAL mode, which is the failure the inbox/outbox guard against.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -16000');
-  cacheStatements(sqlite);
-  const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder });
-  return db;
+/** Hands the lock to one waiter at a time, in arrival order. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => held);
+    return ready;
+  }
 }
 
-// One wrapper per connection, passed the work: better-sqlite3 builds four functions for each
-// wrapper, which an import taking a savepoint per spreadsheet row paid per row.
-const runners = new WeakMap<Database.Database, Database.Transaction<(fn: () => unknown) => unknown>>();
+interface Scope<C> {
+  q: C;
+  depth: number;
+  /** run once the outermost transaction has committed */
+  committed: (() => void)[];
+}
+
+function openScope<C>(parent: Scope<C> | undefined, q: C): Scope<C> {
+  return { q, depth: parent ? parent.depth + 1 : 0, committed: [] };
+}
+
+/** A scope's work is kept: its callbacks join its parent's, or run now that the outermost has committed. */
+function settle<C>(parent: Scope<C> | undefined, scope: Scope<C>): void {
+  if (parent) parent.committed.push(...scope.committed);
+  else for (const fn of scope.committed) fn();
+}
+
+function afterCommitIn<C>(scopes: AsyncLocalStorage<Scope<C>>, fn: () => void): void {
+  const scope = scopes.getStore();
+  if (scope) scope.committed.push(fn);
+  else fn();
+}
+
+function openSqlite(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const writer = new Database(path);
+  // WAL lets readers (the reader connection, the REPL, a job, a backup) work beside the
+  // writer; NORMAL is durable across a process crash in WAL mode, which is the failure the
+  // inbox/outbox guard against.
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('synchronous = NORMAL');
+  writer.pragma('foreign_keys = ON');
+  writer.pragma('busy_timeout = 5000');
+  writer.pragma('cache_size = -16000');
+  cacheStatements(writer);
+  const writeDb = drizzleSqlite(writer, { schema });
+  migrateSqlite(writeDb, { migrationsFolder: sqliteMigrations });
+  // Reads outside a transaction go to a read-only connection: WAL gives it the last committed
+  // state, never the half-done work of a transaction another request has open on the writer,
+  // and a write attempted outside db.tx() fails at once instead of joining someone's transaction.
+  const reader = new Database(path, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma('cache_size = -16000');
+  cacheStatements(reader);
+  const readRaw = drizzleSqlite(reader, { schema });
+  const readDb = readRaw as unknown as Q;
+  const writeQ = writeDb as unknown as Q;
+  const scopes = new AsyncLocalStorage<Scope<Q>>();
+  const mutex = new Mutex();
+
+  return {
+    dialect: 'sqlite',
+    location: path,
+    get q() {
+      return scopes.getStore()?.q ?? readDb;
+    },
+    get inTransaction() {
+      return scopes.getStore() !== undefined;
+    },
+    async tx<T>(fn: () => Promise<T>): Promise<T> {
+      const parent = scopes.getStore();
+      const scope = openScope(parent, writeQ);
+      if (parent) {
+        const name = `sp${scope.depth}`;
+        writer.exec(`SAVEPOINT ${name}`);
+        try {
+          const result = await scopes.run(scope, fn);
+          writer.exec(`RELEASE ${name}`);
+          settle(parent, scope);
+          return result;
+        } catch (error) {
+          writer.exec(`ROLLBACK TO ${name}`);
+          writer.exec(`RELEASE ${name}`);
+          throw error;
+        }
+      }
+      const release = await mutex.lock();
+      let result: T;
+      try {
+        // taken for writing up front, so two processes registering at once queue on the busy
+        // timeout instead of failing at commit
+        writer.exec('BEGIN IMMEDIATE');
+        try {
+          result = await scopes.run(scope, fn);
+          writer.exec('COMMIT');
+        } catch (error) {
+          if (writer.inTransaction) writer.exec('ROLLBACK');
+          throw error;
+        }
+      } finally {
+        release();
+      }
+      settle(parent, scope);
+      return result;
+    },
+    afterCommit: (fn) => afterCommitIn(scopes, fn),
+    async all<T>(query: SQL): Promise<T[]> {
+      return (scopes.getStore() ? writeDb : readRaw).all(query) as T[];
+    },
+    async run(query: SQL): Promise<number> {
+      return (scopes.getStore() ? writeDb : readRaw).run(query).changes;
+    },
+    sqlite: writer,
+    pool: null,
+    async close() {
+      await mutex.lock();
+      if (reader.open) reader.close();
+      if (writer.open) writer.close();
+    },
+  };
+}
+
+// int8 (ids, counts, epoch milliseconds) and numeric (sums, averages) as numbers: every such
+// value the bot keeps is far below 2^53, and the services were written for numbers. Set on pg's
+// shared parsers because drizzle's session hands each query those, not a pool's own.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+
+// Instances starting together migrate one at a time: the others wait on this lock, then find
+// nothing left to do.
+const MIGRATION_LOCK = 0x7a770001;
+
+async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Db> {
+  const migrator = new pg.Client({ connectionString: url });
+  await migrator.connect();
+  try {
+    await migrator.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(drizzlePg(migrator), { migrationsFolder: pgMigrations });
+    await migrator.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  } finally {
+    await migrator.end();
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // an idle client's connection dropping (a restarted server) must not end the process
+  pool.on('error', () => undefined);
+  const root = drizzlePg(pool, { schema });
+  const scopes = new AsyncLocalStorage<Scope<NodePgDatabase<typeof schema>>>();
+  const current = () => scopes.getStore()?.q ?? root;
+  return {
+    dialect: 'pg',
+    location: url,
+    get q() {
+      return current() as unknown as Q;
+    },
+    get inTransaction() {
+      return scopes.getStore() !== undefined;
+    },
+    async tx<T>(fn: () => Promise<T>): Promise<T> {
+      const parent = scopes.getStore();
+      // drizzle turns a transaction opened inside one into a savepoint
+      let scope!: Scope<NodePgDatabase<typeof schema>>;
+      const result = await current().transaction((tx) => scopes.run((scope = openScope(parent, tx as unknown as NodePgDatabase<typeof schema>)), fn));
+      settle(parent, scope);
+      return result;
+    },
+    afterCommit: (fn) => afterCommitIn(scopes, fn),
+    async all<T>(query: SQL): Promise<T[]> {
+      return (await current().execute(query)).rows as T[];
+    },
+    async run(query: SQL): Promise<number> {
+      return (await current().execute(query)).rowCount ?? 0;
+    },
+    sqlite: null,
+    pool,
+    async close() {
+      await pool.end();
+    },
+  };
+}
 
 /**
- * Runs fn in one SQLite transaction taken for writing up front (BEGIN IMMEDIATE), so two
- * processes registering at once queue on the busy timeout instead of failing at commit.
- * Nested calls become savepoints: an inner failure rolls back only the inner work.
+ * Opens the database a location names (a postgres:// URL, else an SQLite file, created if
+ * needed) and applies pending migrations.
  */
-export function transaction<T>(db: Db, fn: () => T): T {
-  const run = runners.get(db.$client) ?? runners.set(db.$client, db.$client.transaction((f: () => unknown) => f())).get(db.$client)!;
-  return (db.$client.inTransaction ? run(fn) : run.immediate(fn)) as T;
-}
-
-export function closeDatabase(db: Db): void {
-  if (db.$client.open) db.$client.close();
+export function openDatabase(location: string, options: { poolSize?: number } = {}): Promise<Db> {
+  return isPostgresUrl(location) ? openPostgres(location, options) : Promise.resolve(openSqlite(location));
 }
 
 /**
- * A consistent copy of a live database file (SQLite's online backup: writers carry on), then
+ * A consistent copy of a live SQLite file (SQLite's online backup: writers carry on), then
  * opened and checked. Returns the copy's integrity verdict and how many documents it holds.
  */
 export async function backupDatabase(source: string, target: string): Promise<{ integrity: string; documents: number }> {

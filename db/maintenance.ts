@@ -1,4 +1,4 @@
-// Housekeeping the running bot does between requests instead of inside them: a registration
+// SQLite housekeeping the running bot does between requests instead of inside them: a registration
 // that happens to trigger a WAL checkpoint or a search-index merge would otherwise wait
 // 10–30 ms for it (measured on a million documents). The checkpoint runs on a thread of its
 // own: copying the log back into the database and syncing the file takes tens of milliseconds
@@ -59,18 +59,38 @@ function checkpointThread(path: string) {
   };
 }
 
-export function createMaintenance(db: Db) {
-  const merge = db.$client.prepare("INSERT INTO documents_fts (documents_fts, rank) VALUES ('merge', ?)");
+export interface Maintenance {
+  /** From now on the database is never checkpointed in the middle of a write: step() does it, off the event loop. */
+  takeOverCheckpoints(): void;
+  /** One bounded slice of housekeeping. */
+  step(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL's own background processes do this work (its checkpointer, autovacuum), and its
+// search table (document_grams) is a plain B-tree with no segments to merge: nothing is left for
+// the bot to do between requests.
+const NOTHING_TO_DO: Maintenance = {
+  takeOverCheckpoints() {},
+  async step() {},
+  async close() {},
+};
+
+export function createMaintenance(db: Db): Maintenance {
+  const sqlite = db.sqlite;
+  if (!sqlite) return NOTHING_TO_DO;
+  const merge = sqlite.prepare("INSERT INTO documents_fts (documents_fts, rank) VALUES ('merge', ?)");
   let thread: ReturnType<typeof checkpointThread> | null = null;
   return {
-    /** From now on this connection never checkpoints by itself: step() does it, off the event loop. */
     takeOverCheckpoints(): void {
-      db.$client.pragma('wal_autocheckpoint = 0');
-      if (!db.$client.memory) thread ??= checkpointThread(db.$client.name);
+      sqlite.pragma('wal_autocheckpoint = 0');
+      if (!sqlite.memory) thread ??= checkpointThread(sqlite.name);
     },
-    /** One bounded slice: merge some index segments here, copy the WAL back into the database on the checkpoint thread. */
+    /** Merges some index segments here, and copies the WAL back into the database on the checkpoint thread. */
     async step(): Promise<void> {
-      merge.run(MERGE_PAGES);
+      // a write on the connection transactions run on: in a transaction of its own, queued
+      // behind any the bot has open, or it would become part of theirs
+      await db.tx(async () => void merge.run(MERGE_PAGES));
       await thread?.checkpoint();
     },
     async close(): Promise<void> {

@@ -449,3 +449,12 @@ export const consoleSessions = sqliteTable('console_sessions', {
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
 });
+
+// The flood guard's counts, shared by every instance: one row per sender ('p:<person>') and per
+// chat ('c:<platform>:<chat>'), counting the messages of the minute starting at window_start and
+// reset when a new minute begins, so nothing ever needs deleting.
+export const floodCounts = sqliteTable('flood_counts', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+});

@@ -44,5 +44,6 @@ export async function bundle(entryPoints: Record<string, string>, outdir: string
     logLevel: 'warning',
   });
   cpSync(join(root, 'db/migrations'), join(outdir, 'migrations'), { recursive: true });
+  cpSync(join(root, 'db/migrations-pg'), join(outdir, 'migrations-pg'), { recursive: true });
   cpSync(join(root, 'src/web/assets'), join(outdir, 'assets'), { recursive: true });
 }

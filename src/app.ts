@@ -1,4 +1,5 @@
 // The HTTP face of the bot: health, and whatever the enabled platforms mount.
+import { sql } from 'drizzle-orm';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
@@ -19,10 +20,12 @@ export function createApp({ db, log, webhooks = [], console: consoleRouter }: Ap
   // answers are small and never cached: hashing each for an ETag is work for nothing
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', async (_req, res) => {
     try {
-      const ok = db.$client.open && db.$client.prepare('SELECT 1 AS ok').get();
-      if (!ok) throw new Error('database closed');
+      // on SQLite the query goes to the read-only connection: whether the one every write needs
+      // is still open is asked apart
+      if (db.sqlite && !db.sqlite.open) throw new Error('database closed');
+      await db.all(sql`SELECT 1 AS ok`);
       res.json({ status: 'ok' });
     } catch (err) {
       log.warn({ err }, 'health check failed');

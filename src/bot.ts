@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { allCommands } from '../commands';
-import { closeDatabase, openDatabase, transaction } from '../db/client';
+import { openDatabase } from '../db/client';
 import { createMaintenance } from '../db/maintenance';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -38,7 +38,7 @@ export interface BotOptions {
 }
 
 export async function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
-  const db = openDatabase(config.databasePath);
+  const db = await openDatabase(config.database);
   let dispatcherKick = () => {};
   const services = createServices({
     db,
@@ -51,15 +51,31 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const engine = createEngine({ services, commands: allCommands, log });
   const worker = createInboxWorker({ engine, services, clock, log });
 
-  function receive(msg: IncomingMessage): boolean {
-    const fresh = engine.accept(msg);
-    if (fresh) worker.kick();
-    // after the commit: the lookup reads what the engine has recorded of the sender
-    if (fresh && !msg.sender.name) setImmediate(() => names.kick());
+  // Once a new event is committed (not before: on PostgreSQL a worker woken earlier would not see
+  // it yet), the worker takes it up; the name lookup, which reads what the engine has recorded of
+  // the sender, waits until the acknowledgements of this turn are out.
+  function stored(msg: IncomingMessage): void {
+    worker.kick();
+    if (!msg.sender.name) setImmediate(() => names.kick());
+  }
+
+  async function receive(msg: IncomingMessage): Promise<boolean> {
+    const fresh = await engine.accept(msg);
+    if (fresh) stored(msg);
     return fresh;
   }
   // what the messengers call before acknowledging: the events of one turn stored in one commit
-  const store = groupCommit((msgs: IncomingMessage[]) => transaction(db, () => msgs.map(receive)));
+  const store = groupCommit(async (msgs: IncomingMessage[]) => {
+    const fresh = await db.tx(async () => {
+      const accepted: boolean[] = [];
+      for (const msg of msgs) accepted.push(await engine.accept(msg));
+      return accepted;
+    });
+    msgs.forEach((msg, i) => {
+      if (fresh[i]) stored(msg);
+    });
+    return fresh;
+  });
 
   // loaded only when configured: the Lark SDK alone is a sizeable share of the process's memory
   const lark = config.lark
@@ -94,8 +110,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const exportWorker = createExportWorker({ services, dir: join(dirname(config.databasePath), 'exports'), clock, log });
   const scheduler = createScheduler({ services, schedules: config.cron, clock, log, onQueued: () => dispatcher.kick() });
 
-  transaction(db, () => {
-    for (const id of config.adminIds) services.people.ensureAdmin(id, undefined, systemActor('ADMIN_IDS'));
+  await db.tx(async () => {
+    for (const id of config.adminIds) await services.people.ensureAdmin(id, undefined, systemActor('ADMIN_IDS'));
   });
 
   let server: Server | null = null;
@@ -133,16 +149,18 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await lark?.start();
       await dingtalk?.start();
       // what is kept only for a while goes once an hour, and once now: a bot that was down catches up
-      const purge = () => {
-        services.inbox.purge(config.inboxRetentionMs);
-        services.outbox.purge(config.outbox.retentionMs);
+      const purge = async () => {
+        await services.inbox.purge(config.inboxRetentionMs);
+        await services.outbox.purge(config.outbox.retentionMs);
       };
-      purge();
-      purgeTimer = setInterval(purge, 3_600_000).unref();
+      await purge();
+      // a timer's failure (the database busy or unreachable for a moment) is logged, and the next
+      // run tries again: it must not end the bot
+      purgeTimer = setInterval(() => void purge().catch((err) => log.warn({ err }, 'purging old inbox and outbox rows failed')), 3_600_000).unref();
       names.kick();
       namesTimer = setInterval(() => names.kick(), NAMES_INTERVAL_MS).unref();
-      services.outbox.beat();
-      heartbeatTimer = setInterval(() => services.outbox.beat(), OWNER_HEARTBEAT_MS).unref();
+      await services.outbox.beat();
+      heartbeatTimer = setInterval(() => void services.outbox.beat().catch((err) => log.warn({ err }, 'outbox heartbeat failed')), OWNER_HEARTBEAT_MS).unref();
       maintenance.takeOverCheckpoints();
       maintenanceTimer = setInterval(() => {
         maintenance.step().catch((err) => log.warn({ err }, 'database maintenance step failed'));
@@ -178,9 +196,9 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await exportWorker.stop();
       await dispatcher.stop();
       // sends have settled: whatever this process still holds is free for another at once
-      services.outbox.retire();
+      await services.outbox.retire();
       await maintenance.close();
-      closeDatabase(db);
+      await db.close();
     },
   };
 }

@@ -37,6 +37,8 @@ const schema = z
     PORT: int(0, 65535, 3000),
     HOST: z.string().default('0.0.0.0'),
     DATABASE_PATH: z.string().default('./data/bot.db'),
+    // set, it selects PostgreSQL and DATABASE_PATH only places the data folder (exports, backups)
+    DATABASE_URL: z.string().optional().refine((s) => s === undefined || s === '' || (URL.canParse(s) && /^postgres(ql)?:\/\//.test(s)), 'a PostgreSQL URL such as postgres://bot:secret@db.example:5432/zwbot'),
     BOT_TIMEZONE: z.string().default('Asia/Shanghai').refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ADMIN_IDS: list('').refine((ids) => ids.every((id) => /^[a-z]+:\S+$/.test(id)), 'a comma list of platform:userId, e.g. lark:ou_xxx,dingtalk:manager1'),
@@ -111,6 +113,8 @@ function shape(env: z.output<typeof schema>) {
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
+    /** what openDatabase opens: the PostgreSQL URL when one is set, else the SQLite file */
+    database: env.DATABASE_URL || env.DATABASE_PATH,
     timezone: env.BOT_TIMEZONE,
     logLevel: env.LOG_LEVEL,
     adminIds: (env.ADMIN_IDS).map((id): Identity => {
@@ -179,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? []
       : result.error.issues.map((i) => {
           const name = String(i.path[0]);
-          const got = /SECRET|KEY|TOKEN/.test(name) ? 'hidden' : JSON.stringify(given[name] ?? null);
+          const got = /SECRET|KEY|TOKEN|DATABASE_URL/.test(name) ? 'hidden' : JSON.stringify(given[name] ?? null);
           return `${name}: expected ${i.message} (got ${got})`;
         })),
     ...missingPartners(given),

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { isPostgresUrl } from '../db/client';
 
 // Secrets may sit in config objects, SDK errors (axios keeps request headers and bodies) and
 // platform payloads; pino removes these paths wherever they appear at the top two levels.
@@ -14,3 +15,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 export type { Logger };
+
+/**
+ * Where the database is, fit for a log line or a terminal: an SQLite path as it is, a
+ * PostgreSQL URL without its password (in the user part, or as a password= parameter).
+ */
+export function databaseLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  if (!URL.canParse(location)) return `${location.slice(0, location.indexOf(':'))}://…`;
+  const url = new URL(location);
+  url.password = '';
+  url.searchParams.delete('password');
+  return url.toString();
+}

@@ -1,7 +1,7 @@
 // `npm start`: the bot as a service.
 import { configOrExit } from './config';
 import { createBot } from './bot';
-import { createLogger } from './logger';
+import { createLogger, databaseLocation } from './logger';
 
 const config = configOrExit();
 
@@ -20,7 +20,7 @@ try {
   process.exit(1);
 }
 log.info(
-  { port: bot.port(), database: config.databasePath, lark: Boolean(config.lark), dingtalk: Boolean(config.dingtalk) },
+  { port: bot.port(), database: databaseLocation(config.database), lark: Boolean(config.lark), dingtalk: Boolean(config.dingtalk) },
   config.lark || config.dingtalk ? '政务助手 is running' : '政务助手 is running with no messenger configured: chat with it locally with `npm run chat`',
 );
 

@@ -4,10 +4,21 @@
 // killed what it meant to kill. The leftovers are killed, then named.
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../db/client';
 import { RUN_MARK } from './spawn';
+import { createTemplate, TEMPLATE_ENV } from './test-db';
 
-export function setup(): void {
+let dropTemplate: (() => Promise<void>) | null = null;
+
+export async function setup(): Promise<void> {
   process.env[RUN_MARK] = randomUUID();
+  // every PostgreSQL test database is a copy of one migrated template: copying is a fraction of migrating
+  const server = process.env.TEST_DATABASE_URL;
+  if (server) {
+    const template = await createTemplate(server, async (url) => (await openDatabase(url)).close());
+    process.env[TEMPLATE_ENV] = template.name;
+    dropTemplate = template.drop;
+  }
 }
 
 function marked(mark: string): { pid: number; command: string }[] {
@@ -31,7 +42,8 @@ function marked(mark: string): { pid: number; command: string }[] {
   return found;
 }
 
-export function teardown(): void {
+export async function teardown(): Promise<void> {
+  await dropTemplate?.();
   const mark = process.env[RUN_MARK];
   if (!mark) return;
   // the test workers themselves carry the mark; vitest has ended them by now, but give a

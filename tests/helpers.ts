@@ -1,4 +1,4 @@
-// Builds a real bot on a fresh SQLite file with a clock the test controls, and talks to it
+// Builds a real bot on a fresh database (an SQLite file, or a PostgreSQL database in the pg project) with a clock the test controls, and talks to it
 // through the same inbox → engine → outbox → sender path the messengers use.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger';
 import { consoleMessage } from '../src/platforms/console/receiver';
 import { renderPlain } from '../src/platforms/console/render';
 import { parseIdentity } from '../src/services/people';
+import { placeholders, testDatabase } from './test-db';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'zwbot-'));
@@ -26,6 +27,12 @@ export interface TestBot {
   sent: Outgoing[];
   /** sends text as someone (default the ADMIN_IDS admin console:admin) and returns the plain-text replies to it */
   say(text: string, as?: string, chat?: Partial<IncomingMessage['chat']>): Promise<string>;
+  /** rows of a raw query (`?` placeholders) against the bot's database, on either dialect */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** the first column of the first row, or undefined */
+  scalar<T = unknown>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  /** the first column of every row */
+  column<T = unknown>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** plain text of the messages delivered to a person's identity (proactive notifications) */
   deliveredTo(identity: string): string[];
   close(): Promise<void>;
@@ -34,13 +41,27 @@ export interface TestBot {
 export async function makeBot(options: { now?: string; env?: Record<string, string>; senders?: Record<string, Sender>; dir?: string } = {}): Promise<TestBot> {
   const own = options.dir ? null : tempDir();
   const dir = options.dir ?? own!.dir;
-  const config = loadConfig({ DATABASE_PATH: join(dir, 'bot.db'), ADMIN_IDS: 'console:admin', LOG_LEVEL: 'silent', ...options.env });
+  const database = await testDatabase(dir);
+  const config = loadConfig({ ...database.env, ADMIN_IDS: 'console:admin', LOG_LEVEL: 'silent', ...options.env });
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-25T09:00:00+08:00'));
   const sent: Outgoing[] = [];
   const recorder: Sender = { send: async (m) => void sent.push(m) };
   const bot = await createBot({ config, log: createLogger('silent'), clock, senders: options.senders ?? { console: recorder } });
   let seq = 0;
+  const rows = async <T,>(text: string, ...params: unknown[]): Promise<T[]> => {
+    const { sqlite, pool, dialect } = bot.db;
+    if (sqlite) return sqlite.prepare(text).all(...params) as T[];
+    return (await pool!.query(placeholders(text, dialect), params)).rows as T[];
+  };
+  const firstColumn = (row: Record<string, unknown> | undefined) => (row ? Object.values(row)[0] : undefined);
   return {
+    rows,
+    async scalar<T>(text: string, ...params: unknown[]) {
+      return firstColumn((await rows<Record<string, unknown>>(text, ...params))[0]) as T | undefined;
+    },
+    async column<T>(text: string, ...params: unknown[]) {
+      return (await rows<Record<string, unknown>>(text, ...params)).map(firstColumn) as T[];
+    },
     bot,
     clock,
     dir,
@@ -52,8 +73,8 @@ export async function makeBot(options: { now?: string; env?: Record<string, stri
       msg.eventId = `t-${++seq}-${msg.eventId}`;
       if (chat) msg.chat = { ...msg.chat, ...chat };
       const before = sent.length;
-      bot.receive(msg);
-      bot.worker.drain();
+      await bot.receive(msg);
+      await bot.worker.drain();
       await bot.dispatcher.flush();
       return sent
         .slice(before)
@@ -67,8 +88,12 @@ export async function makeBot(options: { now?: string; env?: Record<string, stri
       return sent.filter((m) => m.platform === id.platform && to(m.target)).map((m) => renderPlain(m.reply));
     },
     async close() {
-      await bot.stop();
-      own?.cleanup();
+      try {
+        await bot.stop();
+      } finally {
+        await database.drop();
+        own?.cleanup();
+      }
     },
   };
 }

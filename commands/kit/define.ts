@@ -45,7 +45,8 @@ export interface CommandDef<F extends z.ZodObject> {
   verbatim?: string;
   fields: F;
   example: string;
-  run(ctx: CommandContext, fields: z.output<F>): Reply | Reply[];
+  /** Runs inside the engine's transaction, which every service it calls writes in. */
+  run(ctx: CommandContext, fields: z.output<F>): Promise<Reply | Reply[]>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

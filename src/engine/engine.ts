@@ -1,7 +1,6 @@
 // The platform-neutral heart: message → command → permission → fields → handler → replies,
 // with the state change, its audit rows and every outgoing message committed together.
 import type { Logger } from 'pino';
-import { transaction } from '../../db/client';
 import type { AnyCommand, Catalog, CommandContext, PersonRef } from '../../commands/kit/define';
 import { canonicalField, isDeadline } from '../../commands/kit/fields';
 import { validateFields } from '../../commands/kit/validate';
@@ -52,7 +51,7 @@ export function createEngine(options: { services: Services; commands: readonly A
   const registry = new Registry(options.commands);
   const buttons = buttonFilter(options.commands);
 
-  const flood = createFloodGuard();
+  const flood = createFloodGuard(services.db);
 
   function catalogFor(actor: Actor, chatType: 'p2p' | 'group', enabled: readonly ChatGroup[]): Catalog {
     const available = registry.commands.filter((d) => may(actor.role, d.right) && scopeVerdict(chatType, enabled, d.group, actor.role === 'admin').kind === 'open');
@@ -60,10 +59,10 @@ export function createEngine(options: { services: Services; commands: readonly A
   }
 
   /** A closed group chat: admins are told how to open it; others hear it once a day, then nothing. */
-  function closedChat(chat: ChatRef, actor: Actor): Reply[] {
+  async function closedChat(chat: ChatRef, actor: Actor): Promise<Reply[]> {
     if (actor.role === 'admin') return [text('本群尚未启用。管理员可发送「本群启用 公文 督办」等开通功能组（或「本群启用 全部」），「本群设置」查看。')];
-    if (!services.chats.takeClosedNotice(chat, services.today())) return [];
-    const admins = services.people.adminNames();
+    if (!(await services.chats.takeClosedNotice(chat, services.today()))) return [];
+    const admins = await services.people.adminNames();
     return [text(`本群尚未启用政务助手。${admins.length ? `如需使用，请联系管理员：${admins.join('、')}。` : '如需使用，请联系管理员。'}私聊机器人可按您的权限使用。`)];
   }
 
@@ -87,23 +86,23 @@ export function createEngine(options: { services: Services; commands: readonly A
   }
 
   /** Works out the replies to one message. Writes only inside the caller's transaction. */
-  function handle(msg: IncomingMessage): Outcome {
+  async function handle(msg: IncomingMessage): Promise<Outcome> {
     const chat = { platform: msg.platform, chatId: msg.chat.id, type: msg.chat.type, title: msg.chat.title };
-    services.chats.seen(chat);
-    const actor = services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
+    await services.chats.seen(chat);
+    const actor = await services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
     // a card offers the asker only the buttons their role may press
     const done = (replies: Reply[], command: string | null = null, ok = true, forget = false): Outcome => ({ replies: replies.map((r) => buttons(r, actor.role)), command, ok, forget });
 
     // the local console is the operator at the machine, often a script: no flood limit there
-    const pace = msg.platform === 'console' ? 'ok' : flood.check(actor.identity, `${chat.platform}:${chat.chatId}`, msg.receivedAt);
+    const pace = msg.platform === 'console' ? 'ok' : await flood.check(actor.identity, `${chat.platform}:${chat.chatId}`, msg.receivedAt);
     if (pace === 'drop') return done([], null, false);
     if (pace === 'warn') return done([text('您发送得太快了，请稍候一分钟再试。这一分钟内的其余消息将不再处理。')], null, false);
 
-    const enabled = chat.type === 'group' ? services.chats.settings(chat).enabledGroups : [];
+    const enabled = chat.type === 'group' ? (await services.chats.settings(chat)).enabledGroups : [];
     const catalog = catalogFor(actor, chat.type, enabled);
     const match = msg.kind === 'text' ? registry.match(msg.text) : null;
     const verdict = scopeVerdict(chat.type, enabled, match?.def.group ?? null, actor.role === 'admin');
-    if (verdict.kind === 'closed') return done(closedChat(chat, actor), match?.def.names[0] ?? null, false);
+    if (verdict.kind === 'closed') return done(await closedChat(chat, actor), match?.def.names[0] ?? null, false);
 
     if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)], null, false);
     if (!match) {
@@ -126,14 +125,14 @@ export function createEngine(options: { services: Services; commands: readonly A
       : parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
     if (!parsed.ok) return done([refusal(def, parsed.error)], name, false);
 
-    const validated = validateFields(def, parsed.values, services.dateContext());
+    const validated = validateFields(def, parsed.values, await services.dateContext());
     if (!validated.ok) return done([validated.forget ? text(validated.error) : refusal(def, validated.error)], name, false, validated.forget);
 
     const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };
     try {
       // a savepoint: a refusal thrown half-way leaves nothing of the command behind
-      const result = transaction(services.db, () => def.run(ctx, validated.data));
-      return done([...(Array.isArray(result) ? result : [result]), ...unknownCalendarNote(validated.data)], name);
+      const result = await services.db.tx(async () => def.run(ctx, validated.data));
+      return done([...(Array.isArray(result) ? result : [result]), ...(await unknownCalendarNote(validated.data))], name);
     } catch (error) {
       if (error instanceof UserError) return done([text(error.message)], name, false, error.forget);
       throw error;
@@ -141,10 +140,10 @@ export function createEngine(options: { services: Services; commands: readonly A
   }
 
   /** A deadline counted in working days into a year without holiday data was counted Monday to Friday: say so. */
-  function unknownCalendarNote(data: Record<string, unknown>): Reply[] {
+  async function unknownCalendarNote(data: Record<string, unknown>): Promise<Reply[]> {
     const years = new Set<number>();
     for (const value of Object.values(data)) {
-      if (isDeadline(value) && value.workdays) for (const year of services.calendar.unknownYearsBetween(value.workdays.from, value.date)) years.add(year);
+      if (isDeadline(value) && value.workdays) for (const year of await services.calendar.unknownYearsBetween(value.workdays.from, value.date)) years.add(year);
     }
     if (years.size === 0) return [];
     return [text(`注意：${[...years].join('、')}年节假日安排尚未导入，按周一至周五计算工作日。管理员可发送「节假日导入」并粘贴国务院办公厅的放假通知全文，导入后办理时限会自动重新计算。`)];
@@ -156,62 +155,69 @@ export function createEngine(options: { services: Services; commands: readonly A
 
     /**
      * Stores an incoming event in the inbox. Returns false for a redelivery. Call before
-     * acknowledging the platform: once this returns, the event will be carried out.
+     * acknowledging the platform: once this resolves, the event is committed and will be carried
+     * out (inside a caller's transaction it joins it, and the caller's commit is what counts).
      */
-    accept(msg: IncomingMessage): boolean {
-      return services.inbox.accept(msg.platform, msg.eventId, msg.messageId, msg);
+    async accept(msg: IncomingMessage): Promise<boolean> {
+      return services.db.tx(() => services.inbox.accept(msg.platform, msg.eventId, msg.messageId, msg));
     },
 
     /**
      * For a callback the platform wants answered in its HTTP response (a card click): store it,
      * carry it out now, and return the replies. Null for a redelivery, or when handling failed
-     * and the row was left for the worker (whose replies then go through the outbox).
+     * and the row was left for the worker (whose replies then go through the outbox), or when
+     * another process took it up first.
      */
-    runNow(msg: IncomingMessage): Outcome | null {
-      if (!this.accept(msg)) return null;
-      const row = services.inbox.find<IncomingMessage>(msg.platform, msg.eventId);
+    async runNow(msg: IncomingMessage): Promise<Outcome | null> {
+      if (!(await this.accept(msg))) return null;
+      const row = await services.inbox.find<IncomingMessage>(msg.platform, msg.eventId);
       return row ? this.process(row, { inline: true }) : null;
     },
 
     /**
      * Carries out one inbox row: its effects, replies and `done` mark commit as one. With
      * `inline` the replies are returned instead of queued (the platform answers in the HTTP
-     * response); null when the row was already done or the handler failed (it will be retried).
+     * response); null when the row was already done or is held by another process, or when the
+     * handler failed (it will be retried).
      */
-    process(row: { id: number; payload: IncomingMessage; attempts: number }, options: { inline?: boolean } = {}): Outcome | null {
+    async process(row: { id: number; payload: IncomingMessage; attempts: number }, options: { inline?: boolean } = {}): Promise<Outcome | null> {
       const msg = row.payload;
       const started = performance.now();
-      try {
-        const outcome = transaction(services.db, () => {
-          // several processes (the bot, the REPL, a job) may share the inbox; the write lock taken
-          // by this transaction makes the check and the work one step
-          if (!services.inbox.stillPending(row.id)) return null;
-          const result = handle(msg);
-          if (!options.inline) {
-            result.replies.forEach((reply, i) =>
-              services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply }),
-            );
-          }
-          if (result.forget) services.inbox.forgetContent(row.id);
-          services.inbox.markDone(row.id);
-          return result;
-        });
-        if (outcome) log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
-        return outcome;
-      } catch (error) {
-        const attempts = row.attempts + 1;
-        const verdict = services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));
-        log.error({ inbox: row.id, attempts, verdict, err: error }, 'message handling failed');
-        if (verdict === 'failed') {
-          services.outbox.enqueue({
-            dedupeKey: `reply:${msg.platform}:${msg.eventId}:failed`,
-            platform: msg.platform,
-            target: replyTarget(msg),
-            reply: text('抱歉，处理您的消息时系统出错，已记录。请稍后重试，或联系管理员。'),
+      // The row is held from the check to the commit, the failure mark included: several
+      // processes (instances of the bot, the REPL, a job) may share the inbox, and none may
+      // carry out or mark a row another is carrying out.
+      return services.db.tx(async () => {
+        if (!(await services.inbox.stillPending(row.id))) return null;
+        try {
+          // a savepoint: a failing handler leaves nothing of its work, only the failure mark below
+          const outcome = await services.db.tx(async () => {
+            const result = await handle(msg);
+            if (!options.inline) {
+              for (const [i, reply] of result.replies.entries()) {
+                await services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply });
+              }
+            }
+            if (result.forget) await services.inbox.forgetContent(row.id);
+            await services.inbox.markDone(row.id);
+            return result;
           });
+          log.info({ inbox: row.id, platform: msg.platform, command: outcome.command, ms: +(performance.now() - started).toFixed(2) }, 'message handled');
+          return outcome;
+        } catch (error) {
+          const attempts = row.attempts + 1;
+          const verdict = await services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));
+          log.error({ inbox: row.id, attempts, verdict, err: error }, 'message handling failed');
+          if (verdict === 'failed') {
+            await services.outbox.enqueue({
+              dedupeKey: `reply:${msg.platform}:${msg.eventId}:failed`,
+              platform: msg.platform,
+              target: replyTarget(msg),
+              reply: text('抱歉，处理您的消息时系统出错，已记录。请稍后重试，或联系管理员。'),
+            });
+          }
+          return null;
         }
-        return null;
-      }
+      });
     },
   };
 }

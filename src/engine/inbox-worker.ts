@@ -4,9 +4,14 @@
 // batch shares it without holding the event loop longer than BATCH_BUDGET_MS. Under a flood of
 // requests the worker steps back further (see loop-pressure): an acknowledgement has a deadline
 // (Lark redelivers after 3 s), a stored command has none.
+//
+// On PostgreSQL a batch is one row: a batch's transaction holds the row locks of one message's
+// work (its chat's flood count, its chat) while it does the next, and two instances' batches
+// taking those locks in different orders deadlock (measured: a sixth of the messages of a busy
+// chat, each failing an attempt after PostgreSQL's one-second deadlock timeout). There commits
+// run beside each other, and one per message is what the server is made for.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { transaction } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
 import { createLoopPressure } from '../lib/loop-pressure';
@@ -23,18 +28,30 @@ const PAUSE_PER_WORK = 3;
 
 export function createInboxWorker(options: { engine: Engine; services: Services; clock: Clock; log: Logger; idleMs?: number }) {
   const { engine, services, clock, log } = options;
+  const rowsPerBatch = services.db.dialect === 'pg' ? 1 : BATCH_ROWS;
+
+  // this process's batches under way: drain() waits for them, since the rows they hold are skipped
+  // by any other batch (on PostgreSQL, locked rows; on SQLite the transaction waits its turn anyway)
+  const inFlight = new Set<Promise<number>>();
 
   /** Carries out due rows until `budgetMs` is spent (at least one); returns how many. */
-  function batch(budgetMs: number): number {
-    const rows = services.inbox.due<IncomingMessage>(BATCH_ROWS);
-    if (rows.length === 0) return 0;
-    const started = performance.now();
-    // engine.process takes a savepoint per row: a failing row leaves its own failure mark and
-    // nothing else, and the rows done before it commit with the batch
-    return transaction(services.db, () => {
+  function batch(budgetMs: number): Promise<number> {
+    const running = takeBatch(budgetMs).finally(() => inFlight.delete(running));
+    inFlight.add(running);
+    return running;
+  }
+
+  function takeBatch(budgetMs: number): Promise<number> {
+    // The rows are taken inside the batch's transaction, which holds them until it commits (see
+    // services/inbox.ts): another instance's batch takes other rows. engine.process takes a
+    // savepoint per row: a failing row leaves its own failure mark and nothing else, and the rows
+    // done before it commit with the batch.
+    return services.db.tx(async () => {
+      const rows = await services.inbox.due<IncomingMessage>(rowsPerBatch);
+      const started = performance.now();
       let n = 0;
       for (const row of rows) {
-        engine.process(row);
+        await engine.process(row);
         n++;
         if (performance.now() - started >= budgetMs) break;
       }
@@ -50,7 +67,7 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
     idleMs: options.idleMs ?? 1000,
     step: async () => {
       const started = performance.now();
-      const done = batch(BATCH_BUDGET_MS);
+      const done = await batch(BATCH_BUDGET_MS);
       const spent = performance.now() - started;
       pressure.spent(spent);
       if (done > 0 && pressure.othersBusy()) await delay(spent * PAUSE_PER_WORK);
@@ -60,11 +77,19 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
   });
 
   return {
-    /** Carries out every row due now; returns how many. */
-    drain(): number {
+    /** Carries out every row due now, batch after batch until none is left and no batch of this process is under way; returns how many. */
+    async drain(): Promise<number> {
       let n = 0;
-      for (let done = batch(Infinity); done > 0; done = batch(Infinity)) n += done;
-      return n;
+      for (;;) {
+        const others = [...inFlight];
+        const done = await batch(Infinity);
+        n += done;
+        if (done > 0) continue;
+        if (others.length === 0) return n;
+        // a batch of the background loop held rows this one could not take: once it is done,
+        // look again (what it failed is due again later, as for any failed attempt)
+        await Promise.allSettled(others);
+      }
     },
     start: loop.start,
     /** Wakes the worker after accept(): a new row is waiting. */

@@ -5,7 +5,6 @@
 // waits an hour. Every Feishu event lacks a name, so a kick starts a round at most every
 // ROUND_INTERVAL_MS: a round's reads must not ride on every acknowledgement.
 import type { Logger } from 'pino';
-import { transaction } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import type { Services } from '../services';
 
@@ -26,7 +25,7 @@ export function createNameLookup(options: { services: Services; lookups: Record<
 
   async function fill(platform: string, lookup: NameLookup): Promise<void> {
     for (;;) {
-      const wanted = services.people.namesToLookUp(platform, BATCH);
+      const wanted = await services.people.namesToLookUp(platform, BATCH);
       if (wanted.length === 0 || stopped) return;
       for (const identity of wanted) {
         if (stopped) return;
@@ -34,7 +33,11 @@ export function createNameLookup(options: { services: Services; lookups: Record<
           log.warn({ platform, err: (err as Error).message }, 'could not look a name up');
           return null;
         });
-        if (!stopped) transaction(services.db, () => services.people.nameChecked(identity, name));
+        if (!stopped) {
+          await services.db.tx(async () => {
+            await services.people.nameChecked(identity, name);
+          });
+        }
         await new Promise((r) => setTimeout(r, LOOKUP_SPACING_MS).unref());
       }
     }
@@ -45,7 +48,10 @@ export function createNameLookup(options: { services: Services; lookups: Record<
     lastRound = clock.now();
     running = (async () => {
       for (const [platform, lookup] of Object.entries(lookups)) await fill(platform, lookup);
-    })().finally(() => (running = null));
+    })()
+      // a round is started and left to run: a database failure ends it, and the next kick tries again
+      .catch((err) => log.warn({ err }, 'name lookup round failed'))
+      .finally(() => (running = null));
   }
 
   return {

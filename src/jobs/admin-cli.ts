@@ -4,7 +4,6 @@
 // notifications queued during a trial without that messenger, before it is connected), audited.
 import { createBot } from '../bot';
 import { configOrExit } from '../config';
-import { transaction } from '../../db/client';
 import { formatLocalDateTime } from '../lib/dates';
 import { createLogger } from '../logger';
 import { ROLE_LABELS, roleFromLabel, systemActor } from '../services/actor';
@@ -56,14 +55,14 @@ const line = (p: { name: string; role: keyof typeof ROLE_LABELS | null; unitName
 
 try {
   if (verb === 'outbox' && drop) {
-    const dropped = transaction(bot.db, () => {
-      const n = outbox.dropPending(dropPlatform!);
-      if (n > 0) audit.record(actor, '丢弃待发消息', `outbox:${dropPlatform}`, { pending: n }, { pending: 0 });
+    const dropped = await bot.db.tx(async () => {
+      const n = await outbox.dropPending(dropPlatform!);
+      if (n > 0) await audit.record(actor, '丢弃待发消息', `outbox:${dropPlatform}`, { pending: n }, { pending: 0 });
       return n;
     });
     process.stdout.write(`dropped ${dropped} message(s) waiting for ${dropPlatform}\n`);
   } else if (verb === 'outbox') {
-    const rows = outbox.waitingByPlatform();
+    const rows = await outbox.waitingByPlatform();
     const when = (ms: number | null) => (ms === null ? '' : formatLocalDateTime(ms, config.timezone));
     process.stdout.write(
       rows.length
@@ -71,13 +70,13 @@ try {
         : '(nothing waiting)\n',
     );
   } else if (verb === 'list') {
-    const all = people.listWithRoles();
+    const all = await people.listWithRoles();
     process.stdout.write(all.length ? `${all.map(line).join('\n')}\n` : '(no one holds a role yet)\n');
   } else if (verb === 'grant') {
-    const person = transaction(bot.db, () => people.grant(identity!, grantName?.trim(), role!, unitName ? units.resolve(unitName).id : null, actor));
+    const person = await bot.db.tx(async () => people.grant(identity!, grantName?.trim(), role!, unitName ? (await units.resolve(unitName)).id : null, actor));
     process.stdout.write(`granted: ${line(person)}\n`);
   } else {
-    const person = transaction(bot.db, () => people.revoke(identity!, actor));
+    const person = await bot.db.tx(() => people.revoke(identity!, actor));
     process.stdout.write(`revoked: ${line(person)}\n`);
   }
 } catch (error) {

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { calendarAdoptedCard, calendarPreviewCard } from '../../commands/calendar';
-import { transaction } from '../../db/client';
 import { createBot } from '../bot';
 import { configOrExit } from '../config';
 import { yearOf } from '../lib/dates';
@@ -72,10 +71,10 @@ if (verb === 'import') {
   let adopted: CalendarAdopted | null = null;
   try {
     // read and confirm in one transaction: the year's calendar, or nothing at all
-    ({ preview, adopted } = transaction(bot.db, () => {
-      const p = calendarChanges.read(text, actor);
+    ({ preview, adopted } = await bot.db.tx(async () => {
+      const p = await calendarChanges.read(text, actor);
       if (dryRun) throw new DryRun(p);
-      return { preview: p, adopted: calendarChanges.confirm(p.id, actor) };
+      return { preview: p, adopted: await calendarChanges.confirm(p.id, actor) };
     }));
   } catch (error) {
     if (error instanceof DryRun) preview = error.preview;
@@ -90,19 +89,21 @@ if (verb === 'import') {
   if (adopted) {
     out(['', renderPlain(card(calendarAdoptedCard(adopted)))]);
     await bot.dispatcher.flush();
-    const left = outbox.counts().pending;
+    const left = (await outbox.counts()).pending;
     if (left) out([`（${left} 条消息等待对应的平台发送：机器人运行时发出）`]);
   } else {
     out(['', `（演练，未保存：去掉 --dry-run 再运行一次即导入${preview.year}年的安排。）`]);
   }
 } else {
   const year = Number(target);
-  const day = (date: string) => calendar.day(date);
+  // the calendar in force, read once: the grid asks it of every day of the year
+  const inForce = await calendar.current();
+  const day = (date: string) => inForce.day(date);
   // colour only for a person at a terminal; the letters and brackets carry the same meaning without it
   const colour: Record<Mark, string> = { work: '', weekend: '\x1b[2m', off: '\x1b[31m', makeup: '\x1b[33m' };
   const paint = process.stdout.isTTY && !process.env.NO_COLOR ? (m: Mark, cell: string) => (colour[m] ? `${colour[m]}${cell}\x1b[0m` : cell) : undefined;
   const holidays = holidaysOf(year, day);
-  const overrides = calendar
+  const overrides = inForce
     .overrideList()
     .filter((o) => yearOf(o.date) === year)
     .reverse();

@@ -11,7 +11,6 @@ import { consoleMessage, LOCAL_ADMIN } from '../platforms/console/receiver';
 import { createConsoleSender } from '../platforms/console/sender';
 import { systemActor } from '../services/actor';
 import { parseIdentity } from '../services/people';
-import { transaction } from '../../db/client';
 import { instantOption, NOW_EXAMPLE } from './now-option';
 
 const USAGE = `usage: npm run chat [-- --as platform:userId] [--now ${NOW_EXAMPLE}]`;
@@ -37,7 +36,7 @@ const config = configOrExit();
 // logs go to stderr so that a scripted session's stdout holds only the conversation
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
 const bot = await createBot({ config, log, clock: clockFrom(now.at), senders: { console: createConsoleSender((t) => process.stdout.write(t)) } });
-if (as === LOCAL_ADMIN) transaction(bot.db, () => bot.services.people.ensureAdmin(LOCAL_ADMIN, '本地管理员', systemActor('npm run chat')));
+if (as === LOCAL_ADMIN) await bot.db.tx(() => bot.services.people.ensureAdmin(LOCAL_ADMIN, '本地管理员', systemActor('npm run chat')));
 
 const interactive = process.stdin.isTTY;
 const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, prompt: '政务助手> ' });
@@ -57,8 +56,8 @@ rl.on('line', (line) => {
   pending = '';
   queue = queue.then(async () => {
     if (text.trim() === '') return;
-    bot.receive(consoleMessage(text, as, bot.services.clock.now()));
-    bot.worker.drain();
+    await bot.receive(consoleMessage(text, as, bot.services.clock.now()));
+    await bot.worker.drain();
     await bot.exportWorker.drain();
     await bot.dispatcher.flush();
     if (interactive) rl.prompt();
@@ -67,8 +66,8 @@ rl.on('line', (line) => {
 rl.on('close', () => {
   queue = queue.then(async () => {
     if (pending.trim()) {
-      bot.receive(consoleMessage(pending, as, bot.services.clock.now()));
-      bot.worker.drain();
+      await bot.receive(consoleMessage(pending, as, bot.services.clock.now()));
+      await bot.worker.drain();
       await bot.exportWorker.drain();
       await bot.dispatcher.flush();
     }

@@ -21,16 +21,18 @@ export function createDispatcher(options: DispatcherOptions) {
   const platforms = Object.keys(senders);
   const concurrency = options.concurrency ?? 8;
   const inFlight = new Set<Promise<void>>();
+  // room taken by claims still under way, so that two runs at once (the loop and a flush) stay within `concurrency`
+  let claiming = 0;
 
   async function deliver(m: Outgoing): Promise<void> {
     try {
       await senders[m.platform]!.send(m);
-      outbox.markSent(m.id);
+      await outbox.markSent(m.id);
       log.debug({ outbox: m.id, attempt: m.attempt }, 'message delivered');
     } catch (error) {
       const e = error instanceof SendError ? error : null;
       const options = { ...(e?.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), permanent: e?.permanent ?? false };
-      const verdict = outbox.markFailed(m.id, m.attempt, (error as Error)?.message ?? String(error), options);
+      const verdict = await outbox.markFailed(m.id, m.attempt, (error as Error)?.message ?? String(error), options);
       log.warn({ outbox: m.id, platform: m.platform, attempt: m.attempt, verdict, err: (error as Error)?.message }, 'message not delivered');
     }
   }
@@ -38,7 +40,14 @@ export function createDispatcher(options: DispatcherOptions) {
   /** Claims what is due now and sends it; resolves when those sends have settled. Returns how many. */
   async function runOnce(): Promise<number> {
     if (platforms.length === 0) return 0;
-    const batch = outbox.claim(platforms, Math.max(0, concurrency - inFlight.size));
+    const room = Math.max(0, concurrency - inFlight.size - claiming);
+    claiming += room;
+    let batch: Outgoing[];
+    try {
+      batch = await outbox.claim(platforms, room);
+    } finally {
+      claiming -= room;
+    }
     await Promise.all(
       batch.map((m) => {
         const p = deliver(m).finally(() => inFlight.delete(p));
@@ -55,7 +64,7 @@ export function createDispatcher(options: DispatcherOptions) {
     clock,
     idleMs: options.idleMs ?? 1000,
     step: async () => (await runOnce()) > 0,
-    nextDueAt: () => (platforms.length ? outbox.nextDueAt(platforms) : null),
+    nextDueAt: async () => (platforms.length ? outbox.nextDueAt(platforms) : null),
   });
 
   return {

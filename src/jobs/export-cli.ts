@@ -1,4 +1,5 @@
-// `npm run export -- <公文|建议|提案|督办> [year] FILE.xlsx`: a ledger straight to a file.
+// `npm run export -- <公文|建议|提案|督办> [year] FILE.xlsx`: a ledger straight to a file, from the
+// configured database (DATABASE_URL's PostgreSQL, else the SQLite file at DATABASE_PATH).
 import { configOrExit } from '../config';
 import { localDateOf, yearOf } from '../lib/dates';
 import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
@@ -17,7 +18,7 @@ if (!LEDGER_KINDS.includes(kind) || args.length < 2 || args.length > 3 || !file?
 const config = configOrExit();
 const year = yearText ? Number(yearText) : yearOf(localDateOf(Date.now(), config.timezone));
 try {
-  const made = await makeLedgerFile({ databasePath: config.databasePath, kind, year, unitId: null, filePath: file });
+  const made = await makeLedgerFile({ database: config.database, kind, year, unitId: null, filePath: file });
   const written = made.sheets.map((s) => `${s.name} ${s.rows} 行`).join('，');
   process.stdout.write(`已导出 ${year} 年${kind}台账：${written} → ${file}\n`);
 } catch (err) {

@@ -3,7 +3,6 @@
 // which this loop only awaits: the bot's event loop stays free while a workbook is written.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { transaction } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
 import type { Services } from '../services';
@@ -17,18 +16,18 @@ export function createExportWorker(options: { services: Services; dir: string; c
   const { services, dir, clock, log } = options;
 
   async function step(): Promise<boolean> {
-    const request = services.exports.next();
+    const request = await services.exports.next();
     if (!request) return false;
     try {
       const name = exportFileName(request.kind, request.year, request.id);
       const path = join(dir, name);
-      // the child reads the bot's own database file (WAL lets it read beside the bot's writes)
-      const made = await makeLedgerFile({ databasePath: services.db.$client.name, kind: request.kind, year: request.year, unitId: request.unitId, filePath: path });
-      transaction(services.db, () => services.exports.done(request, { path, name, caption: `${request.year}年${request.kind}台账已生成（${name}）` }));
+      // the child reads the bot's own database (on SQLite, WAL lets it read beside the bot's writes)
+      const made = await makeLedgerFile({ database: services.db.location, kind: request.kind, year: request.year, unitId: request.unitId, filePath: path });
+      await services.db.tx(() => services.exports.done(request, { path, name, caption: `${request.year}年${request.kind}台账已生成（${name}）` }));
       log.info({ export: request.id, kind: request.kind, year: request.year, sheets: made.sheets, peakRssMb: Math.round(made.peakRssMb) }, 'ledger exported');
     } catch (err) {
       log.error({ err, export: request.id }, 'ledger export failed');
-      transaction(services.db, () => services.exports.failed(request, (err as Error).message));
+      await services.db.tx(() => services.exports.failed(request, (err as Error).message));
     }
     return true;
   }

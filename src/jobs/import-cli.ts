@@ -21,7 +21,7 @@ try {
 
 const config = configOrExit();
 const bot = await createBot({ config, log: createLogger('warn', process.stderr) });
-const report = importProposals(bot.services, bytes, systemActor('npm run import'), `${file}:${bot.services.clock.now()}`);
+const report = await importProposals(bot.services, bytes, systemActor('npm run import'), `${file}:${bot.services.clock.now()}`);
 await bot.stop();
 
 const out = [

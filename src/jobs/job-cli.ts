@@ -36,10 +36,10 @@ const bot = await createBot({
   clock: new ManualClock(at),
   senders: { console: createConsoleSender((t) => process.stdout.write(t)) },
 });
-const { summary, queued } = runJob(bot.services, job as JobName, at, { dryRun: args.values['dry-run'] });
+const { summary, queued } = await runJob(bot.services, job as JobName, at, { dryRun: args.values['dry-run'] });
 for (const m of queued ?? []) process.stdout.write(`--- ${m.platform} ${JSON.stringify(m.target)}\n${renderPlain(m.reply)}\n`);
 if (!args.values['dry-run']) await bot.dispatcher.flush();
-const left = bot.services.outbox.counts().pending;
+const left = (await bot.services.outbox.counts()).pending;
 await bot.stop();
 
 const outcome = {

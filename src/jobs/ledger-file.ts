@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import type { LedgerKind } from '../services/ledgers';
 
 export interface LedgerJob {
-  databasePath: string;
+  /** what openDatabase opens: the bot's SQLite file or its postgres:// URL (db.location) */
+  database: string;
   kind: LedgerKind;
   year: number;
   /** a unit contact's ledger holds their unit's items only; null for all */
@@ -29,6 +30,12 @@ export interface LedgerMade {
 
 /** What the child sends back before it exits. */
 export type LedgerMessage = LedgerMade | { error: string };
+
+/**
+ * Where the child finds its job. Not in argv: a PostgreSQL URL may hold a password, and any user
+ * of the machine can list a process's arguments; its environment only the same user can read.
+ */
+export const LEDGER_JOB_ENV = 'ZWBOT_LEDGER_JOB';
 
 /** Longer than any year's ledger takes, short enough that a hung child cannot hold the export queue for long. */
 const TIMEOUT_MS = 120_000;
@@ -51,7 +58,7 @@ const execArgv = [...(fromSources ? ['--import', pathToFileURL(createRequire(imp
 /** Makes the ledger's workbook at job.filePath in a child process; rejects with the child's error, or when it takes longer than timeoutMs (it is killed). */
 export function makeLedgerFile(job: LedgerJob, timeoutMs = TIMEOUT_MS): Promise<LedgerMade> {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [JSON.stringify(job)], { execArgv });
+    const child = fork(script, [], { execArgv, env: { ...process.env, [LEDGER_JOB_ENV]: JSON.stringify(job) } });
     let message: LedgerMessage | undefined;
     let timedOut = false;
     const timer = setTimeout(() => {

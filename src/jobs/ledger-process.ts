@@ -1,23 +1,24 @@
 // The child process that makes one ledger file, started by makeLedgerFile (ledger-file.ts) with
-// the job as JSON in argv: it reads the rows from the database, writes the workbook, sends back
-// what it made and how much memory that took, and exits, giving all of it back. It loads the
-// database, the ledgers service and the writer, nothing else of the bot.
+// the job as JSON in its environment: it reads the rows from the database (the bot's SQLite file
+// or its PostgreSQL), writes the workbook, sends back what it made and how much memory that took,
+// and exits, giving all of it back. It loads the database, the ledgers service and the writer,
+// nothing else of the bot.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { closeDatabase, openDatabase } from '../../db/client';
+import { openDatabase } from '../../db/client';
 import { peakRssMb } from '../lib/peak-rss';
 import { createLedgersService } from '../services/ledgers';
-import type { LedgerJob, LedgerMessage } from './ledger-file';
+import { LEDGER_JOB_ENV, type LedgerJob, type LedgerMessage } from './ledger-file';
 import { writeLedger } from './ledger-xlsx';
 
 const reply = (message: LedgerMessage, code: number) => process.send!(message, () => process.exit(code));
 
 try {
-  const job = JSON.parse(process.argv[2]!) as LedgerJob;
+  const job = JSON.parse(process.env[LEDGER_JOB_ENV]!) as LedgerJob;
   const started = performance.now();
-  const db = openDatabase(job.databasePath);
-  const sheets = createLedgersService(db).sheets(job.kind, job.year, job.unitId);
-  closeDatabase(db);
+  const db = await openDatabase(job.database);
+  const sheets = await createLedgersService(db).sheets(job.kind, job.year, job.unitId);
+  await db.close();
   const queried = performance.now();
   const counts = sheets.map((s) => ({ name: s.name, rows: s.rows.length }));
   mkdirSync(dirname(job.filePath), { recursive: true });

@@ -6,7 +6,6 @@ import iconv from 'iconv-lite';
 import { canonicalField } from '../../commands/kit/fields';
 import { validateFields } from '../../commands/kit/validate';
 import { registerInput, registerProposal } from '../../commands/proposals';
-import { transaction } from '../../db/client';
 import type { Actor } from '../services/actor';
 import { UserError } from '../services/errors';
 import type { Services } from '../services';
@@ -42,7 +41,7 @@ function kindOf(value: string | undefined): ProposalKind | null {
   return null;
 }
 
-export function importProposals(services: Services, bytes: Buffer, actor: Actor, batch: string): ImportReport {
+export async function importProposals(services: Services, bytes: Buffer, actor: Actor, batch: string): Promise<ImportReport> {
   const rows = parse(decodeCsv(bytes), { relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
   const report: ImportReport = { imported: 0, existing: 0, errors: [], ignoredColumns: [], notified: 0 };
   const [head, ...body] = rows;
@@ -59,23 +58,22 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
   const imported: ProposalView[] = [];
   // each unit looked up once for the whole file (a refusal for an unknown name is not cached)
   const units = new Map<string, UnitView>();
-  const resolveUnit = (name: string) => units.get(name) ?? units.set(name, services.units.resolve(name)).get(name)!;
+  const resolveUnit = async (name: string): Promise<UnitView> => {
+    let unit = units.get(name);
+    if (!unit) units.set(name, (unit = await services.units.resolve(name)));
+    return unit;
+  };
   // rows commit in chunks: one commit per row is most of the cost, one for the whole file would
   // hold the write lock long enough to keep the running bot from acknowledging events
-  let chunk: { record: string[]; info: { lines: number } }[] = [];
-  const flush = () => {
-    transaction(services.db, () => chunk.forEach(importRow));
-    chunk = [];
-  };
-  for (const row of body) {
-    chunk.push(row);
-    if (chunk.length === IMPORT_CHUNK) flush();
+  for (let start = 0; start < body.length; start += IMPORT_CHUNK) {
+    await services.db.tx(async () => {
+      for (const row of body.slice(start, start + IMPORT_CHUNK)) await importRow(row);
+    });
   }
-  flush();
-  if (imported.length) report.notified = transaction(services.db, () => services.proposals.announce(imported, batch));
+  if (imported.length) report.notified = await services.db.tx(() => services.proposals.announce(imported, batch));
   return report;
 
-  function importRow({ record, info }: { record: string[]; info: { lines: number } }): void {
+  async function importRow({ record, info }: { record: string[]; info: { lines: number } }): Promise<void> {
     const fail = (message: string) => report.errors.push({ line: info.lines, message });
     const kind = kindColumn >= 0 ? kindOf(record[kindColumn]) : defaultKind;
     if (!kind) {
@@ -86,7 +84,7 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
     byKind[kind].forEach((field, i) => {
       if (field && record[i]) values[field] = record[i]!;
     });
-    const validated = validateFields(registerProposal[kind], values, services.dateContext());
+    const validated = validateFields(registerProposal[kind], values, await services.dateContext());
     if (!validated.ok) {
       fail(validated.error);
       return;
@@ -94,7 +92,7 @@ export function importProposals(services: Services, bytes: Buffer, actor: Actor,
     const input = registerInput(kind, validated.data, services.today());
     try {
       // a savepoint: a refused row leaves nothing, the chunk goes on
-      imported.push(transaction(services.db, () => services.proposals.register(input, actor, { notify: false, resolveUnit })));
+      imported.push(await services.db.tx(() => services.proposals.register(input, actor, { notify: false, resolveUnit })));
       report.imported++;
     } catch (error) {
       if (error instanceof AlreadyRegistered) report.existing++;

@@ -1,9 +1,9 @@
 // One run of a scheduled job for one slot, exactly once: the run's record, every reminder's
 // record and every message it queues commit in one transaction, so a second start for the same
-// slot (an overlapping process, a restart mid-run) finds the run done and sends nothing.
+// slot (an overlapping process, a restart mid-run) finds the run done, or on PostgreSQL still
+// under way in another instance (services/job-runs.ts), and sends nothing.
 import { calendarMissingCard } from '../../commands/calendar';
 import { reportCard } from '../../commands/stats';
-import { transaction } from '../../db/client';
 import { addDays, formatLocalDateTime, localDateOf } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import type { Services } from '../services';
@@ -42,59 +42,59 @@ export function slotOf(at: number, timezone: string): string {
   return formatLocalDateTime(at, timezone).replace(' ', 'T');
 }
 
-export function runJob(services: Services, job: JobName, at: number, options: { dryRun?: boolean } = {}): { summary: JobSummary; queued?: QueuedMessage[] } {
+export async function runJob(services: Services, job: JobName, at: number, options: { dryRun?: boolean } = {}): Promise<{ summary: JobSummary; queued?: QueuedMessage[] }> {
   const { db, calendar, reminders, notify, outbox, chats, people, stats, jobRuns } = services;
   const slot = slotOf(at, services.timezone);
   const today = localDateOf(at, services.timezone);
   const key = `job:${job}:${slot}`;
   const summary: JobSummary = { job, slot, outcome: 'done', recipients: 0, chats: 0, messages: 0, items: 0 };
 
-  const toChats = (subscription: '周报' | '提醒', reply: Reply) => {
-    for (const chat of chats.subscribedTo(subscription)) {
-      if (outbox.enqueue({ dedupeKey: `${key}:chat:${chat.platform}:${chat.chatId}`, platform: chat.platform, target: { kind: 'chat', chatId: chat.chatId }, reply })) summary.chats++;
+  const toChats = async (subscription: '周报' | '提醒', reply: Reply) => {
+    for (const chat of await chats.subscribedTo(subscription)) {
+      if (await outbox.enqueue({ dedupeKey: `${key}:chat:${chat.platform}:${chat.chatId}`, platform: chat.platform, target: { kind: 'chat', chatId: chat.chatId }, reply })) summary.chats++;
     }
   };
-  const toPeople = (digests: Digest[]) => {
+  const toPeople = async (digests: Digest[]) => {
     // people with the same items (the contacts of one unit) share one message row
-    for (const d of digests) summary.messages += notify.people(d.personIds, d.reply, key);
+    for (const d of digests) summary.messages += await notify.people(d.personIds, d.reply, key);
     summary.recipients = digests.reduce((n, d) => n + d.personIds.length, 0);
     summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
-    reminders.record(today, digests);
+    await reminders.record(today, digests);
   };
 
   try {
-    transaction(db, () => {
-      if (!jobRuns.claim(job, slot)) {
+    await db.tx(async () => {
+      if (!(await jobRuns.claim(job, slot))) {
         summary.outcome = 'already-ran';
         return;
       }
       if (job === 'calendar-check') {
         // weekly, workday or not: the calendar is what may be wrong
-        const missing = calendar.missingYears(today);
+        const missing = await calendar.missingYears(today);
         if (missing.length) {
-          const admins = people.listWithRoles().filter((p) => p.role === 'admin');
-          summary.messages += notify.people(admins.map((a) => a.id), card(calendarMissingCard(missing)), key);
+          const admins = (await people.listWithRoles()).filter((p) => p.role === 'admin');
+          summary.messages += await notify.people(admins.map((a) => a.id), card(calendarMissingCard(missing)), key);
           summary.recipients = admins.length;
         }
-      } else if (job !== 'weekly-report' && !calendar.isWorkday(today)) {
+      } else if (job !== 'weekly-report' && !(await calendar.isWorkday(today))) {
         summary.outcome = 'not-a-workday';
       } else if (job === 'reminders') {
-        const digests = reminders.deadlines(today);
-        toPeople(digests);
+        const digests = await reminders.deadlines(today);
+        await toPeople(digests);
         const overview = reminders.summary(today, digests);
-        if (overview) toChats('提醒', overview);
+        if (overview) await toChats('提醒', overview);
       } else if (job === 'feedback') {
-        toPeople(reminders.feedback(today));
+        await toPeople(await reminders.feedback(today));
       } else {
-        const reply = reportCard(stats.report(weekOf(addDays(today, -7)), systemActor('weekly-report')), '上周统计');
-        const leaders = people.listWithRoles().filter((p) => p.role === 'leader');
-        summary.messages += notify.people(leaders.map((l) => l.id), reply, key);
+        const reply = reportCard(await stats.report(weekOf(addDays(today, -7)), systemActor('weekly-report')), '上周统计');
+        const leaders = (await people.listWithRoles()).filter((p) => p.role === 'leader');
+        summary.messages += await notify.people(leaders.map((l) => l.id), reply, key);
         summary.recipients = leaders.length;
-        toChats('周报', reply);
+        await toChats('周报', reply);
       }
       summary.messages += summary.chats;
-      jobRuns.finish(job, slot, summary);
-      if (options.dryRun) throw new DryRun(summary, outbox.queuedUnder(key));
+      await jobRuns.finish(job, slot, summary);
+      if (options.dryRun) throw new DryRun(summary, await outbox.queuedUnder(key));
     });
   } catch (error) {
     if (error instanceof DryRun) return { summary: error.summary, queued: error.queued };

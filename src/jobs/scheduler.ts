@@ -16,6 +16,9 @@ export interface Schedules {
 
 // Feishu throttles the top of the hour; a little jitter spreads many offices' bots too.
 const MAX_RANDOM_DELAY_MS = 30_000;
+// With several instances, a slot whose runner died mid-run (rolled back whole) is run by whichever
+// instance looks next; each looks this often, a few cheap reads when everything has run.
+const CATCH_UP_EVERY_MS = 60_000;
 
 export function createScheduler(options: { services: Services; schedules: Schedules; clock: Clock; log: Logger; onQueued: () => void }) {
   const { services, clock, log } = options;
@@ -27,44 +30,61 @@ export function createScheduler(options: { services: Services; schedules: Schedu
     ['calendar-check', options.schedules.calendarCheck],
   ];
 
-  function run(job: JobName, at: number): void {
-    try {
-      const { summary } = runJob(services, job, at);
-      log.info({ ...summary }, 'scheduled job');
-      if (summary.messages) options.onQueued();
-    } catch (err) {
-      // the run rolled back whole; the next start-up's catch-up (or the next slot) tries again
-      log.error({ err, job }, 'scheduled job failed');
-    }
+  // runs under way, for stop() to wait on before the database closes
+  const running = new Set<Promise<void>>();
+
+  /** One run of a slot; never rejects: a failed run is logged, and rolled back whole. */
+  function run(job: JobName, at: number): Promise<void> {
+    const done = (async () => {
+      try {
+        const { summary } = await runJob(services, job, at);
+        if (summary.outcome !== 'already-ran') log.info({ ...summary }, 'scheduled job');
+        if (summary.messages) options.onQueued();
+      } catch (err) {
+        // the run rolled back whole; the next catch-up (here or in another instance) tries again
+        log.error({ err, job }, 'scheduled job failed');
+      }
+    })().finally(() => running.delete(done));
+    running.add(done);
+    return done;
   }
 
+  // node-cron waits for the returned promise: with noOverlap a slow run is not started twice
   const tasks: [JobName, ScheduledTask][] = plan.map(([job, expression]) => [
     job,
     createTask(expression, (ctx) => run(job, ctx.date.getTime()), { timezone, name: job, noOverlap: true, maxRandomDelay: MAX_RANDOM_DELAY_MS }),
   ]);
 
-  /** The latest slot of today, up to now, for each job; run unless it already ran. */
-  function catchUp(): void {
+  /** The latest slot of today, up to now, for each job; run unless it already ran (here or in another instance). */
+  async function catchUp(): Promise<void> {
     const now = clock.now();
     const midnight = startOfLocalDate(localDateOf(now, timezone), timezone);
     for (const [job, task] of tasks) {
       for (let minute = Math.floor(now / 60_000) * 60_000; minute >= midnight; minute -= 60_000) {
         if (task.match(new Date(minute))) {
-          run(job, minute);
+          await run(job, minute);
           break;
         }
       }
     }
   }
 
+  let looking: NodeJS.Timeout | null = null;
+
   return {
     catchUp,
-    start(): void {
+    /** Starts the timetable, and resolves once today's missed slots have run. */
+    async start(): Promise<void> {
       for (const [, task] of tasks) task.start();
-      catchUp();
+      await catchUp();
+      looking = setInterval(() => void catchUp(), CATCH_UP_EVERY_MS);
+      looking.unref();
     },
-    stop(): void {
+    /** No more slots; resolves once the runs under way have finished. */
+    async stop(): Promise<void> {
+      if (looking) clearInterval(looking);
       for (const [, task] of tasks) task.stop();
+      await Promise.all(running);
     },
   };
 }

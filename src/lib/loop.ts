@@ -12,7 +12,7 @@ export interface LoopOptions {
   /** does some work; true when there may be more right away */
   step: () => Promise<boolean> | boolean;
   /** when the next piece of work falls due, or null when none waits */
-  nextDueAt: () => number | null;
+  nextDueAt: () => Promise<number | null> | number | null;
 }
 
 export function createLoop({ name, log, clock, idleMs, step, nextDueAt }: LoopOptions) {
@@ -20,6 +20,9 @@ export function createLoop({ name, log, clock, idleMs, step, nextDueAt }: LoopOp
   let done: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
+  // a kick that came while a step or its look-ahead was running: the work it announced may have
+  // been committed after the step looked, so the loop looks again instead of sleeping
+  let kicked = false;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -30,23 +33,25 @@ export function createLoop({ name, log, clock, idleMs, step, nextDueAt }: LoopOp
   async function run(): Promise<void> {
     while (running) {
       let wait: number;
+      kicked = false;
       try {
         if (await step()) {
           // let acknowledgements and other I/O through between pieces of work
           await new Promise((r) => setImmediate(r));
           continue;
         }
-        const next = nextDueAt();
+        const next = await nextDueAt();
         wait = next === null ? idleMs : Math.max(1, Math.min(idleMs, next - clock.now()));
       } catch (err) {
         log.error({ err, loop: name }, 'background step failed; retrying');
         wait = idleMs;
       }
-      await sleep(wait);
+      if (!kicked) await sleep(wait);
     }
   }
 
   function kick(): void {
+    kicked = true;
     if (timer) clearTimeout(timer);
     wake?.();
   }

@@ -33,33 +33,35 @@ const isOverdue = (i: AttentionItem) => i.daysOverdue > 0;
 export function createAttentionService(db: Db, deps: { calendar: CalendarService; today: () => LocalDate }) {
   return {
     /** Units with anything overdue or red, the most overdue first; within each, the most overdue item first. */
-    byUnit(): UnitAttention[] {
+    async byUnit(): Promise<UnitAttention[]> {
       const today = deps.today();
       const item = (ledger: LedgerKind, r: { regNo: string; title: string; unit: string | null; due: LocalDate }): AttentionItem => ({ ledger, ...r, daysOverdue: daysBetween(r.due, today) });
-      const docs = db
-        .select({ regNo: documents.regNo, title: documents.title, unit: units.name, due: sql<LocalDate>`${documents.dueDate}` })
-        .from(documents)
-        .leftJoin(units, eq(units.id, documents.handlingUnitId))
-        .where(and(ne(documents.status, 'closed'), lt(documents.dueDate, today)))
-        .all()
-        .map((r) => item('公文', r));
-      const asked = db
-        .select({ kind: proposals.kind, regNo: proposals.regNo, title: proposals.title, unit: units.name, due: proposals.dueDate })
-        .from(proposals)
-        .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
-        .innerJoin(units, eq(units.id, proposalUnits.unitId))
-        .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lt(proposals.dueDate, today)))
-        .all()
-        .map(({ kind, ...r }) => item(kind, r));
+      const docs = (
+        await db.q
+          .select({ regNo: documents.regNo, title: documents.title, unit: units.name, due: sql<LocalDate>`${documents.dueDate}` })
+          .from(documents)
+          .leftJoin(units, eq(units.id, documents.handlingUnitId))
+          .where(and(ne(documents.status, 'closed'), lt(documents.dueDate, today)))
+      ).map((r) => item('公文', r));
+      const asked = (
+        await db.q
+          .select({ kind: proposals.kind, regNo: proposals.regNo, title: proposals.title, unit: units.name, due: proposals.dueDate })
+          .from(proposals)
+          .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
+          .innerJoin(units, eq(units.id, proposalUnits.unitId))
+          .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lt(proposals.dueDate, today)))
+      ).map(({ kind, ...r }) => item(kind, r));
       // the warning rules need each open item's dates: one query, then the rules, no view per item
-      const supervised = db
-        .select({ row: supervisionItems, unit: units.name })
-        .from(supervisionItems)
-        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-        .innerJoin(units, eq(units.id, supervisionUnits.unitId))
-        .where(inArray(supervisionItems.status, ['assigned', 'in_progress']))
-        .all()
-        .filter(({ row }) => warningLevel(row, today, today > nextFeedbackDue(row, (d) => deps.calendar.nextWorkdayFrom(d))) === 'red')
+      const calendar = await deps.calendar.current();
+      const supervised = (
+        await db.q
+          .select({ row: supervisionItems, unit: units.name })
+          .from(supervisionItems)
+          .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+          .innerJoin(units, eq(units.id, supervisionUnits.unitId))
+          .where(inArray(supervisionItems.status, ['assigned', 'in_progress']))
+      )
+        .filter(({ row }) => warningLevel(row, today, today > nextFeedbackDue(row, (d) => calendar.nextWorkdayFrom(d))) === 'red')
         .map(({ row, unit }) => item('督办', { regNo: row.regNo, title: row.title, unit, due: row.deadline }));
 
       const byUnit = new Map<string | null, AttentionItem[]>();

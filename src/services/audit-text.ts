@@ -63,8 +63,11 @@ export interface AuditNames {
   unit(id: number): string | undefined;
 }
 
-/** The names an entry's ids stand for, from the units service (or anything that looks units up). */
-export const auditNames = (units: { get(id: number): { name: string } | undefined }): AuditNames => ({ unit: (id) => units.get(id)?.name });
+/** The names entries' ids stand for, read once from the units service (or anything that lists units' names) for a whole page of entries. */
+export async function auditNames(units: { names(): Promise<Map<number, string>> }): Promise<AuditNames> {
+  const names = await units.names();
+  return { unit: (id) => names.get(id) };
+}
 
 function valueText(key: string, value: unknown, names: AuditNames, action = ''): string {
   if (value === null || value === undefined || value === '') return '无';

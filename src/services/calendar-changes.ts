@@ -2,7 +2,7 @@
 // shown for confirmation (its days, each month's working days, what it changes), then made the
 // year's calendar. 节假日设置: one day. After either, open items whose deadline was given in working
 // days are counted again and the people who follow them told, each in one digest.
-import { and, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { calendarNotices, calendarOverrides, documents, proposals, proposalUnits, supervisionItems, supervisionUnits } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -77,16 +77,16 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
   }
 
   /** Open items with a deadline counted in working days whose date the given calendar moves. */
-  function movedDeadlines(isWorkday: (d: LocalDate) => boolean): MovedDeadline[] {
+  async function movedDeadlines(isWorkday: (d: LocalDate) => boolean): Promise<MovedDeadline[]> {
     type Counted = { id: number; regNo: string; title: string; due: LocalDate | null; n: number | null; from: LocalDate | null; createdBy: number | null; leader?: number | null; latest?: LocalDate };
-    const moved = (rows: (Counted & { kind: MovedDeadline['kind'] })[], unitsOf: (ids: number[]) => Map<number, number[]>): MovedDeadline[] => {
+    const moved = async (rows: (Counted & { kind: MovedDeadline['kind'] })[], unitsOf: (ids: number[]) => Promise<Map<number, number[]>>): Promise<MovedDeadline[]> => {
       const changed = rows
         .map((r) => {
           const counted = addWorkdaysOn(isWorkday, r.from!, r.n!);
           return r.latest && counted > r.latest ? { ...r, to: r.latest, note: '（答复期限最长为交办之日起六个月）' } : { ...r, to: counted };
         })
         .filter((r) => r.to !== r.due);
-      const units = changed.length ? unitsOf(changed.map((r) => r.id)) : new Map<number, number[]>();
+      const units = changed.length ? await unitsOf(changed.map((r) => r.id)) : new Map<number, number[]>();
       return changed.map((r) => ({ kind: r.kind, id: r.id, regNo: r.regNo, title: r.title, from: r.due!, to: r.to, unitIds: units.get(r.id) ?? [], followers: [r.createdBy, r.leader ?? null].filter((p): p is number => p !== null), ...('note' in r ? { note: r.note } : {}) }));
     };
     const byItem = (links: { item: number; unit: number }[]) => {
@@ -94,34 +94,36 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
       for (const l of links) map.set(l.item, [...(map.get(l.item) ?? []), l.unit]);
       return map;
     };
-    const docs = db
+    const docs = await db.q
       .select({ kind: sql<'公文'>`'公文'`, id: documents.id, regNo: documents.regNo, title: documents.title, due: documents.dueDate, n: documents.dueWorkdays, from: documents.dueCountedFrom, createdBy: documents.createdBy, unit: documents.handlingUnitId })
       .from(documents)
       .where(and(ne(documents.status, 'closed'), isNotNull(documents.dueWorkdays)))
-      .all();
-    const items = db
+      .orderBy(asc(documents.id));
+    const items = await db.q
       .select({ kind: sql<'督办'>`'督办'`, id: supervisionItems.id, regNo: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, n: supervisionItems.deadlineWorkdays, from: supervisionItems.deadlineCountedFrom, createdBy: supervisionItems.createdBy, leader: supervisionItems.leaderId })
       .from(supervisionItems)
       .where(and(ne(supervisionItems.status, 'closed'), isNotNull(supervisionItems.deadlineWorkdays)))
-      .all();
-    const asked = db
-      .select({ kind: proposals.kind, id: proposals.id, regNo: proposals.regNo, title: proposals.title, due: proposals.dueDate, n: proposals.dueWorkdays, from: proposals.dueCountedFrom, createdBy: proposals.createdBy, assigned: proposals.assignedDate })
-      .from(proposals)
-      .where(and(inArray(proposals.status, ['assigned', 'in_progress']), isNotNull(proposals.dueWorkdays)))
-      .all()
-      .map((p) => ({ ...p, latest: latestAnswerDate(p.assigned) }));
+      .orderBy(asc(supervisionItems.id));
+    const asked = (
+      await db.q
+        .select({ kind: proposals.kind, id: proposals.id, regNo: proposals.regNo, title: proposals.title, due: proposals.dueDate, n: proposals.dueWorkdays, from: proposals.dueCountedFrom, createdBy: proposals.createdBy, assigned: proposals.assignedDate })
+        .from(proposals)
+        .where(and(inArray(proposals.status, ['assigned', 'in_progress']), isNotNull(proposals.dueWorkdays)))
+        .orderBy(asc(proposals.id))
+    ).map((p) => ({ ...p, latest: latestAnswerDate(p.assigned) }));
     const docUnits = new Map(docs.map((d) => [d.id, d.unit === null ? [] : [d.unit]]));
     return [
-      ...moved(docs, () => docUnits),
-      ...moved(items, (ids) => byItem(db.select({ item: supervisionUnits.itemId, unit: supervisionUnits.unitId }).from(supervisionUnits).where(inArray(supervisionUnits.itemId, ids)).all())),
-      ...moved(asked, (ids) => byItem(db.select({ item: proposalUnits.proposalId, unit: proposalUnits.unitId }).from(proposalUnits).where(inArray(proposalUnits.proposalId, ids)).all())),
+      ...(await moved(docs, async () => docUnits)),
+      ...(await moved(items, async (ids) => byItem(await db.q.select({ item: supervisionUnits.itemId, unit: supervisionUnits.unitId }).from(supervisionUnits).where(inArray(supervisionUnits.itemId, ids))))),
+      ...(await moved(asked, async (ids) => byItem(await db.q.select({ item: proposalUnits.proposalId, unit: proposalUnits.unitId }).from(proposalUnits).where(inArray(proposalUnits.proposalId, ids))))),
     ];
   }
 
-  function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): CalendarPreview {
-    const after = calendar.withNotice(year, holidays);
+  async function preview(id: number, year: number, holidays: NoticeHoliday[], advisory: string[]): Promise<CalendarPreview> {
+    const now = await calendar.current();
+    const after = now.withNotice(year, holidays);
     const dates = affectedDates(year);
-    const changes = dates.map((date) => ({ date, before: calendar.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday);
+    const changes = dates.map((date) => ({ date, before: now.day(date), after: after(date) })).filter((c) => c.before.workday !== c.after.workday);
     const months = Array.from({ length: 12 }, () => 0);
     for (const d of dates) if (yearOf(d) === year && after(d).workday) months[Number(d.slice(5, 7)) - 1]!++;
     const covered = coveredBy({ year, holidays });
@@ -132,25 +134,26 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
       advisory,
       months,
       changes,
-      overrides: calendar.overrideList().filter((o) => covered(o.date)),
-      moved: movedDeadlines((d) => after(d).workday),
-      wasUnknown: !calendar.knows(year),
+      overrides: now.overrideList().filter((o) => covered(o.date)),
+      moved: await movedDeadlines((d) => after(d).workday),
+      wasUnknown: !now.knows(year),
     };
   }
 
   /** The digest each person following moved deadlines gets: their items, one message. */
-  function tell(why: string, dedupeKey: string, moved: MovedDeadline[]): number {
+  async function tell(why: string, dedupeKey: string, moved: MovedDeadline[]): Promise<number> {
     const lines = new Map<number, string[]>();
     const add = (personId: number, line: string) => lines.set(personId, [...(lines.get(personId) ?? []), line]);
     for (const m of moved) {
       const line = `${m.regNo} ${m.title}：${formatChineseDate(m.from)} → **${formatChineseDate(m.to)}**${m.note ?? ''}`;
-      const people = new Set([...m.followers, ...m.unitIds.flatMap((u) => deps.units.contactsOf(u).map((c) => c.personId))]);
+      const people = new Set(m.followers);
+      for (const u of m.unitIds) for (const c of await deps.units.contactsOf(u)) people.add(c.personId);
       for (const p of people) add(p, line);
     }
     let told = 0;
     for (const [personId, items] of lines) {
       const reply: Reply = card({ title: '办理时限调整', tone: 'warning', lines: [`因${why}，以下事项办理时限调整：`, ...items] });
-      if (notify.person(personId, reply, dedupeKey)) told++;
+      if (await notify.person(personId, reply, dedupeKey)) told++;
     }
     return told;
   }
@@ -159,26 +162,27 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
    * Every open deadline given in working days counted again under the calendar now in force, the
    * ones that move updated (audited) and their people told. The caller holds the transaction.
    */
-  function recount(why: string, dedupeKey: string, actor: Actor): { moved: MovedDeadline[]; told: number } {
-    const moved = movedDeadlines((d) => calendar.isWorkday(d));
+  async function recount(why: string, dedupeKey: string, actor: Actor): Promise<{ moved: MovedDeadline[]; told: number }> {
+    const inForce = await calendar.current();
+    const moved = await movedDeadlines((d) => inForce.isWorkday(d));
     const now = clock.now();
     for (const m of moved) {
-      if (m.kind === '公文') db.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id)).run();
-      else if (m.kind === '督办') db.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id)).run();
-      else db.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id)).run();
-      audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, why });
+      if (m.kind === '公文') await db.q.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id));
+      else if (m.kind === '督办') await db.q.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id));
+      else await db.q.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id));
+      await audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, why });
     }
-    return { moved, told: tell(why, dedupeKey, moved) };
+    return { moved, told: await tell(why, dedupeKey, moved) };
   }
 
   return {
-    /** Reads the notice and keeps it pending; refuses a text it cannot read in full, keeping nothing. */
-    read(text: string, actor: Actor): CalendarPreview {
+    /** Reads the notice and keeps it pending, in the caller's transaction; refuses a text it cannot read in full, keeping nothing. */
+    async read(text: string, actor: Actor): Promise<CalendarPreview> {
       const reading = readHolidayNotice(text);
       if (!reading.ok) throw new UserError(`无法导入：${reading.error}。请粘贴国务院办公厅放假通知的全文，例如：${EXAMPLE}`);
       const { year, holidays, advisory } = reading.notice;
-      const row = db.insert(calendarNotices).values({ year, holidays, status: 'pending', createdBy: actor.personId, createdAt: clock.now() }).returning({ id: calendarNotices.id }).get();
-      return preview(row.id, year, holidays, advisory);
+      const [row] = await db.q.insert(calendarNotices).values({ year, holidays, status: 'pending', createdBy: actor.personId, createdAt: clock.now() }).returning({ id: calendarNotices.id });
+      return preview(row!.id, year, holidays, advisory);
     },
 
     /**
@@ -186,25 +190,25 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
      * and tells their people. Refused when the calendar changed after the preview was shown, or a
      * newer preview of the year exists: the admin confirms what they saw. The caller holds the transaction.
      */
-    confirm(id: number, actor: Actor): CalendarAdopted {
-      const row = db.select().from(calendarNotices).where(eq(calendarNotices.id, id)).get();
+    async confirm(id: number, actor: Actor): Promise<CalendarAdopted> {
+      const [row] = await db.q.select().from(calendarNotices).where(eq(calendarNotices.id, id)).limit(1);
       if (!row) throw new UserError(`没有编号为 ${id} 的节假日导入。请先发送「节假日导入」并粘贴通知全文。`);
       if (row.status === 'confirmed') throw new UserError(`${row.year}年节假日安排（导入 ${id}）已确认过，无需再次确认。`);
       if (row.status !== 'pending') throw new UserError(`导入 ${id} 已被之后的导入取代，无需再确认。`);
-      const newer = db
+      const [newer] = await db.q
         .select({ id: calendarNotices.id })
         .from(calendarNotices)
         .where(and(eq(calendarNotices.year, row.year), gt(calendarNotices.id, id)))
         .orderBy(desc(calendarNotices.id))
-        .get();
+        .limit(1);
       if (newer) throw new UserError(`${row.year}年之后又导入过一次（导入 ${newer.id}），请确认最新的那次。`);
-      const changedSince = db.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gte(calendarOverrides.setAt, row.createdAt)).get();
+      const [changedSince] = await db.q.select({ date: calendarOverrides.date }).from(calendarOverrides).where(gte(calendarOverrides.setAt, row.createdAt)).limit(1);
       if (changedSince) throw new UserError(`预览之后又有节假日设置（${changedSince.date}），请重新发送「节假日导入」核对。`);
 
-      const changes = preview(id, row.year, row.holidays, []).changes.length;
-      const replaced = calendar.adopt(id, row.year, row.holidays, actor);
-      const { moved, told } = recount(`${row.year}年节假日安排公布`, `calendar-notice:${id}`, actor);
-      audit.record(
+      const changes = (await preview(id, row.year, row.holidays, [])).changes.length;
+      const replaced = await calendar.adopt(id, row.year, row.holidays, actor);
+      const { moved, told } = await recount(`${row.year}年节假日安排公布`, `calendar-notice:${id}`, actor);
+      await audit.record(
         actor,
         '节假日导入',
         `${row.year}年`,
@@ -214,9 +218,9 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
       return { year: row.year, changes, moved, told };
     },
 
-    /** 节假日设置: one day made a working day or a day off, and the deadlines counted across it recounted. */
-    setDay(date: LocalDate, workday: boolean, actor: Actor): { moved: MovedDeadline[]; told: number } {
-      calendar.setOverride(date, workday, actor);
+    /** 节假日设置: one day made a working day or a day off, and the deadlines counted across it recounted. The caller holds the transaction. */
+    async setDay(date: LocalDate, workday: boolean, actor: Actor): Promise<{ moved: MovedDeadline[]; told: number }> {
+      await calendar.setOverride(date, workday, actor);
       return recount(`${formatChineseDate(date)}调整为${workday ? '工作日' : '休息日'}`, `calendar-day:${date}:${workday}:${clock.now()}`, actor);
     },
   };

@@ -3,11 +3,12 @@
 // (the same notices, as published in the package); Monday to Friday. A year is known when the
 // package has it or a notice for it was imported; an unknown year is counted Monday to Friday and
 // said so (missingYears, unknownYearsBetween).
+import { randomUUID } from 'node:crypto';
 import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
-import { calendarNotices, calendarOverrides } from '../../db/schema';
+import { calendarNotices, calendarOverrides, meta } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, isoWeekday, yearOf, type LocalDate } from '../lib/dates';
 import type { Actor } from './actor';
@@ -99,33 +100,43 @@ export function addWorkdaysOn(isWorkday: (date: LocalDate) => boolean, date: Loc
   return d;
 }
 
-export function createCalendarService(db: Db, clock: Clock, audit: AuditService, log: Logger) {
-  let knowledge: Knowledge | null = null;
-  let cachedVersion = -1;
-  const warned = new Set<number>();
-  const dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
+/**
+ * The calendar as it stood when read, answering synchronously: for code that asks many times (a
+ * year of spans for the statistics, the rules of a list of items, the date parser). Get it from
+ * the service's current(), once per request: it does not follow later changes.
+ */
+export interface WorkdayCalendar {
+  isWorkday(date: LocalDate): boolean;
+  /** The date itself when it is a working day, else the next one. */
+  nextWorkdayFrom(date: LocalDate): LocalDate;
+  /** n working days after date (n ≥ 0); day 0 is the date itself, or the next working day. */
+  addWorkdays(date: LocalDate, n: number): LocalDate;
+  /** Working days after `from` up to and including `to` (negative when to < from). */
+  workdaysBetween(from: LocalDate, to: LocalDate): number;
+  /** One day as the bot counts it, and why. */
+  day(date: LocalDate): Day;
+  /** Whether the year has the package's data or a confirmed notice. */
+  knows(year: number): boolean;
+  /** Years without data a span of days runs into (a deadline counted into next year, say). */
+  unknownYearsBetween(from: LocalDate, to: LocalDate): number[];
+  /** This year if unknown; from 1 November, next year too while unknown. */
+  missingYears(today: LocalDate): number[];
+  overrideList(): { date: LocalDate; workday: boolean }[];
+  /**
+   * The days of a year were a notice for it confirmed: it replaces the year's earlier notice and
+   * the package's days, and every 节假日设置 of a day it covers (its year, and the days it lists).
+   */
+  withNotice(year: number, holidays: NoticeHoliday[]): (date: LocalDate) => Day;
+}
 
-  function load(): Knowledge {
-    const overrides = new Map(db.select().from(calendarOverrides).all().map((o) => [o.date, o.workday]));
-    const notices = db.select({ year: calendarNotices.year, holidays: calendarNotices.holidays }).from(calendarNotices).where(eq(calendarNotices.status, 'confirmed')).all();
-    return knowledgeOf(overrides, notices);
-  }
+/** The calendar a body of knowledge makes; `unknownYear` hears of each day counted Monday to Friday for want of data. */
+function calendarOf(k: Knowledge, unknownYear: (year: number) => void): WorkdayCalendar {
+  const knows = (year: number) => LIBRARY_YEARS.has(year) || k.noticeYears.has(year);
 
-  // Overrides and notices are few; reload them when any connection (the REPL, a job) has committed since.
-  function known(): Knowledge {
-    const version = dataVersion.get() as number;
-    if (!knowledge || version !== cachedVersion) {
-      knowledge = load();
-      cachedVersion = version;
-      running.clear();
-    }
-    return knowledge;
-  }
-
-  /** After this connection's own writes, which PRAGMA data_version does not count. */
-  function forget(): void {
-    knowledge = null;
-    running.clear();
+  function isWorkday(date: LocalDate): boolean {
+    const day = dayWith(k, date);
+    if (day.source === 'weekday' && !knows(yearOf(date))) unknownYear(yearOf(date));
+    return day.workday;
   }
 
   // Per year, the running count of working days through each day: statistics over a year of
@@ -154,109 +165,125 @@ export function createCalendarService(db: Db, clock: Clock, audit: AuditService,
     return count + yearTable(year)[dayOfYear]!;
   }
 
-  function knows(year: number): boolean {
-    return LIBRARY_YEARS.has(year) || known().noticeYears.has(year);
-  }
-
-  function isWorkday(date: LocalDate): boolean {
-    const day = dayWith(known(), date);
-    if (day.source === 'weekday' && !knows(yearOf(date)) && !warned.has(yearOf(date))) {
-      warned.add(yearOf(date));
-      log.warn({ year: yearOf(date) }, '法定节假日数据缺少该年份，按周一至周五计算工作日；请用「节假日导入」导入国务院通知');
-    }
-    return day.workday;
-  }
-
-  /** The date itself when it is a working day, else the next one. */
-  function nextWorkdayFrom(date: LocalDate): LocalDate {
-    return addWorkdaysOn(isWorkday, date, 0);
-  }
-
-  /** n working days after date (n ≥ 0); day 0 is the date itself, or the next working day. */
-  function addWorkdays(date: LocalDate, n: number): LocalDate {
-    return addWorkdaysOn(isWorkday, date, n);
+  function workdaysBetween(from: LocalDate, to: LocalDate): number {
+    if (to < from) return -workdaysBetween(to, from);
+    const base = yearOf(from);
+    return countThrough(to, base) - countThrough(from, base);
   }
 
   return {
     isWorkday,
-    nextWorkdayFrom,
     knows,
-
-    addWorkdays,
-
-    /** Working days after `from` up to and including `to` (negative when to < from). */
-    workdaysBetween(from: LocalDate, to: LocalDate): number {
-      if (to < from) return -this.workdaysBetween(to, from);
-      known(); // once per call: drops the tables if anything changed
-      const base = yearOf(from);
-      return countThrough(to, base) - countThrough(from, base);
-    },
-
-    /** One day as the bot counts it now, and why. */
-    day(date: LocalDate): Day {
-      return dayWith(known(), date);
-    },
-
-    /**
-     * The days of a year were a notice for it confirmed: it replaces the year's earlier notice and
-     * the package's days, and every 节假日设置 of a day it covers (its year, and the days it lists).
-     */
-    withNotice(year: number, holidays: NoticeHoliday[]): (date: LocalDate) => Day {
-      const now = known();
-      const covered = coveredBy({ year, holidays });
-      const next = knowledgeOf(new Map([...now.overrides].filter(([d]) => !covered(d))), [...now.notices.filter((n) => n.year !== year), { year, holidays }]);
-      return (date) => dayWith(next, date);
-    },
-
-    /** Years without data a span of days runs into (a deadline counted into next year, say). */
-    unknownYearsBetween(from: LocalDate, to: LocalDate): number[] {
+    nextWorkdayFrom: (date) => addWorkdaysOn(isWorkday, date, 0),
+    addWorkdays: (date, n) => addWorkdaysOn(isWorkday, date, n),
+    workdaysBetween,
+    day: (date) => dayWith(k, date),
+    unknownYearsBetween(from, to) {
       const years: number[] = [];
       for (let y = yearOf(from); y <= yearOf(to); y++) if (!knows(y)) years.push(y);
       return years;
     },
-
-    /** This year if unknown; from 1 November, next year too while unknown. */
-    missingYears(today: LocalDate): number[] {
+    missingYears(today) {
       const year = yearOf(today);
       return [year, ...(today.slice(5) >= '11-01' ? [year + 1] : [])].filter((y) => !knows(y));
     },
-
-    overrideList(): { date: LocalDate; workday: boolean }[] {
-      return [...known().overrides].map(([date, workday]) => ({ date, workday })).sort((a, b) => (a.date < b.date ? 1 : -1));
+    overrideList: () => [...k.overrides].map(([date, workday]) => ({ date, workday })).sort((a, b) => (a.date < b.date ? 1 : -1)),
+    withNotice(year, holidays) {
+      const covered = coveredBy({ year, holidays });
+      const next = knowledgeOf(new Map([...k.overrides].filter(([d]) => !covered(d))), [...k.notices.filter((n) => n.year !== year), { year, holidays }]);
+      return (date) => dayWith(next, date);
     },
+  };
+}
 
-    setOverride(date: LocalDate, workday: boolean, actor: Actor): void {
-      const before = db.select().from(calendarOverrides).where(eq(calendarOverrides.date, date)).get();
-      db.insert(calendarOverrides)
+/**
+ * The meta row that names the calendar's state: a new random value in every transaction that
+ * changes the overrides or the confirmed notices. A counter would not do: a rolled-back change
+ * and another instance's committed one could leave the same number behind different days.
+ */
+const VERSION_KEY = 'calendar_version';
+
+export function createCalendarService(db: Db, clock: Clock, audit: AuditService, log: Logger) {
+  const warned = new Set<number>();
+  function unknownYear(year: number): void {
+    if (warned.has(year)) return;
+    warned.add(year);
+    log.warn({ year }, '法定节假日数据缺少该年份，按周一至周五计算工作日；请用「节假日导入」导入国务院通知');
+  }
+
+  let cached: { version: string; calendar: WorkdayCalendar } | null = null;
+
+  async function load(): Promise<Knowledge> {
+    const overrides = await db.q.select({ date: calendarOverrides.date, workday: calendarOverrides.workday }).from(calendarOverrides);
+    const notices = await db.q.select({ year: calendarNotices.year, holidays: calendarNotices.holidays }).from(calendarNotices).where(eq(calendarNotices.status, 'confirmed')).orderBy(asc(calendarNotices.year), asc(calendarNotices.id));
+    return knowledgeOf(new Map(overrides.map((o) => [o.date, o.workday])), notices);
+  }
+
+  /**
+   * The calendar in force. Overrides and notices are few and change rarely; what is kept is read
+   * again when the version row says another process, another instance or this one (in the
+   * transaction in scope, or since) has changed them. One indexed read a call: every instance
+   * sees a change the moment it commits, as a user who just made it expects.
+   */
+  async function current(): Promise<WorkdayCalendar> {
+    const [row] = await db.q.select({ value: meta.value }).from(meta).where(eq(meta.key, VERSION_KEY)).limit(1);
+    const version = row?.value ?? '';
+    if (cached?.version !== version) cached = { version, calendar: calendarOf(await load(), unknownYear) };
+    return cached.calendar;
+  }
+
+  /** In the transaction that changes the calendar: every reader's next call loads it again. */
+  async function changed(): Promise<void> {
+    await db.q
+      .insert(meta)
+      .values({ key: VERSION_KEY, value: randomUUID() })
+      .onConflictDoUpdate({ target: meta.key, set: { value: sql`excluded.value` } });
+  }
+
+  return {
+    current,
+
+    // The calendar in force, one question at a time; current() for many.
+    isWorkday: async (date: LocalDate) => (await current()).isWorkday(date),
+    nextWorkdayFrom: async (date: LocalDate) => (await current()).nextWorkdayFrom(date),
+    addWorkdays: async (date: LocalDate, n: number) => (await current()).addWorkdays(date, n),
+    workdaysBetween: async (from: LocalDate, to: LocalDate) => (await current()).workdaysBetween(from, to),
+    day: async (date: LocalDate) => (await current()).day(date),
+    knows: async (year: number) => (await current()).knows(year),
+    unknownYearsBetween: async (from: LocalDate, to: LocalDate) => (await current()).unknownYearsBetween(from, to),
+    missingYears: async (today: LocalDate) => (await current()).missingYears(today),
+    overrideList: async () => (await current()).overrideList(),
+    withNotice: async (year: number, holidays: NoticeHoliday[]) => (await current()).withNotice(year, holidays),
+
+    /** In the caller's transaction. */
+    async setOverride(date: LocalDate, workday: boolean, actor: Actor): Promise<void> {
+      const [before] = await db.q.select().from(calendarOverrides).where(eq(calendarOverrides.date, date)).limit(1);
+      await db.q
+        .insert(calendarOverrides)
         .values({ date, workday, setBy: actor.personId, setAt: clock.now() })
-        .onConflictDoUpdate({ target: calendarOverrides.date, set: { workday, setBy: actor.personId, setAt: sql`excluded.set_at` } })
-        .run();
-      audit.record(actor, '节假日设置', date, before ? { workday: before.workday } : null, { workday });
-      forget();
+        .onConflictDoUpdate({ target: calendarOverrides.date, set: { workday, setBy: actor.personId, setAt: sql`excluded.set_at` } });
+      await audit.record(actor, '节假日设置', date, before ? { workday: before.workday } : null, { workday });
+      await changed();
     },
 
     /**
      * Makes a notice its year's calendar: the year's earlier notice superseded, the overrides it
      * covers removed (returned, for the audit). The caller holds the transaction.
      */
-    adopt(noticeId: number, year: number, holidays: NoticeHoliday[], actor: Actor): { date: LocalDate; workday: boolean }[] {
+    async adopt(noticeId: number, year: number, holidays: NoticeHoliday[], actor: Actor): Promise<{ date: LocalDate; workday: boolean }[]> {
       const covered = coveredBy({ year, holidays });
-      const replaced = db
-        .select()
-        .from(calendarOverrides)
-        .all()
-        .filter((o) => covered(o.date));
-      for (const o of replaced) db.delete(calendarOverrides).where(eq(calendarOverrides.date, o.date)).run();
+      const replaced = (await db.q.select().from(calendarOverrides)).filter((o) => covered(o.date));
+      if (replaced.length) await db.q.delete(calendarOverrides).where(inArray(calendarOverrides.date, replaced.map((o) => o.date)));
       // the year's notice in force, and any other preview of it, give way
-      db.update(calendarNotices)
+      await db.q
+        .update(calendarNotices)
         .set({ status: 'superseded' })
-        .where(and(eq(calendarNotices.year, year), inArray(calendarNotices.status, ['confirmed', 'pending']), ne(calendarNotices.id, noticeId)))
-        .run();
-      db.update(calendarNotices)
+        .where(and(eq(calendarNotices.year, year), inArray(calendarNotices.status, ['confirmed', 'pending']), ne(calendarNotices.id, noticeId)));
+      await db.q
+        .update(calendarNotices)
         .set({ status: 'confirmed', confirmedBy: actor.personId, confirmedAt: clock.now() })
-        .where(eq(calendarNotices.id, noticeId))
-        .run();
-      forget();
+        .where(eq(calendarNotices.id, noticeId));
+      await changed();
       return replaced.map((o) => ({ date: o.date, workday: o.workday }));
     },
   };

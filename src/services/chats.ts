@@ -1,7 +1,7 @@
 // Chats the bot has heard from, and what an admin opened them for: a group chat is closed
 // until enabled, per command group; it receives reports and reminder summaries only when subscribed.
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { changedRows, type Db } from '../../db/client';
 import { chats } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import type { LocalDate } from '../lib/dates';
@@ -31,21 +31,9 @@ export interface ChatSettings {
 export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
   const where = (chat: ChatRef) => and(eq(chats.platform, chat.platform), eq(chats.chatId, chat.chatId));
   const key = (chat: ChatRef) => `${chat.platform}:${chat.chatId}`;
-  // prepared once: every message passes here
-  const now = sql<number>`${sql.placeholder('now')}`;
-  const upsertSeen = db
-    .insert(chats)
-    .values({ platform: sql.placeholder('platform'), chatId: sql.placeholder('chatId'), type: sql.placeholder('type'), title: sql.placeholder('title'), firstSeenAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({
-      target: [chats.platform, chats.chatId],
-      set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
-      // a busy chat need not rewrite its row on every message
-      setWhere: sql`${chats.lastSeenAt} < ${sql.placeholder('staleBefore')} OR (excluded.title IS NOT NULL AND excluded.title IS NOT ${chats.title})`,
-    })
-    .prepare();
 
-  function settings(chat: ChatRef): ChatSettings {
-    const row = db.select({ g: chats.enabledGroups, s: chats.subscriptions }).from(chats).where(where(chat)).get();
+  async function settings(chat: ChatRef): Promise<ChatSettings> {
+    const [row] = await db.q.select({ g: chats.enabledGroups, s: chats.subscriptions }).from(chats).where(where(chat)).limit(1);
     return { enabledGroups: (row?.g ?? []) as ChatGroup[], subscriptions: (row?.s ?? []) as Subscription[] };
   }
 
@@ -53,78 +41,76 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
     if (chat.type !== 'group') throw new UserError(`私聊无需${what}：私聊里按您的角色使用全部功能。请在群聊中发送此命令。`);
   }
 
-  /** Applies a change to one of the chat's lists, audited with before and after. */
-  function change<K extends keyof ChatSettings>(chat: ChatRef, field: K, next: (current: ChatSettings[K]) => ChatSettings[K], action: string, actor: Actor): ChatSettings {
-    const before = settings(chat);
+  /** Applies a change to one of the chat's lists, audited with before and after, in the caller's transaction. */
+  async function change<K extends keyof ChatSettings>(chat: ChatRef, field: K, next: (current: ChatSettings[K]) => ChatSettings[K], action: string, actor: Actor): Promise<ChatSettings> {
+    const before = await settings(chat);
     const value = next(before[field]);
-    db.update(chats)
+    await db.q
+      .update(chats)
       .set(field === 'enabledGroups' ? { enabledGroups: value as string[] } : { subscriptions: value as string[] })
-      .where(where(chat))
-      .run();
-    const after = settings(chat);
-    audit.record(actor, action, key(chat), before, after);
+      .where(where(chat));
+    const after = await settings(chat);
+    await audit.record(actor, action, key(chat), before, after);
     return after;
   }
 
   return {
     settings,
 
-    /** Remembers every chat the bot hears from, so admins can see and scope them. */
-    seen(chat: ChatRef): void {
+    /** Remembers every chat the bot hears from, so admins can see and scope them. In the caller's transaction. */
+    async seen(chat: ChatRef): Promise<void> {
       const now = clock.now();
-      upsertSeen.run({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, now, staleBefore: now - 600_000 });
+      await db.q
+        .insert(chats)
+        .values({ platform: chat.platform, chatId: chat.chatId, type: chat.type, title: chat.title ?? null, firstSeenAt: now, lastSeenAt: now })
+        .onConflictDoUpdate({
+          target: [chats.platform, chats.chatId],
+          set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
+          // a busy chat need not rewrite its row on every message
+          setWhere: sql`${chats.lastSeenAt} < ${now - 600_000} OR (excluded.title IS NOT NULL AND (${chats.title} IS NULL OR excluded.title <> ${chats.title}))`,
+        });
     },
 
-    enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): ChatSettings {
+    async enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): Promise<ChatSettings> {
       groupOnly(chat, '启用');
       return change(chat, 'enabledGroups', (g) => CHAT_GROUPS.filter((x) => g.includes(x) || groups.includes(x)), '本群启用', actor);
     },
 
-    disable(chat: ChatRef, groups: ChatGroup[], actor: Actor): ChatSettings {
+    async disable(chat: ChatRef, groups: ChatGroup[], actor: Actor): Promise<ChatSettings> {
       groupOnly(chat, '停用');
       return change(chat, 'enabledGroups', (g) => g.filter((x) => !groups.includes(x)), '本群停用', actor);
     },
 
-    subscribe(chat: ChatRef, subs: Subscription[], actor: Actor): ChatSettings {
+    async subscribe(chat: ChatRef, subs: Subscription[], actor: Actor): Promise<ChatSettings> {
       groupOnly(chat, '订阅');
       return change(chat, 'subscriptions', (s) => SUBSCRIPTIONS.filter((x) => s.includes(x) || subs.includes(x)), '本群订阅', actor);
     },
 
-    unsubscribe(chat: ChatRef, subs: Subscription[], actor: Actor): ChatSettings {
+    async unsubscribe(chat: ChatRef, subs: Subscription[], actor: Actor): Promise<ChatSettings> {
       groupOnly(chat, '退订');
       return change(chat, 'subscriptions', (s) => s.filter((x) => !subs.includes(x)), '本群退订', actor);
     },
 
     /** Every group chat the bot has heard from, with what it is open for. */
-    groups(): (ChatRef & ChatSettings & { lastSeenAt: number })[] {
-      return db
-        .select()
-        .from(chats)
-        .where(eq(chats.type, 'group'))
-        .orderBy(sql`${chats.lastSeenAt} DESC`)
-        .all()
-        .map((c) => ({ platform: c.platform, chatId: c.chatId, type: c.type, title: c.title ?? undefined, enabledGroups: c.enabledGroups as ChatGroup[], subscriptions: c.subscriptions as Subscription[], lastSeenAt: c.lastSeenAt }));
+    async groups(): Promise<(ChatRef & ChatSettings & { lastSeenAt: number })[]> {
+      const rows = await db.q.select().from(chats).where(eq(chats.type, 'group')).orderBy(desc(chats.lastSeenAt));
+      return rows.map((c) => ({ platform: c.platform, chatId: c.chatId, type: c.type, title: c.title ?? undefined, enabledGroups: c.enabledGroups as ChatGroup[], subscriptions: c.subscriptions as Subscription[], lastSeenAt: c.lastSeenAt }));
     },
 
     /** The group chats subscribed to the Monday report or to reminder summaries. */
-    subscribedTo(subscription: Subscription): ChatRef[] {
-      return db
-        .select({ platform: chats.platform, chatId: chats.chatId, type: chats.type, subs: chats.subscriptions })
-        .from(chats)
-        .where(eq(chats.type, 'group'))
-        .all()
-        .filter((c) => (c.subs as string[]).includes(subscription))
-        .map(({ platform, chatId, type }) => ({ platform, chatId, type }));
+    async subscribedTo(subscription: Subscription): Promise<ChatRef[]> {
+      // the lists are JSON text on both dialects, read here rather than looked into in SQL
+      const rows = await db.q.select({ platform: chats.platform, chatId: chats.chatId, type: chats.type, subs: chats.subscriptions }).from(chats).where(eq(chats.type, 'group'));
+      return rows.filter((c) => (c.subs as string[]).includes(subscription)).map(({ platform, chatId, type }) => ({ platform, chatId, type }));
     },
 
-    /** True the first time a closed chat is due its "not enabled" notice today; records it. */
-    takeClosedNotice(chat: ChatRef, today: LocalDate): boolean {
-      const r = db
+    /** True the first time a closed chat is due its "not enabled" notice today; records it, in the caller's transaction. */
+    async takeClosedNotice(chat: ChatRef, today: LocalDate): Promise<boolean> {
+      const result = await db.q
         .update(chats)
         .set({ closedNoticeOn: today })
-        .where(and(where(chat), sql`coalesce(${chats.closedNoticeOn}, '') <> ${today}`))
-        .run();
-      return r.changes > 0;
+        .where(and(where(chat), sql`coalesce(${chats.closedNoticeOn}, '') <> ${today}`));
+      return changedRows(result) > 0;
     },
   };
 }

@@ -1,11 +1,18 @@
 // Every event the bot acknowledged, stored before the acknowledgement. A redelivery (same event
 // id, or same message id under a new event id) is ignored; a row leaves `pending` only in the
 // transaction that carries out the request.
-import { and, asc, eq, lte, lt, ne, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+//
+// Several processes may share the inbox (instances of the bot, the REPL, a job). A row is
+// carried out by the transaction that holds it, and only while it holds it: on SQLite that is the
+// transaction holding the database's write lock, on PostgreSQL the one holding the row's lock
+// (taken by due() and stillPending(), which pass over rows another transaction holds). No lease
+// outlives its transaction, so nothing of a dead process's claims is left to wait out.
+import { and, asc, eq, lt, ne, sql } from 'drizzle-orm';
+import { changedRows, type Db } from '../../db/client';
 import { inbox } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { backoffDelay } from '../lib/delivery';
+import { jsonWithout } from './outbox';
 
 export interface InboxSettings {
   maxAttempts: number;
@@ -20,63 +27,59 @@ export interface InboxRow<P> {
   attempts: number;
 }
 
-const ROW = { id: inbox.id, platform: inbox.platform, payload: inbox.payload, attempts: inbox.attempts };
-
 export function createInboxService(db: Db, clock: Clock, settings: InboxSettings) {
-  const insert = db.$client.prepare(`
-    INSERT INTO inbox (platform, event_id, message_id, payload, status, attempts, next_attempt_at, received_at)
-    VALUES (@platform, @eventId, @messageId, @payload, 'pending', 0, @now, @now)
-    ON CONFLICT DO NOTHING`);
-  // prepared once: they run for every message, and building the query is most of their cost
-  const dueRows = db
-    .select(ROW)
-    .from(inbox)
-    .where(and(eq(inbox.status, 'pending'), lte(inbox.nextAttemptAt, sql.placeholder('now'))))
-    // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
-    .orderBy(asc(inbox.nextAttemptAt), asc(inbox.id))
-    .limit(sql.placeholder('limit'))
-    .prepare();
-  const pendingRow = db.select({ id: inbox.id }).from(inbox).where(and(eq(inbox.id, sql.placeholder('id')), eq(inbox.status, 'pending'))).prepare();
+  // PostgreSQL only: SQLite's write lock already keeps other processes out of the transaction
+  const HOLD = db.dialect === 'pg' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   // a handled row keeps its keys (they guard against redelivery), not the address to answer it
   // at: the reply, queued in the same commit, carries that as long as it is needed
-  const done = db
-    .update(inbox)
-    .set({ status: 'done', processedAt: sql<number>`${sql.placeholder('now')}`, lastError: null, payload: sql`json_remove(${inbox.payload}, '$.replyContext')` })
-    .where(eq(inbox.id, sql.placeholder('id')))
-    .prepare();
+  const withoutReplyContext = jsonWithout(db.dialect, inbox.payload, 'replyContext');
 
   return {
-    /** Stores the event once; false when it was seen before under its event id or message id. */
-    accept(platform: string, eventId: string, messageId: string | null, payload: unknown): boolean {
+    /** Stores the event once, in the caller's transaction; false when it was seen before under its event id or message id. */
+    async accept(platform: string, eventId: string, messageId: string | null, payload: unknown): Promise<boolean> {
       const now = clock.now();
-      return insert.run({ platform, eventId, messageId, payload: JSON.stringify(payload), now }).changes > 0;
+      // no conflict target: either unique key (event id, or message id) makes it a redelivery
+      const result = await db.q.insert(inbox).values({ platform, eventId, messageId, payload, status: 'pending', attempts: 0, nextAttemptAt: now, receivedAt: now }).onConflictDoNothing();
+      return changedRows(result) > 0;
     },
 
-    due<P>(limit: number): InboxRow<P>[] {
-      return dueRows.all({ now: clock.now(), limit }) as InboxRow<P>[];
+    /** Inside the processing transaction: up to `limit` due rows, oldest first, held by it (rows another transaction holds are passed over). */
+    async due<P>(limit: number): Promise<InboxRow<P>[]> {
+      // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
+      const rows = await db.all<{ id: number; platform: string; payload: string; attempts: number }>(sql`
+        SELECT id, platform, payload, attempts FROM inbox
+        WHERE status = 'pending' AND next_attempt_at <= ${clock.now()}
+        ORDER BY next_attempt_at, id LIMIT ${limit} ${HOLD}`);
+      return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as P }));
     },
 
-    find<P>(platform: string, eventId: string): InboxRow<P> | undefined {
-      return db
-        .select(ROW)
+    async find<P>(platform: string, eventId: string): Promise<InboxRow<P> | undefined> {
+      const [row] = await db.q
+        .select({ id: inbox.id, platform: inbox.platform, payload: inbox.payload, attempts: inbox.attempts })
         .from(inbox)
         .where(and(eq(inbox.platform, platform), eq(inbox.eventId, eventId)))
-        .get() as InboxRow<P> | undefined;
+        .limit(1);
+      return row as InboxRow<P> | undefined;
     },
 
-    /** Inside the processing transaction: whether the row still waits (another process may have done it). */
-    stillPending(id: number): boolean {
-      return pendingRow.get({ id }) !== undefined;
+    /**
+     * Inside the processing transaction: whether the row still waits, now held by this
+     * transaction; false when another process has done it, or holds it right now.
+     */
+    async stillPending(id: number): Promise<boolean> {
+      const rows = await db.all(sql`SELECT id FROM inbox WHERE id = ${id} AND status = 'pending' ${HOLD}`);
+      return rows.length > 0;
     },
 
-    markDone(id: number): void {
-      done.run({ id, now: clock.now() });
+    async markDone(id: number): Promise<void> {
+      await db.q.update(inbox).set({ status: 'done', processedAt: clock.now(), lastError: null, payload: withoutReplyContext }).where(eq(inbox.id, id));
     },
 
-    /** After a crash of the handler: try again later, or give up once the budget is spent. */
-    markFailedAttempt(id: number, attempts: number, error: string): 'retry' | 'failed' {
+    /** After a crash of the handler, in the processing transaction: try again later, or give up once the budget is spent. */
+    async markFailedAttempt(id: number, attempts: number, error: string): Promise<'retry' | 'failed'> {
       const giveUp = attempts >= settings.maxAttempts;
-      db.update(inbox)
+      await db.q
+        .update(inbox)
         .set({
           attempts,
           lastError: error,
@@ -84,32 +87,22 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
             ? { status: 'failed' as const, processedAt: clock.now() }
             : { nextAttemptAt: clock.now() + backoffDelay(attempts, settings.backoffBaseMs, settings.backoffCapMs) }),
         })
-        .where(eq(inbox.id, id))
-        .run();
+        .where(eq(inbox.id, id));
       return giveUp ? 'failed' : 'retry';
     },
 
     /** Keeps the row (its keys still guard against redelivery) but none of its content. */
-    forgetContent(id: number): void {
-      db.update(inbox).set({ payload: { forgotten: true } }).where(eq(inbox.id, id)).run();
+    async forgetContent(id: number): Promise<void> {
+      await db.q.update(inbox).set({ payload: { forgotten: true } }).where(eq(inbox.id, id));
     },
 
     /** Drops handled rows older than the retention; Lark redelivers for about 7.1 hours at most. */
-    purge(olderThanMs: number): number {
-      return db
-        .delete(inbox)
-        .where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, clock.now() - olderThanMs)))
-        .run().changes;
+    async purge(olderThanMs: number): Promise<number> {
+      return db.tx(async () => changedRows(await db.q.delete(inbox).where(and(ne(inbox.status, 'pending'), lt(inbox.receivedAt, clock.now() - olderThanMs)))));
     },
 
-    nextDueAt(): number | null {
-      const row = db
-        .select({ at: inbox.nextAttemptAt })
-        .from(inbox)
-        .where(eq(inbox.status, 'pending'))
-        .orderBy(asc(inbox.nextAttemptAt))
-        .limit(1)
-        .get();
+    async nextDueAt(): Promise<number | null> {
+      const [row] = await db.q.select({ at: inbox.nextAttemptAt }).from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.nextAttemptAt)).limit(1);
       return row?.at ?? null;
     },
   };

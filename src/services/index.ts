@@ -68,8 +68,11 @@ export function createServices({ db, clock, log, settings, onOutboxWrite, button
   const consoleAuth = createConsoleAuthService(db, clock);
   const jobRuns = createJobRunsService(db, clock);
   const signatureUses = createSignatureUsesService(db);
-  /** What relative dates (明天, 5个工作日) are read against. */
-  const dateContext = () => ({ today: today(), addWorkdays: (date: string, n: number) => calendar.addWorkdays(date, n) });
+  /** What relative dates (明天, 5个工作日) are read against: today, and the calendar in force as the request began. */
+  const dateContext = async () => {
+    const workdays = await calendar.current();
+    return { today: today(), addWorkdays: (date: string, n: number) => workdays.addWorkdays(date, n) };
+  };
   return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, ledgers, attention, exports, consoleAuth, jobRuns, signatureUses, consoleBaseUrl: settings.consoleBaseUrl };
 }
 

@@ -1,7 +1,7 @@
 // The ledgers (台账) as rows, one kind and year at a time, for spreadsheets: what an office
 // keeps in Excel today, kept by the bot instead.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
@@ -34,7 +34,8 @@ export const ITEM_STATUS = { assigned: '已交办', in_progress: '办理中', cl
 
 /** A sheet's column and the SQL that fills it. */
 type Filled = readonly [LedgerColumn, SQLiteColumn | SQL];
-type Fields = Record<string, SQLiteColumn | SQL>;
+/** What a select reads, each value under a name of its own (c0, c1, … for the columns), which keys the rows it returns. */
+type Fields = Record<string, SQL.Aliased>;
 
 /** A select of a sheet's table and joins. */
 interface Selecting {
@@ -42,7 +43,7 @@ interface Selecting {
   orderBy(...order: (SQLiteColumn | SQL)[]): Selecting;
   limit(n: number): Selecting;
   offset(n: number): Selecting;
-  toSQL(): { sql: string; params: unknown[] };
+  getSQL(): SQL;
 }
 
 /** One sheet as SQL: its columns, where its rows come from, which are its, their key and registration order. */
@@ -53,6 +54,7 @@ interface SheetSource {
   /** the sheet's kind, year and unit */
   scope: SQL | undefined;
   id: SQLiteColumn;
+  /** registration order: one value per row of the sheet, so that it can be read a chunk after another */
   order: SQLiteColumn;
 }
 
@@ -94,39 +96,59 @@ const yesNo = (column: SQLiteColumn): SQL => sql`CASE ${column} WHEN 1 THEN '是
 
 /** Names of an item's lead unit (lead) or co-units (not lead), joined with 、 in the order its card lists them. */
 function unitNames(link: typeof supervisionUnits | typeof proposalUnits, owner: SQL, lead: boolean): SQL {
-  return sql`(SELECT group_concat(${units.name}, '、' ORDER BY ${units.id}) FROM ${link} JOIN ${units} ON ${units.id} = ${link.unitId} WHERE ${owner} AND ${eq(link.lead, lead)})`;
+  // string_agg with ORDER BY: PostgreSQL's, and SQLite's since 3.44
+  return sql`(SELECT string_agg(${units.name}, '、' ORDER BY ${units.id}) FROM ${link} JOIN ${units} ON ${units.id} = ${link.unitId} WHERE ${owner} AND ${eq(link.lead, lead)})`;
 }
 
-const fieldsOf = (filled: readonly Filled[]): Fields => Object.fromEntries(filled.map(([, value], i) => [`c${i}`, value]));
+const as = (name: string, value: SQLiteColumn | SQL) => sql`${value}`.as(name);
+const keysOf = (filled: readonly Filled[]) => filled.map((_, i) => `c${i}`);
+const fieldsOf = (filled: readonly Filled[]): Fields => Object.fromEntries(filled.map(([, value], i) => [`c${i}`, as(`c${i}`, value)]));
+/** A row's cells, in the sheet's column order. */
+const cellsOf = (row: Record<string, Cell>, keys: readonly string[]): Cell[] => keys.map((key) => row[key] as Cell);
+
+/** Rows of a sheet read by one statement: few statements for a year, and few rows' objects alive at once beside the cells kept. */
+const SHEET_CHUNK = 5000;
 
 export function createLedgersService(db: Db) {
+  /** A select's rows, as objects keyed by its fields' names. */
+  const rowsOf = <T = Record<string, Cell>>(query: Selecting) => db.all<T>(query.getSQL());
+
   /**
-   * One sheet, read in one statement whose rows come back as plain arrays (better-sqlite3's
-   * raw mode), one at a time, and are kept as they come, text repeated down a column (a unit,
-   * a status, a date) once rather than once per row. A year of 督办 is 100,000 rows: read as
-   * drizzle objects, all at once, then mapped to cells, they took some 150 MB; kept so, 25.
+   * One sheet, read SHEET_CHUNK rows at a time in registration order (each chunk after the last
+   * one's key), each row kept as its cells, text repeated down a column (a unit, a status, a
+   * date) once rather than once per row. A year of 督办 is 100,000 rows: read as objects all at
+   * once, then mapped to cells, they took some 150 MB; this way only one chunk's objects are alive
+   * beside the cells. The chunks are separate reads: a row registered or changed meanwhile may or
+   * may not be in the file as it stands, as if asked a moment earlier or later; none is read twice or missed.
    */
-  function sheet({ name, filled, from, scope, order }: SheetSource): LedgerSheet {
-    const { sql: statement, params } = from(fieldsOf(filled)).where(scope).orderBy(asc(order)).toSQL();
+  async function sheet({ name, filled, from, scope, order }: SheetSource): Promise<LedgerSheet> {
+    const keys = keysOf(filled);
+    const fields = { ...fieldsOf(filled), order: as('order', order) };
     const seen = new Map<string, string>();
     const rows: Cell[][] = [];
-    for (const row of db.$client.prepare(statement).raw().iterate(...params) as IterableIterator<Cell[]>) {
-      for (let i = 0; i < row.length; i++) {
-        const value = row[i];
-        if (typeof value !== 'string') continue;
-        const kept = seen.get(value);
-        if (kept === undefined) seen.set(value, value);
-        else row[i] = kept;
+    for (let after: number | null = null; ; ) {
+      const chunk = await rowsOf(
+        from(fields)
+          .where(and(scope, after === null ? undefined : gt(order, after)))
+          .orderBy(asc(order))
+          .limit(SHEET_CHUNK),
+      );
+      for (const record of chunk) {
+        const row = cellsOf(record, keys);
+        for (let i = 0; i < row.length; i++) {
+          const value = row[i];
+          if (typeof value !== 'string') continue;
+          const kept = seen.get(value);
+          if (kept === undefined) seen.set(value, value);
+          else row[i] = kept;
+        }
+        rows.push(row);
       }
-      rows.push(row);
+      if (chunk.length < SHEET_CHUNK) break;
+      after = chunk.at(-1)!.order as number;
     }
     return { name, columns: filled.map(([column]) => column), rows };
   }
-
-  const rawRows = (query: Selecting) => {
-    const { sql: statement, params } = query.toSQL();
-    return db.$client.prepare(statement).raw().all(...params) as Cell[][];
-  };
 
   /**
    * One window of a sheet, filtered and sorted in SQL, in two steps: the keys of the window, with
@@ -144,7 +166,10 @@ export function createLedgersService(db: Db) {
   async function window({ name, filled, from, scope, id, order }: SheetSource, f: LedgerFilter): Promise<LedgerPage> {
     const columns = filled.map(([column]) => column);
     const value = (header: string) => filled.find(([column]) => column.header === header)?.[1];
-    const contains = (expression: SQLiteColumn | SQL, text: string) => sql`instr(${expression}, ${text}) > 0`;
+    // a forked expression: the dialects share no function for where one text occurs in another
+    // (PostgreSQL's wants text, and some columns are numbers)
+    const contains = (expression: SQLiteColumn | SQL, text: string) =>
+      db.dialect === 'pg' ? sql`strpos(CAST(${expression} AS text), ${text}) > 0` : sql`instr(${expression}, ${text}) > 0`;
     const status = value(STATUS_HEADER);
     const unit = UNIT_HEADERS.map(value).find((v) => v !== undefined);
     const where = and(
@@ -153,23 +178,33 @@ export function createLedgersService(db: Db) {
       f.status && status ? sql`${status} = ${f.status}` : undefined,
       f.unit && unit ? contains(unit, f.unit) : undefined,
     );
-    const total = rawRows(from({ n: sql`count(*)` }).where(where))[0]![0] as number;
+    const [counted] = await rowsOf<{ n: number }>(from({ n: as('n', sql`count(*)`) }).where(where));
+    const total = counted!.n;
     await yieldToLoop();
     const sorted = Number.isInteger(f.sort) && f.sort > 0 && f.sort < filled.length ? filled[f.sort]! : null;
     // the registration number sorts as registered (SW-2026-10000 after -9999); a missing text as an
     // empty one; a number by its value; ties in registration order, either way
     const key = sorted === null ? order : sorted[0].type === 'number' ? sorted[1] : sql`coalesce(${sorted[1]}, '')`;
-    const ids = rawRows(from({ id }).where(where).orderBy(f.desc ? desc(key) : asc(key), asc(order)).limit(f.limit).offset(f.offset)).map(([rowId]) => rowId as number);
+    const ids = (
+      await rowsOf<{ id: number }>(
+        from({ id: as('id', id) })
+          .where(where)
+          .orderBy(f.desc ? desc(key) : asc(key), asc(order))
+          .limit(f.limit)
+          .offset(f.offset),
+      )
+    ).map((row) => row.id);
     if (!ids.length) return { name, columns, rows: [], total };
     await yieldToLoop();
-    const byId = new Map(rawRows(from({ ...fieldsOf(filled), id }).where(inArray(id, ids))).map((row) => [row.at(-1) as number, row.slice(0, -1)]));
+    const keys = keysOf(filled);
+    const byId = new Map((await rowsOf(from({ ...fieldsOf(filled), id: as('id', id) }).where(inArray(id, ids)))).map((row) => [row.id as number, cellsOf(row, keys)]));
     return { name, columns, rows: ids.map((rowId) => byId.get(rowId)!), total };
   }
 
   function documentSources(year: number, unitId: number | null): SheetSource[] {
     const unit = unitId === null ? undefined : eq(documents.handlingUnitId, unitId);
     const ofDirection = (direction: 'in' | 'out') => ({
-      from: (fields: Fields) => db.select(fields).from(documents).$dynamic(),
+      from: (fields: Fields) => db.q.select(fields).from(documents).$dynamic(),
       scope: and(eq(documents.direction, direction), eq(documents.year, year), unit),
       id: documents.id,
       order: documents.seq,
@@ -233,7 +268,7 @@ export function createLedgersService(db: Db) {
         [text('评价', 8), proposals.evaluation],
         [number('办理轮次'), proposals.round],
       ],
-      from: (fields) => db.select(fields).from(proposals).$dynamic(),
+      from: (fields) => db.q.select(fields).from(proposals).$dynamic(),
       scope: and(eq(proposals.kind, kind), eq(proposals.year, year), unit),
       id: proposals.id,
       order: proposals.number,
@@ -264,7 +299,7 @@ export function createLedgersService(db: Db) {
         [text('按时办结', 8), yesNo(supervisionItems.closedOnTime)],
         [text('办结情况', 30), supervisionItems.result],
       ],
-      from: (fields) => db.select(fields).from(supervisionItems).leftJoin(people, eq(people.id, supervisionItems.leaderId)).$dynamic(),
+      from: (fields) => db.q.select(fields).from(supervisionItems).leftJoin(people, eq(people.id, supervisionItems.leaderId)).$dynamic(),
       scope: and(eq(supervisionItems.year, year), unit),
       id: supervisionItems.id,
       order: supervisionItems.seq,
@@ -280,8 +315,10 @@ export function createLedgersService(db: Db) {
 
   return {
     /** Every row of each sheet, for a spreadsheet. */
-    sheets(kind: LedgerKind, year: number, unitId: number | null): LedgerSheet[] {
-      return sources(kind, year, unitId).map(sheet);
+    async sheets(kind: LedgerKind, year: number, unitId: number | null): Promise<LedgerSheet[]> {
+      const sheets: LedgerSheet[] = [];
+      for (const source of sources(kind, year, unitId)) sheets.push(await sheet(source));
+      return sheets;
     },
     /** One window of each sheet, as the console's ledger page shows it. */
     async pages(kind: LedgerKind, year: number, unitId: number | null, filter: LedgerFilter): Promise<LedgerPage[]> {

@@ -18,10 +18,10 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
      * send to many at once (DingTalk) does, and nobody is offered a button they would be refused.
      * Returns how many of them can be reached.
      */
-    people(personIds: number[], reply: Reply, dedupeKey: string): number {
+    async people(personIds: number[], reply: Reply, dedupeKey: string): Promise<number> {
       const groups = new Map<string, { platform: string; role: Role | null; userIds: string[] }>();
       for (const id of new Set(personIds)) {
-        const reach = people.reach(id);
+        const reach = await people.reach(id);
         if (!reach) continue;
         const { identity, role } = reach;
         const key = `${identity.platform}|${role}`;
@@ -30,7 +30,7 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
         groups.set(key, group);
       }
       for (const { platform, role, userIds } of groups.values()) {
-        outbox.enqueue({
+        await outbox.enqueue({
           dedupeKey: `${dedupeKey}:${platform}:${createHash('sha256').update(userIds.join(',')).digest('hex').slice(0, 24)}`,
           platform,
           target: userIds.length === 1 ? { kind: 'user', userId: userIds[0]! } : { kind: 'users', userIds },
@@ -41,10 +41,10 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
     },
 
     /** Returns whether the person can be reached at all (someone never seen on any platform cannot). */
-    person(personId: number, reply: Reply, dedupeKey: string): boolean {
-      const reach = people.reach(personId);
+    async person(personId: number, reply: Reply, dedupeKey: string): Promise<boolean> {
+      const reach = await people.reach(personId);
       if (!reach) return false;
-      outbox.enqueue({
+      await outbox.enqueue({
         dedupeKey: `${dedupeKey}:p${personId}`,
         platform: reach.identity.platform,
         target: { kind: 'user', userId: reach.identity.userId },

@@ -1,4 +1,5 @@
 // Registration numbers: SW-2026-0001. Short enough to type on a phone, and read back forgivingly.
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 
 export type NumberKind = 'SW' | 'FW' | 'DB' | 'JY' | 'TA';
@@ -22,14 +23,18 @@ export function parseRegNo(text: string, kinds: readonly NumberKind[]): { kind: 
 }
 
 export function createNumbering(db: Db) {
-  const bump = db.$client.prepare(
-    `INSERT INTO counters (kind, year, last) VALUES (?, ?, 1)
-     ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 RETURNING last`,
-  ).pluck();
   return {
-    /** Must run inside the registering transaction: a rollback returns the number. */
-    next(kind: NumberKind, year: number): { seq: number; regNo: string } {
-      const seq = bump.get(kind, year) as number;
+    /**
+     * Must run inside the registering transaction: a rollback returns the number, and the
+     * counter's row stays locked until commit, so processes sharing the database neither hand
+     * out a number twice nor skip one.
+     */
+    async next(kind: NumberKind, year: number): Promise<{ seq: number; regNo: string }> {
+      const [row] = await db.all<{ last: number }>(
+        sql`INSERT INTO counters (kind, year, last) VALUES (${kind}, ${year}, 1)
+            ON CONFLICT (kind, year) DO UPDATE SET last = counters.last + 1 RETURNING last`,
+      );
+      const seq = row!.last;
       return { seq, regNo: formatRegNo(kind, year, seq) };
     },
   };

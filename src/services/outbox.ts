@@ -1,8 +1,8 @@
 // Messages the bot owes someone. Rows are written in the same transaction as the change they
 // report, and leave only when a platform accepted them or the retry budget ran out.
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { and, eq, inArray, lt, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { changedRows, type Db, type Dialect } from '../../db/client';
 import { outbox, outboxOwners } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { backoffDelay, type DeliveryTarget, type Outgoing } from '../lib/delivery';
@@ -26,12 +26,18 @@ export const OWNER_HEARTBEAT_MS = 2000;
  */
 export const OWNER_STALE_MS = 3.5 * OWNER_HEARTBEAT_MS;
 
-// A `once` text (a sign-in link) is a key: once delivered or given up on, only a note of it stays.
-const FORGET_ONCE = {
-  payload: sql`CASE WHEN json_extract(${outbox.payload}, '$.once') THEN json_object('text', '（一次性内容，送达后不再保留）') ELSE ${outbox.payload} END`,
-};
-// A reply's context (DingTalk's sessionWebhook, an address to post to) serves its first attempt only.
-const AFTER_FIRST_ATTEMPT = { target: sql`json_remove(${outbox.target}, '$.context')` };
+// JSON is kept as text on both dialects, and each has its own functions to look into it.
+/** A JSON text column without one top-level key (a forked expression: SQLite's json_remove, PostgreSQL's jsonb minus). */
+export function jsonWithout(dialect: Dialect, column: AnyColumn, key: string): SQL {
+  return dialect === 'pg' ? sql`((${column})::jsonb - ${key}::text)::text` : sql`json_remove(${column}, ${`$.${key}`})`;
+}
+
+/** Whether a JSON text column holds `true` under a top-level key. */
+function jsonTrue(dialect: Dialect, column: AnyColumn, key: string): SQL {
+  return dialect === 'pg' ? sql`((${column})::jsonb ->> ${key}::text) = 'true'` : sql`json_extract(${column}, ${`$.${key}`})`;
+}
+
+const ONCE_NOTE = JSON.stringify({ text: '（一次性内容，送达后不再保留）' });
 
 export interface NewOutgoing {
   dedupeKey: string;
@@ -52,151 +58,146 @@ export function conversationOf(platform: string, target: DeliveryTarget): string
 }
 
 export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettings, onEnqueue: () => void = () => {}) {
-  const sqlite = db.$client;
   // this process, as the owner of the leases it takes
   const owner = randomUUID();
-  // a row is free when nobody holds it, its lease has run out, or its holder has stopped beating
-  const FREE = `(o.lease_until IS NULL OR o.lease_until <= @now
-    OR NOT EXISTS (SELECT 1 FROM outbox_owners w WHERE w.owner = o.lease_owner AND w.heartbeat_at > @now - ${OWNER_STALE_MS}))`;
-  // The oldest due row of each conversation that has no older row still waiting: one message
-  // in flight per chat keeps a chat's messages in order.
-  const dueRows = sqlite.prepare(`
-    SELECT o.id FROM outbox o
-    WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND ${FREE}
-      AND o.platform IN (SELECT value FROM json_each(@platforms))
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
-    ORDER BY o.next_attempt_at, o.id LIMIT @limit`);
-  const claimRow = sqlite.prepare(`
-    UPDATE outbox AS o SET lease_until = @until, lease_owner = @owner, attempts = attempts + 1
-    WHERE o.id = @id AND o.status = 'pending' AND ${FREE}
-    RETURNING id, dedupe_key, platform, target, payload, attempts`);
-  const beat = db
-    .insert(outboxOwners)
-    .values({ owner, heartbeatAt: sql.placeholder('now') })
-    .onConflictDoUpdate({ target: outboxOwners.owner, set: { heartbeatAt: sql`excluded.heartbeat_at` } })
-    .prepare();
+  // A `once` text (a sign-in link) is a key: once delivered or given up on, only a note of it stays.
+  const FORGET_ONCE = { payload: sql`CASE WHEN ${jsonTrue(db.dialect, outbox.payload, 'once')} THEN ${ONCE_NOTE} ELSE ${outbox.payload} END` };
+  // A reply's context (DingTalk's sessionWebhook, an address to post to) serves its first attempt only.
+  const AFTER_FIRST_ATTEMPT = { target: jsonWithout(db.dialect, outbox.target, 'context') };
+  // Other instances pass over the rows one is claiming instead of queueing behind its lock; on
+  // SQLite the claiming transaction holds the database's write lock, which excludes them already.
+  const SKIP_LOCKED = db.dialect === 'pg' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
 
-  // prepared once: every reply passes here
-  const insert = db
-    .insert(outbox)
-    .values({
-      dedupeKey: sql.placeholder('dedupeKey'),
-      platform: sql.placeholder('platform'),
-      conversation: sql.placeholder('conversation'),
-      target: sql.placeholder('target'),
-      payload: sql.placeholder('payload'),
-      status: 'pending',
-      nextAttemptAt: sql.placeholder('now'),
-      createdAt: sql.placeholder('now'),
-    })
-    .onConflictDoNothing({ target: outbox.dedupeKey })
-    .prepare();
+  /** Inside a transaction: this process is alive as of `now`. */
+  async function heartbeat(now: number): Promise<void> {
+    await db.q
+      .insert(outboxOwners)
+      .values({ owner, heartbeatAt: now })
+      .onConflictDoUpdate({ target: outboxOwners.owner, set: { heartbeatAt: sql`excluded.heartbeat_at` } });
+  }
 
   return {
-    /** Queues a message; a second row with the same dedupe key is ignored. Returns whether it was new. */
-    enqueue(m: NewOutgoing): boolean {
+    /** Queues a message, in the caller's transaction; a second row with the same dedupe key is ignored. Returns whether it was new. */
+    async enqueue(m: NewOutgoing): Promise<boolean> {
       const now = clock.now();
-      const result = insert.run({ dedupeKey: m.dedupeKey, platform: m.platform, conversation: conversationOf(m.platform, m.target), target: m.target, payload: m.reply, now });
-      if (result.changes > 0) onEnqueue();
-      return result.changes > 0;
+      const added =
+        changedRows(
+          await db.q
+            .insert(outbox)
+            .values({ dedupeKey: m.dedupeKey, platform: m.platform, conversation: conversationOf(m.platform, m.target), target: m.target, payload: m.reply, status: 'pending', nextAttemptAt: now, createdAt: now })
+            .onConflictDoNothing({ target: outbox.dedupeKey }),
+        ) > 0;
+      // the dispatcher reads through another connection: wake it once the row is there to see
+      if (added) db.afterCommit(onEnqueue);
+      return added;
     },
 
     /** Shows that this process is alive, so that the leases it holds stand. */
-    beat(): void {
-      beat.run({ now: clock.now() });
+    async beat(): Promise<void> {
+      await db.tx(() => heartbeat(clock.now()));
     },
 
     /** This process stops sending: its leases are given up (it has let its sends settle) and it leaves the owners. */
-    retire(): void {
-      db.update(outbox).set({ leaseUntil: null, leaseOwner: null }).where(and(eq(outbox.leaseOwner, owner), eq(outbox.status, 'pending'))).run();
-      db.delete(outboxOwners).where(eq(outboxOwners.owner, owner)).run();
+    async retire(): Promise<void> {
+      await db.tx(async () => {
+        await db.q.update(outbox).set({ leaseUntil: null, leaseOwner: null }).where(and(eq(outbox.leaseOwner, owner), eq(outbox.status, 'pending')));
+        await db.q.delete(outboxOwners).where(eq(outboxOwners.owner, owner));
+      });
     },
 
     /** Takes up to `limit` due rows for the given platforms, leasing each to the caller. */
-    claim(platforms: string[], limit: number): Outgoing[] {
+    async claim(platforms: string[], limit: number): Promise<Outgoing[]> {
       const now = clock.now();
-      // a process that claims is alive, whether or not it runs the heartbeat (the REPL, a job)
-      beat.run({ now });
-      const ids = dueRows.all({ now, platforms: JSON.stringify(platforms), limit }) as { id: number }[];
-      const claimed: Outgoing[] = [];
-      for (const { id } of ids) {
-        const row = claimRow.get({ id, now, owner, until: now + settings.leaseMs }) as
-          | { id: number; dedupe_key: string; platform: string; target: string; payload: string; attempts: number }
-          | undefined;
-        if (row) {
-          claimed.push({
-            id: row.id,
-            dedupeKey: row.dedupe_key,
-            platform: row.platform,
-            target: JSON.parse(row.target),
-            reply: JSON.parse(row.payload),
-            attempt: row.attempts,
-          });
-        }
-      }
-      return claimed;
+      const staleBefore = now - OWNER_STALE_MS;
+      return db.tx(async () => {
+        // a process that claims is alive, whether or not it runs the heartbeat (the REPL, a job)
+        await heartbeat(now);
+        if (platforms.length === 0) return [];
+        // The oldest due row of each conversation that has no older row still waiting: one message
+        // in flight per chat keeps a chat's messages in order. A row is free when nobody holds it,
+        // its lease has run out, or its holder has stopped beating.
+        const due = await db.all<{ id: number }>(sql`
+          SELECT o.id FROM outbox o
+          WHERE o.status = 'pending' AND o.next_attempt_at <= ${now} AND o.platform IN ${platforms}
+            AND (o.lease_until IS NULL OR o.lease_until <= ${now}
+              OR NOT EXISTS (SELECT 1 FROM outbox_owners w WHERE w.owner = o.lease_owner AND w.heartbeat_at > ${staleBefore}))
+            AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
+          ORDER BY o.next_attempt_at, o.id LIMIT ${limit} ${SKIP_LOCKED}`);
+        if (due.length === 0) return [];
+        const ids = due.map((r) => r.id);
+        const rows = await db.q
+          .update(outbox)
+          .set({ leaseUntil: now + settings.leaseMs, leaseOwner: owner, attempts: sql`${outbox.attempts} + 1` })
+          .where(inArray(outbox.id, ids))
+          .returning({ id: outbox.id, dedupeKey: outbox.dedupeKey, platform: outbox.platform, target: outbox.target, payload: outbox.payload, attempts: outbox.attempts });
+        // in the order they fell due
+        rows.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+        return rows.map((r) => ({ id: r.id, dedupeKey: r.dedupeKey, platform: r.platform, target: r.target as DeliveryTarget, reply: r.payload as Reply, attempt: r.attempts }));
+      });
     },
 
-    markSent(id: number): void {
-      db.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, id)).run();
+    async markSent(id: number): Promise<void> {
+      await db.tx(async () => {
+        await db.q.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, id));
+      });
     },
 
     /** Schedules the next try, or gives up (status failed, error kept) when the budget is spent or the error is permanent. */
-    markFailed(id: number, attempt: number, error: string, options: { retryAfterMs?: number; permanent?: boolean } = {}): 'retry' | 'failed' {
+    async markFailed(id: number, attempt: number, error: string, options: { retryAfterMs?: number; permanent?: boolean } = {}): Promise<'retry' | 'failed'> {
       const giveUp = options.permanent || attempt >= settings.maxAttempts;
       const delay = options.retryAfterMs ?? backoffDelay(attempt, settings.backoffBaseMs, settings.backoffCapMs);
-      db.update(outbox)
-        .set(
-          giveUp
-            ? { status: 'failed', leaseUntil: null, leaseOwner: null, lastError: error, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }
-            : { nextAttemptAt: clock.now() + delay, leaseUntil: null, leaseOwner: null, lastError: error, ...AFTER_FIRST_ATTEMPT },
-        )
-        .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
-        .run();
+      await db.tx(async () => {
+        await db.q
+          .update(outbox)
+          .set(
+            giveUp
+              ? { status: 'failed', leaseUntil: null, leaseOwner: null, lastError: error, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }
+              : { nextAttemptAt: clock.now() + delay, leaseUntil: null, leaseOwner: null, lastError: error, ...AFTER_FIRST_ATTEMPT },
+          )
+          .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')));
+      });
       return giveUp ? 'failed' : 'retry';
     },
 
     /** Deletes sent messages older than the retention (failed ones stay, for whoever looks into them). Returns how many. */
-    purge(olderThanMs: number): number {
-      return db
-        .delete(outbox)
-        .where(and(eq(outbox.status, 'sent'), lt(outbox.sentAt, clock.now() - olderThanMs)))
-        .run().changes;
+    async purge(olderThanMs: number): Promise<number> {
+      return db.tx(async () => changedRows(await db.q.delete(outbox).where(and(eq(outbox.status, 'sent'), lt(outbox.sentAt, clock.now() - olderThanMs)))));
     },
 
     /** When the next row becomes due (for the dispatcher's sleep), or null when nothing waits. */
-    nextDueAt(platforms: string[]): number | null {
-      const row = sqlite
-        .prepare(
-          // a held row is due when its lease runs out or its holder would count as gone, whichever is first
-          `SELECT min(max(o.next_attempt_at, coalesce(min(o.lease_until,
-             coalesce((SELECT w.heartbeat_at FROM outbox_owners w WHERE w.owner = o.lease_owner), 0) + ${OWNER_STALE_MS}), 0))) AS due
-           FROM outbox o WHERE o.status = 'pending' AND o.platform IN (SELECT value FROM json_each(?))`,
-        )
-        .get(JSON.stringify(platforms)) as { due: number | null };
-      return row.due;
+    async nextDueAt(platforms: string[]): Promise<number | null> {
+      if (platforms.length === 0) return null;
+      // a held row is due when its lease runs out or its holder would count as gone, whichever is
+      // first, and not before its next attempt
+      const [row] = await db.all<{ due: number | null }>(sql`
+        SELECT min(CASE WHEN d.held > d.next_at THEN d.held ELSE d.next_at END) AS due
+        FROM (
+          SELECT o.next_attempt_at AS next_at,
+            CASE WHEN o.lease_until IS NULL THEN 0
+              WHEN o.lease_until < coalesce(w.heartbeat_at, 0) + ${OWNER_STALE_MS} THEN o.lease_until
+              ELSE coalesce(w.heartbeat_at, 0) + ${OWNER_STALE_MS} END AS held
+          FROM outbox o LEFT JOIN outbox_owners w ON w.owner = o.lease_owner
+          WHERE o.status = 'pending' AND o.platform IN ${platforms}
+        ) d`);
+      return row?.due ?? null;
     },
 
     /** What is queued under a dedupe-key prefix, oldest first (a job's dry run shows it before rolling back). */
-    queuedUnder(prefix: string): { platform: string; target: DeliveryTarget; reply: Reply }[] {
-      return db
+    async queuedUnder(prefix: string): Promise<{ platform: string; target: DeliveryTarget; reply: Reply }[]> {
+      const rows = await db.q
         .select({ platform: outbox.platform, target: outbox.target, payload: outbox.payload })
         .from(outbox)
         .where(sql`${outbox.dedupeKey} LIKE ${`${prefix}%`}`)
-        .orderBy(outbox.id)
-        .all()
-        .map((r) => ({ platform: r.platform, target: r.target as DeliveryTarget, reply: r.payload as Reply }));
+        .orderBy(outbox.id);
+      return rows.map((r) => ({ platform: r.platform, target: r.target as DeliveryTarget, reply: r.payload as Reply }));
     },
 
     /** What waits to be sent, and what was given up on, per platform (`npm run admin -- outbox`). */
-    waitingByPlatform(): { platform: string; pending: number; failed: number; oldest: number | null }[] {
-      return sqlite
-        .prepare(
-          `SELECT platform, sum(status = 'pending') AS pending, sum(status = 'failed') AS failed,
-             min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
-           FROM outbox WHERE status IN ('pending', 'failed') GROUP BY platform ORDER BY platform`,
-        )
-        .all() as { platform: string; pending: number; failed: number; oldest: number | null }[];
+    async waitingByPlatform(): Promise<{ platform: string; pending: number; failed: number; oldest: number | null }[]> {
+      return db.all<{ platform: string; pending: number; failed: number; oldest: number | null }>(sql`
+        SELECT platform, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+          min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
+        FROM outbox WHERE status IN ('pending', 'failed') GROUP BY platform ORDER BY platform`);
     },
 
     /**
@@ -204,12 +205,12 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
      * which would otherwise all go out once it is connected). Sent and failed rows stay. Returns how
      * many; the caller audits it in the same transaction.
      */
-    dropPending(platform: string): number {
-      return db.delete(outbox).where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'))).run().changes;
+    async dropPending(platform: string): Promise<number> {
+      return changedRows(await db.q.delete(outbox).where(and(eq(outbox.platform, platform), eq(outbox.status, 'pending'))));
     },
 
-    counts(): Record<'pending' | 'sent' | 'failed', number> {
-      const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
+    async counts(): Promise<Record<'pending' | 'sent' | 'failed', number>> {
+      const rows = await db.q.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status);
       const out = { pending: 0, sent: 0, failed: 0 };
       for (const r of rows) out[r.status] = r.n;
       return out;

@@ -37,64 +37,77 @@ export function parseIdentity(text: string): Identity | null {
 }
 
 export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
-  // prepared once: every message looks its sender up
-  const byIdentity = db
-    .select({ person: people })
-    .from(identities)
-    .innerJoin(people, eq(people.id, identities.personId))
-    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId'))))
-    .prepare();
-  // where to reach someone needs the day, not the millisecond: written at most every ten minutes
-  const seenNow = db
-    .update(identities)
-    .set({ lastSeenAt: sql<number>`${sql.placeholder('now')}` })
-    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.userId, sql.placeholder('userId')), sql`coalesce(${identities.lastSeenAt}, 0) < ${sql.placeholder('staleBefore')}`))
-    .prepare();
-
-  function findByIdentity(identity: Identity) {
-    return byIdentity.get({ platform: identity.platform, userId: identity.userId })?.person;
+  async function findByIdentity(identity: Identity) {
+    const [row] = await db.q
+      .select({ person: people })
+      .from(identities)
+      .innerJoin(people, eq(people.id, identities.personId))
+      .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
+      .limit(1);
+    return row?.person;
   }
 
-  /** The person behind an identity, created (without a role) on first sight; the name kept current. */
-  const reachOf = db
-    .select({ platform: identities.platform, userId: identities.userId, role: people.role })
-    .from(identities)
-    .innerJoin(people, eq(people.id, identities.personId))
-    .where(eq(identities.personId, sql.placeholder('personId')))
-    .orderBy(desc(identities.lastSeenAt))
-    .limit(1)
-    .prepare();
+  async function rename(personId: number, name: string, now: number): Promise<void> {
+    await db.q.update(people).set({ name, updatedAt: now }).where(eq(people.id, personId));
+  }
 
-  function ensure(identity: Identity, name?: string) {
+  /** The person behind an identity, created (without a role) on first sight; the name kept current. In the caller's transaction. */
+  async function ensure(identity: Identity, name?: string) {
     const now = clock.now();
-    const found = findByIdentity(identity);
+    const found = await findByIdentity(identity);
     if (found) {
-      if (name && name !== found.name) db.update(people).set({ name, updatedAt: now }).where(eq(people.id, found.id)).run();
+      if (name && name !== found.name) await rename(found.id, name, now);
       return { ...found, name: name || found.name };
     }
-    const created = db.insert(people).values({ name: name ?? '', createdAt: now, updatedAt: now }).returning().get();
-    db.insert(identities).values({ platform: identity.platform, userId: identity.userId, personId: created.id, lastSeenAt: now }).run();
-    return created;
+    const [created] = await db.q.insert(people).values({ name: name ?? '', createdAt: now, updatedAt: now }).returning();
+    await db.q.insert(identities).values({ platform: identity.platform, userId: identity.userId, personId: created!.id, lastSeenAt: now });
+    return created!;
   }
 
-  function view(personId: number): PersonView {
-    const p = db.select().from(people).where(eq(people.id, personId)).get();
-    if (!p) throw new Error(`person ${personId} not found`);
-    const unit = p.unitId ? db.select().from(units).where(eq(units.id, p.unitId)).get() : undefined;
-    const ids = db.select().from(identities).where(eq(identities.personId, personId)).all();
-    return { id: p.id, name: p.name, role: p.role, unitId: p.unitId, unitName: unit?.name ?? null, identities: ids.map(identityKey) };
+  /** Several people as others see them, in the order asked, in three queries whatever their number. */
+  async function views(personIds: number[]): Promise<PersonView[]> {
+    if (!personIds.length) return [];
+    const rows = await db.q
+      .select({ person: people, unitName: units.name })
+      .from(people)
+      .leftJoin(units, eq(units.id, people.unitId))
+      .where(inArray(people.id, personIds));
+    // in one order on either dialect (PostgreSQL has no insertion order to fall back on)
+    const keys = new Map<number, string[]>();
+    for (const i of await db.q.select().from(identities).where(inArray(identities.personId, personIds)).orderBy(asc(identities.platform), asc(identities.userId))) {
+      keys.set(i.personId, [...(keys.get(i.personId) ?? []), identityKey(i)]);
+    }
+    const byId = new Map(rows.map((r) => [r.person.id, r]));
+    return personIds.map((id) => {
+      const row = byId.get(id);
+      if (!row) throw new Error(`person ${id} not found`);
+      const p = row.person;
+      return { id: p.id, name: p.name, role: p.role, unitId: p.unitId, unitName: row.unitName, identities: keys.get(id) ?? [] };
+    });
+  }
+
+  async function view(personId: number): Promise<PersonView> {
+    return (await views([personId]))[0]!;
   }
 
   return {
     ensure,
     view,
 
-    /** The actor for a message: looks the sender up without creating anyone (unknown senders leave no trace). */
-    actorFor(identity: Identity, name: string | undefined, chat: string | null): Actor {
-      const p = findByIdentity(identity);
+    /**
+     * The actor for a message: looks the sender up without creating anyone (unknown senders leave
+     * no trace). Writes (last seen, a new name) in the caller's transaction.
+     */
+    async actorFor(identity: Identity, name: string | undefined, chat: string | null): Promise<Actor> {
+      const p = await findByIdentity(identity);
       if (p) {
-        seenNow.run({ platform: identity.platform, userId: identity.userId, now: clock.now(), staleBefore: clock.now() - SEEN_GRANULARITY_MS });
-        if (name && name !== p.name) db.update(people).set({ name, updatedAt: clock.now() }).where(eq(people.id, p.id)).run();
+        const now = clock.now();
+        // where to reach someone needs the day, not the millisecond: written at most every ten minutes
+        await db.q
+          .update(identities)
+          .set({ lastSeenAt: now })
+          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId), sql`coalesce(${identities.lastSeenAt}, 0) < ${now - SEEN_GRANULARITY_MS}`));
+        if (name && name !== p.name) await rename(p.id, name, now);
       }
       return {
         personId: p?.id ?? null,
@@ -106,69 +119,70 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       };
     },
 
-    grant(target: Identity, targetName: string | undefined, role: Role, unitId: number | null, actor: Actor): PersonView {
+    /** In the caller's transaction. */
+    async grant(target: Identity, targetName: string | undefined, role: Role, unitId: number | null, actor: Actor): Promise<PersonView> {
       if (role === 'contact' && unitId === null) throw new UserError('授予「联络员」需要指定单位，例如：单位=县住建局');
-      const person = ensure(target, targetName);
-      const before = view(person.id);
+      const person = await ensure(target, targetName);
+      const before = await view(person.id);
       const newUnit = role === 'contact' ? unitId : null;
-      db.update(people).set({ role, unitId: newUnit, updatedAt: clock.now() }).where(eq(people.id, person.id)).run();
+      await db.q.update(people).set({ role, unitId: newUnit, updatedAt: clock.now() }).where(eq(people.id, person.id));
       if (role === 'contact' && newUnit !== null) {
-        db.insert(unitContacts).values({ unitId: newUnit, personId: person.id }).onConflictDoNothing().run();
+        await db.q.insert(unitContacts).values({ unitId: newUnit, personId: person.id }).onConflictDoNothing();
       }
-      const after = view(person.id);
-      audit.record(actor, '授权', identityKey(target), summary(before), summary(after));
+      const after = await view(person.id);
+      await audit.record(actor, '授权', identityKey(target), summary(before), summary(after));
       return after;
     },
 
-    /** Makes sure the identity holds the admin role (ADMIN_IDS, the local console); audited only when it changes. */
-    ensureAdmin(identity: Identity, name: string | undefined, actor: Actor): void {
-      if (findByIdentity(identity)?.role !== 'admin') this.grant(identity, name, 'admin', null, actor);
+    /** Makes sure the identity holds the admin role (ADMIN_IDS, the local console); audited only when it changes. In the caller's transaction. */
+    async ensureAdmin(identity: Identity, name: string | undefined, actor: Actor): Promise<void> {
+      if ((await findByIdentity(identity))?.role !== 'admin') await this.grant(identity, name, 'admin', null, actor);
     },
 
-    revoke(target: Identity, actor: Actor): PersonView {
-      const person = findByIdentity(target);
+    /** In the caller's transaction. */
+    async revoke(target: Identity, actor: Actor): Promise<PersonView> {
+      const person = await findByIdentity(target);
       if (!person || person.role === null) throw new UserError(`${identityKey(target)} 没有任何角色，无需撤销`);
       if (person.id === actor.personId && person.role === 'admin') throw new UserError('不能撤销自己的管理员角色，请由另一位管理员操作');
-      const before = view(person.id);
-      db.update(people).set({ role: null, unitId: null, updatedAt: clock.now() }).where(eq(people.id, person.id)).run();
-      db.delete(unitContacts).where(eq(unitContacts.personId, person.id)).run();
-      const after = view(person.id);
-      audit.record(actor, '撤销授权', identityKey(target), summary(before), summary(after));
+      const before = await view(person.id);
+      await db.q.update(people).set({ role: null, unitId: null, updatedAt: clock.now() }).where(eq(people.id, person.id));
+      await db.q.delete(unitContacts).where(eq(unitContacts.personId, person.id));
+      const after = await view(person.id);
+      await audit.record(actor, '撤销授权', identityKey(target), summary(before), summary(after));
       return after;
     },
 
     /** Everyone holding a role, admins first. */
-    listWithRoles(): PersonView[] {
-      const rows = db.select({ id: people.id }).from(people).where(inArray(people.role, ['admin', 'leader', 'staff', 'contact'])).orderBy(asc(people.id)).all();
+    async listWithRoles(): Promise<PersonView[]> {
+      const rows = await db.q.select({ id: people.id }).from(people).where(inArray(people.role, ['admin', 'leader', 'staff', 'contact'])).orderBy(asc(people.id));
       const order: Role[] = ['admin', 'leader', 'staff', 'contact'];
-      return rows.map((r) => view(r.id)).sort((a, b) => order.indexOf(a.role!) - order.indexOf(b.role!));
+      return (await views(rows.map((r) => r.id))).sort((a, b) => order.indexOf(a.role!) - order.indexOf(b.role!));
     },
 
     /** The people holding a role whose name is exactly this. */
-    withRoleNamed(role: Role, name: string): PersonView[] {
-      return db
+    async withRoleNamed(role: Role, name: string): Promise<PersonView[]> {
+      const rows = await db.q
         .select({ id: people.id })
         .from(people)
         .where(and(eq(people.role, role), eq(people.name, name)))
-        .all()
-        .map((p) => view(p.id));
+        .orderBy(asc(people.id));
+      return views(rows.map((p) => p.id));
     },
 
     /** A person as others read them: the name, or for someone never seen by name, their platform id. */
-    displayName(personId: number): string {
-      const p = view(personId);
+    async displayName(personId: number): Promise<string> {
+      const p = await view(personId);
       return p.name || p.identities[0] || `#${personId}`;
     },
 
     /** Who to ask for access, by name: told to everyone in a group, so never a platform id. */
-    adminNames(): string[] {
-      return db
+    async adminNames(): Promise<string[]> {
+      const rows = await db.q
         .select({ name: people.name })
         .from(people)
         .where(and(eq(people.role, 'admin'), isNotNull(people.name), ne(people.name, '')))
-        .orderBy(asc(people.id))
-        .all()
-        .map((p) => p.name!);
+        .orderBy(asc(people.id));
+      return rows.map((p) => p.name!);
     },
 
     /**
@@ -176,10 +190,10 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
      * name not asked within the hour, or a name not checked for NAME_REFRESH_MS (people are renamed,
      * rarely). What was asked is recorded (nameChecked), so the question is a short indexed read.
      */
-    namesToLookUp(platform: string, limit: number): Identity[] {
+    async namesToLookUp(platform: string, limit: number): Promise<Identity[]> {
       const now = clock.now();
       const checked = sql`coalesce(${identities.nameCheckedAt}, 0)`;
-      return db
+      return db.q
         .select({ platform: identities.platform, userId: identities.userId })
         .from(identities)
         .innerJoin(people, eq(people.id, identities.personId))
@@ -191,23 +205,29 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
             or(isNull(people.name), eq(people.name, ''), lt(checked, now - NAME_REFRESH_MS)),
           ),
         )
-        .orderBy(desc(identities.lastSeenAt))
-        .limit(limit)
-        .all();
+        .orderBy(desc(identities.lastSeenAt), asc(identities.userId))
+        .limit(limit);
     },
 
-    /** What the directory said: a name is kept; either way the identity is not asked again for a while. */
-    nameChecked(identity: Identity, name: string | null): void {
+    /** What the directory said: a name is kept; either way the identity is not asked again for a while. In the caller's transaction. */
+    async nameChecked(identity: Identity, name: string | null): Promise<void> {
       const now = clock.now();
-      db.update(identities).set({ nameCheckedAt: now }).where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId))).run();
+      await db.q.update(identities).set({ nameCheckedAt: now }).where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)));
       if (!name) return;
-      const p = findByIdentity(identity);
-      if (p && name !== p.name) db.update(people).set({ name, updatedAt: now }).where(eq(people.id, p.id)).run();
+      const p = await findByIdentity(identity);
+      if (p && name !== p.name) await rename(p.id, name, now);
     },
 
     /** Where to reach a person (the identity they used most recently) and their role, in one read: notifications ask for both, for many people at once. */
-    reach(personId: number): { identity: Identity; role: Role | null } | null {
-      const row = reachOf.get({ personId });
+    async reach(personId: number): Promise<{ identity: Identity; role: Role | null } | null> {
+      const [row] = await db.q
+        .select({ platform: identities.platform, userId: identities.userId, role: people.role })
+        .from(identities)
+        .innerJoin(people, eq(people.id, identities.personId))
+        .where(eq(identities.personId, personId))
+        // never seen last, as SQLite orders NULL by default and PostgreSQL must be told
+        .orderBy(sql`${identities.lastSeenAt} DESC NULLS LAST`)
+        .limit(1);
       return row ? { identity: { platform: row.platform, userId: row.userId }, role: row.role } : null;
     },
   };

@@ -103,48 +103,14 @@ export function createProposalsService(
 ) {
   const { audit, notify } = deps;
 
-  // Registration's statements are prepared once: building drizzle's SQL for each item cost several
-  // times what running it does, and an import registers 10,000 items in one go.
-  const byRegNo = db.select().from(proposals).where(eq(proposals.regNo, sql.placeholder('regNo'))).prepare();
-  const insertItem = db
-    .insert(proposals)
-    .values({
-      regNo: sql.placeholder('regNo'),
-      kind: sql.placeholder('kind'),
-      year: sql.placeholder('year'),
-      number: sql.placeholder('number'),
-      title: sql.placeholder('title'),
-      proposers: sql.placeholder('proposers'),
-      assignedDate: sql.placeholder('assignedDate'),
-      dueDate: sql.placeholder('dueDate'),
-      dueWorkdays: sql.placeholder('dueWorkdays'),
-      dueCountedFrom: sql.placeholder('dueCountedFrom'),
-      status: 'assigned',
-      createdBy: sql.placeholder('createdBy'),
-      createdAt: sql.placeholder('now'),
-      updatedAt: sql.placeholder('now'),
-    })
-    .returning()
-    .prepare();
-  const insertUnit = db
-    .insert(proposalUnits)
-    .values({ proposalId: sql.placeholder('proposalId'), unitId: sql.placeholder('unitId'), lead: sql.placeholder('lead') })
-    .prepare();
-  const unitsOf = db
-    .select({ unitId: proposalUnits.unitId, lead: proposalUnits.lead })
-    .from(proposalUnits)
-    .where(eq(proposalUnits.proposalId, sql.placeholder('proposalId')))
-    .prepare();
-
-  function view(row: Row): ProposalView {
-    const links = db
+  async function view(row: Row): Promise<ProposalView> {
+    const links = await db.q
       .select({ name: units.name, lead: proposalUnits.lead })
       .from(proposalUnits)
       .innerJoin(units, eq(units.id, proposalUnits.unitId))
       .where(eq(proposalUnits.proposalId, row.id))
-      .orderBy(sql`${proposalUnits.lead} DESC`, asc(units.id))
-      .all();
-    const earlierRounds = db
+      .orderBy(sql`${proposalUnits.lead} DESC`, asc(units.id));
+    const earlierRounds = await db.q
       .select({
         round: proposalRounds.round,
         dueDate: proposalRounds.dueDate,
@@ -156,13 +122,12 @@ export function createProposalsService(
       })
       .from(proposalRounds)
       .where(eq(proposalRounds.proposalId, row.id))
-      .orderBy(asc(proposalRounds.round))
-      .all();
+      .orderBy(asc(proposalRounds.round));
     return { ...row, leadUnitName: links.find((l) => l.lead)?.name ?? '—', coUnitNames: links.filter((l) => !l.lead).map((l) => l.name), earlierRounds };
   }
 
   function unitCondition(unitId: number): SQL {
-    return inArray(proposals.id, db.select({ id: proposalUnits.proposalId }).from(proposalUnits).where(eq(proposalUnits.unitId, unitId)));
+    return inArray(proposals.id, db.q.select({ id: proposalUnits.proposalId }).from(proposalUnits).where(eq(proposalUnits.unitId, unitId)));
   }
 
   function scopeCondition(actor: Actor): SQL | undefined {
@@ -178,34 +143,35 @@ export function createProposalsService(
     return parsed && { year: parsed.year, number: parsed.seq };
   }
 
-  function byNumber(kind: ProposalKind, ref: string, actor: Actor): Row {
+  async function byNumber(kind: ProposalKind, ref: string, actor: Actor): Promise<Row> {
     const n = numberOf(kind, ref);
     if (!n) throw new UserError(`「${ref}」不是${kind}编号，可以写 12（今年第12号）或 ${formatRegNo(KIND_PREFIX[kind], yearOf(deps.today()), 12)}`);
     const regNo = formatRegNo(KIND_PREFIX[kind], n.year, n.number);
-    const found = db.select().from(proposals).where(and(eq(proposals.regNo, regNo), scopeCondition(actor))).get();
+    const [found] = await db.q.select().from(proposals).where(and(eq(proposals.regNo, regNo), scopeCondition(actor))).limit(1);
     if (found) return found;
-    const near = db
-      .select({ regNo: proposals.regNo })
-      .from(proposals)
-      .where(and(eq(proposals.kind, kind), eq(proposals.year, n.year), sql`abs(${proposals.number} - ${n.number}) <= 2`, scopeCondition(actor)))
-      .orderBy(sql`abs(${proposals.number} - ${n.number})`)
-      .limit(3)
-      .all()
-      .map((r) => r.regNo);
+    const near = (
+      await db.q
+        .select({ regNo: proposals.regNo })
+        .from(proposals)
+        .where(and(eq(proposals.kind, kind), eq(proposals.year, n.year), sql`abs(${proposals.number} - ${n.number}) <= 2`, scopeCondition(actor)))
+        .orderBy(sql`abs(${proposals.number} - ${n.number})`)
+        .limit(3)
+    ).map((r) => r.regNo);
     throw new UserError(`未找到${kind} ${regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}。${near.length ? `相近的编号：${near.join('、')}` : ''}`);
   }
 
-  function list(where: SQL | undefined, actor: Actor): ProposalList {
+  async function list(where: SQL | undefined, actor: Actor): Promise<ProposalList> {
     const condition = and(where, scopeCondition(actor));
-    const total = db.select({ n: sql<number>`count(*)` }).from(proposals).where(condition).get()!.n;
-    const rows = db
+    const [counted] = await db.q.select({ n: sql<number>`count(*)` }).from(proposals).where(condition);
+    const rows = await db.q
       .select()
       .from(proposals)
       .where(condition)
       .orderBy(sql`${proposals.status} IN ('answered', 'evaluated')`, asc(proposals.dueDate), asc(proposals.number))
-      .limit(LIST_LIMIT)
-      .all();
-    return { total, items: rows.map(view) };
+      .limit(LIST_LIMIT);
+    const items: ProposalView[] = [];
+    for (const r of rows) items.push(await view(r));
+    return { total: counted!.n, items };
   }
 
   function snapshot(r: Row) {
@@ -220,8 +186,19 @@ export function createProposalsService(
     };
   }
 
-  function refresh(id: number): Row {
-    return db.select().from(proposals).where(eq(proposals.id, id)).get()!;
+  async function refresh(id: number): Promise<Row> {
+    const [found] = await db.q.select().from(proposals).where(eq(proposals.id, id)).limit(1);
+    return found!;
+  }
+
+  /** Whether the unit leads (主办) the item. */
+  async function leads(proposalId: number, unitId: number): Promise<boolean> {
+    const [link] = await db.q
+      .select({ unitId: proposalUnits.unitId })
+      .from(proposalUnits)
+      .where(and(eq(proposalUnits.proposalId, proposalId), eq(proposalUnits.unitId, unitId), eq(proposalUnits.lead, true)))
+      .limit(1);
+    return link !== undefined;
   }
 
   function checkDueDate(assigned: LocalDate, due: LocalDate): void {
@@ -231,21 +208,23 @@ export function createProposalsService(
   }
 
   /** Existing item with this official number, if any. */
-  function existing(kind: ProposalKind, year: number, number: number): Row | undefined {
-    return byRegNo.get({ regNo: formatRegNo(KIND_PREFIX[kind], year, number) });
+  async function existing(kind: ProposalKind, year: number, number: number): Promise<Row | undefined> {
+    const [found] = await db.q.select().from(proposals).where(eq(proposals.regNo, formatRegNo(KIND_PREFIX[kind], year, number))).limit(1);
+    return found;
   }
 
   /** The sums every figure is made of, for a whole set or per group. */
   function sums() {
     const today = deps.today();
+    const counting = (condition: SQL) => sql<number>`count(*) FILTER (WHERE ${condition})`;
     return {
       total: sql<number>`count(*)`,
-      answered: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL), 0)`,
-      onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`,
-      decided: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} IS NOT NULL OR ${proposals.dueDate} < ${today}), 0)`,
-      satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
-      basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
-      unsatisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '不满意'), 0)`,
+      answered: counting(sql`${proposals.firstAnswerOnTime} IS NOT NULL`),
+      onTime: counting(sql`${proposals.firstAnswerOnTime} = 1`),
+      decided: counting(sql`${proposals.firstAnswerOnTime} IS NOT NULL OR ${proposals.dueDate} < ${today}`),
+      satisfied: counting(sql`${proposals.evaluation} = '满意'`),
+      basically: counting(sql`${proposals.evaluation} = '基本满意'`),
+      unsatisfied: counting(sql`${proposals.evaluation} = '不满意'`),
     };
   }
 
@@ -265,61 +244,70 @@ export function createProposalsService(
   return {
     answerClasses: settings.answerClasses,
 
-    get: (kind: ProposalKind, ref: string, actor: Actor): ProposalView => view(byNumber(kind, ref, actor)),
+    get: async (kind: ProposalKind, ref: string, actor: Actor): Promise<ProposalView> => view(await byNumber(kind, ref, actor)),
 
-    /** Registers one; refuses an official number already registered for that year. */
     /**
      * Registers one; refuses an official number already registered for that year. An import
      * passes its own unit lookup (resolved once per name for the whole file) and notifies later.
      */
-    register(input: RegisterInput, actor: Actor, options: { notify?: boolean; resolveUnit?: (name: string) => UnitView } = {}): ProposalView {
+    async register(input: RegisterInput, actor: Actor, options: { notify?: boolean; resolveUnit?: (name: string) => UnitView | Promise<UnitView> } = {}): Promise<ProposalView> {
       const resolveUnit = options.resolveUnit ?? ((name: string) => deps.units.resolve(name));
       const year = yearOf(input.assignedDate);
-      const clash = existing(input.kind, year, input.number);
+      const clash = await existing(input.kind, year, input.number);
       if (clash) throw new AlreadyRegistered(`${input.kind}编号 ${input.number}（${year}年）已登记为 ${clash.regNo}`);
       if (input.number < 1) throw new UserError('「编号」应为正整数，例如 12');
       const dueDate = input.dueDate ?? addMonths(input.assignedDate, settings.answerMonths);
       checkDueDate(input.assignedDate, dueDate);
-      const lead = resolveUnit(input.leadUnit);
-      const co = [...new Map(input.coUnits.map(resolveUnit).filter((u) => u.id !== lead.id).map((u) => [u.id, u])).values()];
+      const lead = await resolveUnit(input.leadUnit);
+      const coById = new Map<number, UnitView>();
+      for (const name of input.coUnits) {
+        const unit = await resolveUnit(name);
+        if (unit.id !== lead.id && !coById.has(unit.id)) coById.set(unit.id, unit);
+      }
+      const co = [...coById.values()];
       const regNo = formatRegNo(KIND_PREFIX[input.kind], year, input.number);
       const now = clock.now();
-      const row = insertItem.get({
-        regNo,
-        kind: input.kind,
-        year,
-        number: input.number,
-        title: input.title,
-        proposers: input.proposers,
-        assignedDate: input.assignedDate,
-        dueDate,
-        dueWorkdays: input.dueDate ? (input.dueWorkdays?.count ?? null) : null,
-        dueCountedFrom: input.dueDate ? (input.dueWorkdays?.from ?? null) : null,
-        createdBy: actor.personId,
-        now,
-      })!;
-      insertUnit.run({ proposalId: row.id, unitId: lead.id, lead: true });
-      for (const u of co) insertUnit.run({ proposalId: row.id, unitId: u.id, lead: false });
+      const [row] = await db.q
+        .insert(proposals)
+        .values({
+          regNo,
+          kind: input.kind,
+          year,
+          number: input.number,
+          title: input.title,
+          proposers: input.proposers,
+          assignedDate: input.assignedDate,
+          dueDate,
+          dueWorkdays: input.dueDate ? (input.dueWorkdays?.count ?? null) : null,
+          dueCountedFrom: input.dueDate ? (input.dueWorkdays?.from ?? null) : null,
+          status: 'assigned',
+          createdBy: actor.personId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await db.q.insert(proposalUnits).values([{ proposalId: row!.id, unitId: lead.id, lead: true }, ...co.map((u) => ({ proposalId: row!.id, unitId: u.id, lead: false }))]);
       // a new item's view is known without reading it back
-      const v: ProposalView = { ...row, leadUnitName: lead.name, coUnitNames: co.map((u) => u.name), earlierRounds: [] };
-      audit.record(actor, `${input.kind}登记`, regNo, null, { title: v.title, proposers: v.proposers, leadUnit: v.leadUnitName, coUnits: v.coUnitNames, dueDate });
+      const v: ProposalView = { ...row!, leadUnitName: lead.name, coUnitNames: co.map((u) => u.name), earlierRounds: [] };
+      await audit.record(actor, `${input.kind}登记`, regNo, null, { title: v.title, proposers: v.proposers, leadUnit: v.leadUnitName, coUnits: v.coUnitNames, dueDate });
       if (options.notify !== false) {
-        notify.people(lead.contacts.map((c) => c.personId), assignmentNotice(v, true), `proposal-assign:${regNo}:lead`);
-        notify.people(co.flatMap((u) => u.contacts.map((c) => c.personId)), assignmentNotice(v, false), `proposal-assign:${regNo}:co`);
+        await notify.people(lead.contacts.map((c) => c.personId), assignmentNotice(v, true), `proposal-assign:${regNo}:lead`);
+        await notify.people(co.flatMap((u) => u.contacts.map((c) => c.personId)), assignmentNotice(v, false), `proposal-assign:${regNo}:co`);
       }
       return v;
     },
 
     /** After a bulk import: one message per unit contact listing all their new items, not one per item. */
-    announce(items: ProposalView[], batch: string): number {
+    async announce(items: ProposalView[], batch: string): Promise<number> {
       const byPerson = new Map<number, string[]>();
       // a file names the same few dozen units thousands of times
       const contacts = new Map<number, { personId: number }[]>();
-      const contactsOf = (unitId: number) => contacts.get(unitId) ?? contacts.set(unitId, deps.units.contactsOf(unitId)).get(unitId)!;
+      const contactsOf = async (unitId: number) => contacts.get(unitId) ?? contacts.set(unitId, await deps.units.contactsOf(unitId)).get(unitId)!;
       for (const p of items) {
-        for (const u of unitsOf.all({ proposalId: p.id })) {
+        const links = await db.q.select({ unitId: proposalUnits.unitId, lead: proposalUnits.lead }).from(proposalUnits).where(eq(proposalUnits.proposalId, p.id));
+        for (const u of links) {
           const line = `${p.regNo}（${u.lead ? '主办' : '协办'}）${p.title}｜答复期限 ${p.dueDate}`;
-          for (const c of contactsOf(u.unitId)) {
+          for (const c of await contactsOf(u.unitId)) {
             const lines = byPerson.get(c.personId);
             if (lines) lines.push(line);
             else byPerson.set(c.personId, [line]);
@@ -327,33 +315,35 @@ export function createProposalsService(
         }
       }
       for (const [personId, lines] of byPerson) {
-        notify.person(personId, card({ title: `新交办建议提案 ${lines.length} 件`, tone: 'warning', lines: lines.slice(0, 30).concat(lines.length > 30 ? [`……共 ${lines.length} 件，发送「建议查询 本单位名称」查看`] : []) }), `proposal-import:${batch}`);
+        await notify.person(personId, card({ title: `新交办建议提案 ${lines.length} 件`, tone: 'warning', lines: lines.slice(0, 30).concat(lines.length > 30 ? [`……共 ${lines.length} 件，发送「建议查询 本单位名称」查看`] : []) }), `proposal-import:${batch}`);
       }
       return byPerson.size;
     },
 
     /** By number; else by proposer's name, unit or keyword; open ones first, nearest due date first. */
-    find(kind: ProposalKind, query: string, actor: Actor): ProposalList {
-      if (numberOf(kind, query)) return { total: 1, items: [view(byNumber(kind, query, actor))] };
-      const unit = deps.units.list().find((u) => u.name === query || u.shortName === query);
+    async find(kind: ProposalKind, query: string, actor: Actor): Promise<ProposalList> {
+      if (numberOf(kind, query)) return { total: 1, items: [await view(await byNumber(kind, query, actor))] };
+      const unit = (await deps.units.list()).find((u) => u.name === query || u.shortName === query);
       const ofKind = eq(proposals.kind, kind);
       if (unit) return list(and(ofKind, unitCondition(unit.id)), actor);
+      // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
       const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      return list(and(ofKind, or(sql`${proposals.proposers} LIKE ${pattern} ESCAPE '\\'`, sql`${proposals.title} LIKE ${pattern} ESCAPE '\\'`)), actor);
+      return list(and(ofKind, or(sql`lower(${proposals.proposers}) LIKE lower(${pattern}) ESCAPE '\\'`, sql`lower(${proposals.title}) LIKE lower(${pattern}) ESCAPE '\\'`)), actor);
     },
 
-    answer(kind: ProposalKind, ref: string, answer: { answerClass: string; date: LocalDate; text?: string | undefined }, actor: Actor): ProposalView {
-      const row = byNumber(kind, ref, actor);
+    async answer(kind: ProposalKind, ref: string, answer: { answerClass: string; date: LocalDate; text?: string | undefined }, actor: Actor): Promise<ProposalView> {
+      const row = await byNumber(kind, ref, actor);
       const unitId = unitScope(actor);
-      if (unitId !== null && !db.select().from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.unitId, unitId), eq(proposalUnits.lead, true))).get()) {
-        throw new UserError(`${row.regNo} 由主办单位 ${view(row).leadUnitName} 答复，协办单位请把意见交主办单位`);
+      if (unitId !== null && !(await leads(row.id, unitId))) {
+        throw new UserError(`${row.regNo} 由主办单位 ${(await view(row)).leadUnitName} 答复，协办单位请把意见交主办单位`);
       }
       if (row.status === 'answered' || row.status === 'evaluated') throw new UserError(`${row.regNo} 已于 ${row.answerDate} 答复（${row.answerClass}类），等待${row.status === 'answered' ? '评价' : '处理'}`);
       if (!settings.answerClasses.includes(answer.answerClass)) throw new UserError(`「类别」应为 ${settings.answerClasses.join('/')} 之一`);
       if (answer.date < row.assignedDate) throw new UserError(`「答复日期」${answer.date} 早于交办日期 ${row.assignedDate}`);
       if (answer.date > deps.today()) throw new UserError(`「答复日期」${answer.date} 还没到，请填写实际答复的日期`);
       const onTime = answer.date <= row.dueDate;
-      db.update(proposals)
+      await db.q
+        .update(proposals)
         .set({
           status: 'answered',
           answerClass: answer.answerClass,
@@ -363,36 +353,34 @@ export function createProposalsService(
           firstAnswerOnTime: row.round === 1 ? onTime : row.firstAnswerOnTime,
           updatedAt: clock.now(),
         })
-        .where(eq(proposals.id, row.id))
-        .run();
-      const after = refresh(row.id);
-      audit.record(actor, `${kind}答复`, row.regNo, snapshot(row), snapshot(after));
+        .where(eq(proposals.id, row.id));
+      const after = await refresh(row.id);
+      await audit.record(actor, `${kind}答复`, row.regNo, snapshot(row), snapshot(after));
       return view(after);
     },
 
     /** The proposer's evaluation; 不满意 reopens the item for a new round with a new due date. */
-    evaluate(kind: ProposalKind, ref: string, evaluation: Evaluation, actor: Actor): ProposalView {
-      const row = byNumber(kind, ref, actor);
+    async evaluate(kind: ProposalKind, ref: string, evaluation: Evaluation, actor: Actor): Promise<ProposalView> {
+      const row = await byNumber(kind, ref, actor);
       if (row.status !== 'answered') {
         throw new UserError(row.status === 'evaluated' ? `${row.regNo} 已评价为「${row.evaluation}」` : `${row.regNo} 还没有答复，无可评价。答复后再评价。`);
       }
       const today = deps.today();
       const now = clock.now();
       if (evaluation === '不满意') {
-        db.insert(proposalRounds)
-          .values({
-            proposalId: row.id,
-            round: row.round,
-            dueDate: row.dueDate,
-            answerClass: row.answerClass!,
-            answerDate: row.answerDate!,
-            answerText: row.answerText,
-            answeredOnTime: row.answeredOnTime!,
-            evaluation,
-            evaluatedDate: today,
-          })
-          .run();
-        db.update(proposals)
+        await db.q.insert(proposalRounds).values({
+          proposalId: row.id,
+          round: row.round,
+          dueDate: row.dueDate,
+          answerClass: row.answerClass!,
+          answerDate: row.answerDate!,
+          answerText: row.answerText,
+          answeredOnTime: row.answeredOnTime!,
+          evaluation,
+          evaluatedDate: today,
+        });
+        await db.q
+          .update(proposals)
           .set({
             status: 'in_progress',
             round: row.round + 1,
@@ -407,41 +395,40 @@ export function createProposalsService(
             evaluatedDate: today,
             updatedAt: now,
           })
-          .where(eq(proposals.id, row.id))
-          .run();
+          .where(eq(proposals.id, row.id));
       } else {
-        db.update(proposals).set({ status: 'evaluated', evaluation, evaluatedDate: today, updatedAt: now }).where(eq(proposals.id, row.id)).run();
+        await db.q.update(proposals).set({ status: 'evaluated', evaluation, evaluatedDate: today, updatedAt: now }).where(eq(proposals.id, row.id));
       }
-      const after = refresh(row.id);
-      audit.record(actor, `${kind}评价`, row.regNo, snapshot(row), snapshot(after));
+      const after = await refresh(row.id);
+      await audit.record(actor, `${kind}评价`, row.regNo, snapshot(row), snapshot(after));
       if (evaluation === '不满意') {
-        const v = view(after);
-        const lead = db.select({ unitId: proposalUnits.unitId }).from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.lead, true))).get()!;
-        notify.people(deps.units.contactsOf(lead.unitId).map((c) => c.personId), redoNotice(v), `proposal-redo:${row.regNo}:${after.round}`);
+        const v = await view(after);
+        const [lead] = await db.q.select({ unitId: proposalUnits.unitId }).from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.lead, true))).limit(1);
+        await notify.people((await deps.units.contactsOf(lead!.unitId)).map((c) => c.personId), redoNotice(v), `proposal-redo:${row.regNo}:${after.round}`);
         return v;
       }
       return view(after);
     },
 
     /** One year's figures, by status and by lead unit; a contact sees only their unit's items. */
-    stats(kind: ProposalKind, year: number, actor: Actor): ProposalStats {
+    async stats(kind: ProposalKind, year: number, actor: Actor): Promise<ProposalStats> {
       const base = and(eq(proposals.kind, kind), eq(proposals.year, year), scopeCondition(actor));
       const byStatus = { assigned: 0, in_progress: 0, answered: 0, evaluated: 0 };
-      for (const r of db.select({ status: proposals.status, n: sql<number>`count(*)` }).from(proposals).where(base).groupBy(proposals.status).all()) byStatus[r.status] = r.n;
+      for (const r of await db.q.select({ status: proposals.status, n: sql<number>`count(*)` }).from(proposals).where(base).groupBy(proposals.status)) byStatus[r.status] = r.n;
       // one pass grouped by lead unit, not one query per unit
-      const byUnit = db
+      const byUnit = await db.q
         .select({ unitId: units.id, unit: units.name, ...sums() })
         .from(proposals)
         .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
         .innerJoin(units, eq(units.id, proposalUnits.unitId))
         .where(base)
-        .groupBy(units.id)
-        .orderBy(asc(units.id))
-        .all();
+        .groupBy(units.id, units.name)
+        .orderBy(asc(units.id));
+      const [all] = await db.q.select(sums()).from(proposals).where(base);
       return {
         kind,
         year,
-        ...figures(db.select(sums()).from(proposals).where(base).get()!),
+        ...figures(all!),
         byStatus,
         byUnit: byUnit.map((u) => ({ unit: u.unit, ...figures(u) })),
       };

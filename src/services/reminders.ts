@@ -1,7 +1,7 @@
 // What the scheduled reminders say, computed from the database as it stands: every open
 // document, suggestion/proposal and supervision item near or past its deadline, gathered into
 // one message per person ("早发现、早预警"). Each item is reminded of once a day per kind.
-import { and, eq, inArray, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
 import { daysBetween, type LocalDate } from '../lib/dates';
@@ -52,46 +52,59 @@ export const SOON_WORKDAYS = 3;
 /** Working days overdue from which the leader hears of it too. */
 export const ESCALATE_AFTER_WORKDAYS = 3;
 const MAX_LINES = 30;
+/** Rows written by one statement when recording what was reminded of. */
+const RECORD_BATCH = 500;
 const ORDER: Record<ReminderKind, number> = { escalation: 0, overdue: 1, feedback: 2, today: 3, soon: 4 };
 
 export function createRemindersService(db: Db, deps: { calendar: CalendarService }) {
-  const { calendar } = deps;
-
-  /** Open items due by `horizon` (overdue ones included). */
-  function dueBy(horizon: LocalDate): DueItem[] {
-    const docs = db
-      .select({ ref: documents.regNo, title: documents.title, due: documents.dueDate, unitId: documents.handlingUnitId })
-      .from(documents)
-      .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon)))
-      .all()
-      .map(
-        (d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId, leaderId: null, action: d.unitId === null ? `公文分办 ${d.ref} 承办单位=` : `公文办结 ${d.ref}` }),
-      );
-    const props = db
-      .select({ ref: proposals.regNo, kind: proposals.kind, title: proposals.title, due: proposals.dueDate, unitId: proposalUnits.unitId })
-      .from(proposals)
-      .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
-      .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lte(proposals.dueDate, horizon)))
-      .all()
-      .map((p): DueItem => ({ ref: p.ref, what: p.kind, title: p.title, due: p.due, unitId: p.unitId, leaderId: null, action: `${p.kind}查询 ${p.ref}` }));
-    const items = db
-      .select({ ref: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, unitId: supervisionUnits.unitId, leaderId: supervisionItems.leaderId })
-      .from(supervisionItems)
-      .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-      .where(and(inArray(supervisionItems.status, OPEN), lte(supervisionItems.deadline, horizon)))
-      .all()
-      .map((s): DueItem => ({ ref: s.ref, what: '督办', title: s.title, due: s.due, unitId: s.unitId, leaderId: s.leaderId, action: `督办查询 ${s.ref}` }));
+  /** Open items due by `horizon` (overdue ones included), in one order on either dialect: the digests follow it. */
+  async function dueBy(horizon: LocalDate): Promise<DueItem[]> {
+    const docs = (
+      await db.q
+        .select({ ref: documents.regNo, title: documents.title, due: documents.dueDate, unitId: documents.handlingUnitId })
+        .from(documents)
+        .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon)))
+        .orderBy(asc(documents.dueDate), asc(documents.id))
+    ).map(
+      (d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId, leaderId: null, action: d.unitId === null ? `公文分办 ${d.ref} 承办单位=` : `公文办结 ${d.ref}` }),
+    );
+    const props = (
+      await db.q
+        .select({ ref: proposals.regNo, kind: proposals.kind, title: proposals.title, due: proposals.dueDate, unitId: proposalUnits.unitId })
+        .from(proposals)
+        .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
+        .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lte(proposals.dueDate, horizon)))
+        .orderBy(asc(proposals.dueDate), asc(proposals.id))
+    ).map((p): DueItem => ({ ref: p.ref, what: p.kind, title: p.title, due: p.due, unitId: p.unitId, leaderId: null, action: `${p.kind}查询 ${p.ref}` }));
+    const items = (
+      await db.q
+        .select({ ref: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, unitId: supervisionUnits.unitId, leaderId: supervisionItems.leaderId })
+        .from(supervisionItems)
+        .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
+        .where(and(inArray(supervisionItems.status, OPEN), lte(supervisionItems.deadline, horizon)))
+        .orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id))
+    ).map((s): DueItem => ({ ref: s.ref, what: '督办', title: s.title, due: s.due, unitId: s.unitId, leaderId: s.leaderId, action: `督办查询 ${s.ref}` }));
     return [...docs, ...props, ...items];
   }
 
-  function contactsByUnit(): Map<number, number[]> {
+  async function contactsByUnit(): Promise<Map<number, number[]>> {
     const map = new Map<number, number[]>();
-    for (const c of db.select().from(unitContacts).all()) map.set(c.unitId, [...(map.get(c.unitId) ?? []), c.personId]);
+    for (const c of await db.q.select().from(unitContacts).orderBy(asc(unitContacts.unitId), asc(unitContacts.personId))) map.set(c.unitId, [...(map.get(c.unitId) ?? []), c.personId]);
     return map;
   }
 
-  function withRole(role: 'leader' | 'staff' | 'admin'): number[] {
-    return db.select({ id: people.id }).from(people).where(eq(people.role, role)).all().map((p) => p.id);
+  async function withRole(role: 'leader' | 'staff' | 'admin'): Promise<number[]> {
+    return (await db.q.select({ id: people.id }).from(people).where(eq(people.role, role)).orderBy(asc(people.id))).map((p) => p.id);
+  }
+
+  /** The registrars, looked up once per run and only if some item needs them. */
+  function registrarsOnce(): () => Promise<number[]> {
+    let ids: Promise<number[]> | null = null;
+    const lookUp = async () => {
+      const staff = await withRole('staff');
+      return staff.length ? staff : withRole('admin');
+    };
+    return () => (ids ??= lookUp());
   }
 
   /**
@@ -99,29 +112,17 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
    * unit nobody is contact for, the office's registrars (staff, or the admins if there are none),
    * who hand it on — an open item with a deadline always reaches someone.
    */
-  /** The registrars, looked up once per run and only if some item needs them. */
-  function registrarsOnce(): () => number[] {
-    let ids: number[] | null = null;
-    return () => {
-      if (ids === null) {
-        const staff = withRole('staff');
-        ids = staff.length ? staff : withRole('admin');
-      }
-      return ids;
-    };
-  }
-
-  function readersOf(unitId: number | null, contacts: Map<number, number[]>, registrars: () => number[]): { key: string; readers: number[] } {
+  async function readersOf(unitId: number | null, contacts: Map<number, number[]>, registrars: () => Promise<number[]>): Promise<{ key: string; readers: number[] }> {
     const unitContacts = unitId === null ? [] : (contacts.get(unitId) ?? []);
-    return unitContacts.length ? { key: `unit ${unitId}`, readers: unitContacts } : { key: 'registrars', readers: registrars() };
+    return unitContacts.length ? { key: `unit ${unitId}`, readers: unitContacts } : { key: 'registrars', readers: await registrars() };
   }
 
   /**
    * One digest for each set of people who read the same lists (most often: one unit's contacts),
    * leaving out the items already reminded of today (an earlier slot).
    */
-  function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply): Digest[] {
-    const told = new Set(db.select().from(remindersSent).where(eq(remindersSent.date, today)).all().map((r) => `${r.ref}|${r.kind}`));
+  async function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply): Promise<Digest[]> {
+    const told = new Set((await db.q.select().from(remindersSent).where(eq(remindersSent.date, today))).map((r) => `${r.ref}|${r.kind}`));
     const readsOf = new Map<number, string[]>();
     for (const [key, list] of lists) for (const personId of list.readers) readsOf.set(personId, [...(readsOf.get(personId) ?? []), key]);
     const audiences = new Map<string, number[]>();
@@ -145,17 +146,18 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
 
   return {
     /** The deadline reminders for `today`: unit contacts hear of their items, leaders of long-overdue ones. */
-    deadlines(today: LocalDate): Digest[] {
+    async deadlines(today: LocalDate): Promise<Digest[]> {
+      const calendar = await deps.calendar.current();
       const soonLimit = calendar.addWorkdays(today, SOON_WORKDAYS);
-      const contacts = contactsByUnit();
-      const allLeaders = withRole('leader');
+      const contacts = await contactsByUnit();
+      const allLeaders = await withRole('leader');
       const registrars = registrarsOnce();
       const lists: Lists = new Map();
-      for (const item of dueBy(soonLimit)) {
+      for (const item of await dueBy(soonLimit)) {
         const late = daysBetween(item.due, today);
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
-        const { key, readers } = readersOf(item.unitId, contacts, registrars);
+        const { key, readers } = await readersOf(item.unitId, contacts, registrars);
         addTo(lists, key, readers, { item, kind, days });
         if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
           const escalation: Entry = { item, kind: 'escalation', days: late };
@@ -167,14 +169,15 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
     },
 
     /** Weekly and monthly supervision items whose feedback is due today or already late, to the lead unit. */
-    feedback(today: LocalDate): Digest[] {
-      const rows = db
+    async feedback(today: LocalDate): Promise<Digest[]> {
+      const rows = await db.q
         .select({ item: supervisionItems, unitId: supervisionUnits.unitId })
         .from(supervisionItems)
         .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
         .where(and(inArray(supervisionItems.status, OPEN), ne(supervisionItems.feedbackCycle, '一次')))
-        .all();
-      const contacts = contactsByUnit();
+        .orderBy(asc(supervisionItems.id));
+      const calendar = await deps.calendar.current();
+      const contacts = await contactsByUnit();
       const registrars = registrarsOnce();
       const lists: Lists = new Map();
       for (const { item, unitId } of rows) {
@@ -185,24 +188,19 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
           kind: 'feedback',
           days: daysBetween(due, today),
         };
-        const { key, readers } = readersOf(unitId, contacts, registrars);
+        const { key, readers } = await readersOf(unitId, contacts, registrars);
         addTo(lists, key, readers, entry);
       }
       return digests(today, lists, feedbackCard);
     },
 
     /** Marks the digests' items reminded of today, inside the transaction that queues the messages. */
-    record(today: LocalDate, sent: Digest[]): void {
-      const insert = db.$client.prepare('INSERT OR IGNORE INTO reminders_sent (date, ref, kind) VALUES (?, ?, ?)');
-      const done = new Set<string>();
-      for (const d of sent) {
-        for (const e of d.entries) {
-          const key = `${e.item.ref}|${e.kind}`;
-          if (done.has(key)) continue;
-          done.add(key);
-          insert.run(today, e.item.ref, e.kind);
-        }
-      }
+    async record(today: LocalDate, sent: Digest[]): Promise<void> {
+      const rows = new Map<string, typeof remindersSent.$inferInsert>();
+      for (const d of sent) for (const e of d.entries) rows.set(`${e.item.ref}|${e.kind}`, { date: today, ref: e.item.ref, kind: e.kind });
+      const all = [...rows.values()];
+      // a few statements rather than one a row, each well under either dialect's limit on bound values
+      for (let i = 0; i < all.length; i += RECORD_BATCH) await db.q.insert(remindersSent).values(all.slice(i, i + RECORD_BATCH)).onConflictDoNothing();
     },
 
     /** For a subscribed chat: how many items stand where, and the most overdue ones. */

@@ -2,7 +2,7 @@
 // the body (DingTalk): a captured (timestamp, sign) pair must not carry a second body. The same
 // message again under the same timestamp is a redelivery, and passes (the inbox recognises it).
 import { and, eq, lt } from 'drizzle-orm';
-import { transaction, type Db } from '../../db/client';
+import { changedRows, type Db } from '../../db/client';
 import { signatureUses } from '../../db/schema';
 
 export function createSignatureUsesService(db: Db) {
@@ -11,12 +11,16 @@ export function createSignatureUsesService(db: Db) {
      * Records that `signedAt` carried `messageId`; false when it already carried another message.
      * Uses older than `forgetBefore` (outside the signature's window, so refused anyway) are dropped.
      */
-    claim(platform: string, signedAt: number, messageId: string, forgetBefore: number): boolean {
-      return transaction(db, () => {
-        db.delete(signatureUses).where(and(eq(signatureUses.platform, platform), lt(signatureUses.signedAt, forgetBefore))).run();
-        const added = db.insert(signatureUses).values({ platform, signedAt, messageId }).onConflictDoNothing().run().changes > 0;
+    async claim(platform: string, signedAt: number, messageId: string, forgetBefore: number): Promise<boolean> {
+      return db.tx(async () => {
+        await db.q.delete(signatureUses).where(and(eq(signatureUses.platform, platform), lt(signatureUses.signedAt, forgetBefore)));
+        const added = changedRows(await db.q.insert(signatureUses).values({ platform, signedAt, messageId }).onConflictDoNothing()) > 0;
         if (added) return true;
-        const held = db.select({ messageId: signatureUses.messageId }).from(signatureUses).where(and(eq(signatureUses.platform, platform), eq(signatureUses.signedAt, signedAt))).get();
+        const [held] = await db.q
+          .select({ messageId: signatureUses.messageId })
+          .from(signatureUses)
+          .where(and(eq(signatureUses.platform, platform), eq(signatureUses.signedAt, signedAt)))
+          .limit(1);
         return held?.messageId === messageId;
       });
     },

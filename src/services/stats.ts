@@ -1,6 +1,7 @@
 // The office's figures for a period — a Monday–Sunday week or a calendar year in BOT_TIMEZONE —
 // each with the previous period's beside it: what 本周统计, 年度统计 and the Monday report show.
-import { and, eq, lte, ne, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, lte, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import { documents, proposals, proposalUnits, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import { addDays, isoWeekday, type LocalDate } from '../lib/dates';
@@ -82,157 +83,139 @@ function previousOf(p: Period): Period {
 
 const URGENCIES: Urgency[] = ['特急', '加急', '平件'];
 const rate = (count: number, of: number): Rate => ({ count, of });
+/** How many rows a condition holds for: a comparison is a boolean in PostgreSQL, which sum() does not take. */
+const countWhere = (condition: SQL) => sql<number>`count(CASE WHEN ${condition} THEN 1 END)`;
+const count = () => sql<number>`count(*)`;
 
 export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
   const between = (column: SQLWrapper, p: Period) => sql`${column} BETWEEN ${p.from} AND ${p.to}`;
 
-  function documentFigures(p: Period, unitId: number | null): Figures['documents'] {
+  async function documentFigures(p: Period, unitId: number | null): Promise<Figures['documents']> {
     const scope = unitId === null ? undefined : eq(documents.handlingUnitId, unitId);
-    const byUrgency = (direction: 'in' | 'out') => {
+    const byUrgency = async (direction: 'in' | 'out') => {
       const out = { 特急: 0, 加急: 0, 平件: 0 } as Record<Urgency, number>;
-      for (const r of db
-        .select({ urgency: documents.urgency, n: sql<number>`count(*)` })
+      const rows = await db.q
+        .select({ urgency: documents.urgency, n: count() })
         .from(documents)
         .where(and(eq(documents.direction, direction), between(documents.docDate, p), scope))
-        .groupBy(documents.urgency)
-        .all())
-        out[r.urgency] = r.n;
+        .groupBy(documents.urgency);
+      for (const r of rows) out[r.urgency] = r.n;
       return out;
     };
-    const receivedBy = byUrgency('in');
-    const issuedBy = byUrgency('out');
-    const closedRow = db
+    const receivedBy = await byUrgency('in');
+    const issuedBy = await byUrgency('out');
+    const [closedRow] = await db.q
       .select({
-        closed: sql<number>`count(*)`,
-        withLimit: sql<number>`coalesce(sum(${documents.closedOnTime} IS NOT NULL), 0)`,
-        onTime: sql<number>`coalesce(sum(${documents.closedOnTime} = 1), 0)`,
+        closed: count(),
+        withLimit: countWhere(sql`${documents.closedOnTime} IS NOT NULL`),
+        onTime: countWhere(sql`${documents.closedOnTime} = 1`),
         averageWorkdays: sql<number | null>`avg(${documents.handlingWorkdays})`,
       })
       .from(documents)
-      .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope))
-      .get()!;
-    const urgent = db
-      .select({
-        n: sql<number>`count(*)`,
-        atOnce: sql<number>`coalesce(sum(${documents.assignedDate} <= ${documents.docDate}), 0)`,
-      })
+      .where(and(eq(documents.status, 'closed'), between(documents.closedDate, p), scope));
+    const [urgent] = await db.q
+      .select({ n: count(), atOnce: countWhere(sql`${documents.assignedDate} <= ${documents.docDate}`) })
       .from(documents)
-      .where(and(eq(documents.direction, 'in'), ne(documents.urgency, '平件'), between(documents.docDate, p), scope))
-      .get()!;
+      .where(and(eq(documents.direction, 'in'), ne(documents.urgency, '平件'), between(documents.docDate, p), scope));
     return {
       received: URGENCIES.reduce((s, u) => s + receivedBy[u], 0),
       receivedBy,
       issued: URGENCIES.reduce((s, u) => s + issuedBy[u], 0),
       issuedBy,
-      closed: closedRow.closed,
-      closedOnTime: rate(closedRow.onTime, closedRow.withLimit),
-      urgentAtOnce: rate(urgent.atOnce, urgent.n),
-      averageWorkdays: closedRow.averageWorkdays === null ? null : Math.round(closedRow.averageWorkdays * 10) / 10,
+      closed: closedRow!.closed,
+      closedOnTime: rate(closedRow!.onTime, closedRow!.withLimit),
+      urgentAtOnce: rate(urgent!.atOnce, urgent!.n),
+      averageWorkdays: closedRow!.averageWorkdays === null ? null : Math.round(closedRow!.averageWorkdays * 10) / 10,
     };
   }
 
-  function supervisionFigures(p: Period, unitId: number | null): Figures['supervision'] {
+  async function supervisionFigures(p: Period, unitId: number | null): Promise<Figures['supervision']> {
     const scope =
       unitId === null
         ? undefined
         : sql`${supervisionItems.id} IN (SELECT ${supervisionUnits.itemId} FROM ${supervisionUnits} WHERE ${supervisionUnits.unitId} = ${unitId})`;
-    const created = db
-      .select({
-        n: sql<number>`count(*)`,
-        leader: sql<number>`coalesce(sum(${supervisionItems.source} = '领导批示'), 0)`,
-        unstated: sql<number>`coalesce(sum(${supervisionItems.source} = '未注明'), 0)`,
-      })
+    const [created] = await db.q
+      .select({ n: count(), leader: countWhere(sql`${supervisionItems.source} = '领导批示'`), unstated: countWhere(sql`${supervisionItems.source} = '未注明'`) })
       .from(supervisionItems)
-      .where(and(between(supervisionItems.startDate, p), scope))
-      .get()!;
-    const closed = db
-      .select({ n: sql<number>`count(*)`, onTime: sql<number>`coalesce(sum(${supervisionItems.closedOnTime} = 1), 0)` })
+      .where(and(between(supervisionItems.startDate, p), scope));
+    const [closed] = await db.q
+      .select({ n: count(), onTime: countWhere(sql`${supervisionItems.closedOnTime} = 1`) })
       .from(supervisionItems)
-      .where(and(eq(supervisionItems.status, 'closed'), between(supervisionItems.closedDate, p), scope))
-      .get()!;
-    const feedback = db
-      .select({ n: sql<number>`count(*)` })
+      .where(and(eq(supervisionItems.status, 'closed'), between(supervisionItems.closedDate, p), scope));
+    const [feedback] = await db.q
+      .select({ n: count() })
       .from(supervisionFeedback)
       .innerJoin(supervisionItems, eq(supervisionItems.id, supervisionFeedback.itemId))
-      .where(and(between(supervisionFeedback.date, p), scope))
-      .get()!;
+      .where(and(between(supervisionFeedback.date, p), scope));
     // open at the period's end (or today, for the running period) and past its deadline then
     const asOf = p.to < deps.today() ? p.to : deps.today();
-    const overdue = db
-      .select({ n: sql<number>`count(*)` })
+    const [overdue] = await db.q
+      .select({ n: count() })
       .from(supervisionItems)
-      .where(and(sql`${supervisionItems.deadline} < ${asOf}`, lte(supervisionItems.startDate, asOf), sql`(${supervisionItems.status} <> 'closed' OR ${supervisionItems.closedDate} > ${asOf})`, scope))
-      .get()!;
-    return { created: created.n, leaderInstructions: created.leader, sourceUnstated: created.unstated, closed: closed.n, closedOnTime: rate(closed.onTime, closed.n), feedbackEntries: feedback.n, overdue: overdue.n };
+      .where(and(sql`${supervisionItems.deadline} < ${asOf}`, lte(supervisionItems.startDate, asOf), sql`(${supervisionItems.status} <> 'closed' OR ${supervisionItems.closedDate} > ${asOf})`, scope));
+    return { created: created!.n, leaderInstructions: created!.leader, sourceUnstated: created!.unstated, closed: closed!.n, closedOnTime: rate(closed!.onTime, closed!.n), feedbackEntries: feedback!.n, overdue: overdue!.n };
   }
 
-  function proposalFigures(p: Period, unitId: number | null): Figures['proposals'] {
+  async function proposalFigures(p: Period, unitId: number | null): Promise<Figures['proposals']> {
     const scope =
       unitId === null ? undefined : sql`${proposals.id} IN (SELECT ${proposalUnits.proposalId} FROM ${proposalUnits} WHERE ${proposalUnits.unitId} = ${unitId})`;
-    const assigned = db.select({ n: sql<number>`count(*)` }).from(proposals).where(and(between(proposals.assignedDate, p), scope)).get()!;
+    const [assigned] = await db.q.select({ n: count() }).from(proposals).where(and(between(proposals.assignedDate, p), scope));
     // a first answer is an item's answer (a second round's is not a new one); its on-time question
     // is decided the day it was answered on time, or the day its due date passed — answered late
     // since or not, so a past period's figure never changes afterwards
-    const firstAnswer = sql`coalesce((SELECT min(answer_date) FROM proposal_rounds r WHERE r.proposal_id = ${proposals.id}), ${proposals.answerDate})`;
+    const firstAnswer = sql`coalesce((SELECT min(r.answer_date) FROM proposal_rounds r WHERE r.proposal_id = ${proposals.id}), ${proposals.answerDate})`;
     const today = deps.today();
-    const answered = db
-      .select({ n: sql<number>`count(*)` })
+    const [answered] = await db.q
+      .select({ n: count() })
       .from(proposals)
-      .where(and(sql`${proposals.firstAnswerOnTime} IS NOT NULL`, sql`${firstAnswer} BETWEEN ${p.from} AND ${p.to}`, scope))
-      .get()!;
-    const decided = db
-      .select({ onTime: sql<number>`coalesce(sum(${proposals.firstAnswerOnTime} = 1), 0)`, n: sql<number>`count(*)` })
+      .where(and(sql`${proposals.firstAnswerOnTime} IS NOT NULL`, sql`${firstAnswer} BETWEEN ${p.from} AND ${p.to}`, scope));
+    const [decided] = await db.q
+      .select({ onTime: countWhere(sql`${proposals.firstAnswerOnTime} = 1`), n: count() })
       .from(proposals)
       .where(
         and(
           sql`CASE WHEN ${proposals.firstAnswerOnTime} = 1 THEN ${firstAnswer} WHEN ${proposals.firstAnswerOnTime} = 0 OR ${proposals.dueDate} < ${today} THEN ${proposals.dueDate} END BETWEEN ${p.from} AND ${p.to}`,
           scope,
         ),
-      )
-      .get()!;
-    const evaluated = db
-      .select({
-        n: sql<number>`count(*)`,
-        satisfied: sql<number>`coalesce(sum(${proposals.evaluation} = '满意'), 0)`,
-        basically: sql<number>`coalesce(sum(${proposals.evaluation} = '基本满意'), 0)`,
-      })
+      );
+    const [evaluated] = await db.q
+      .select({ n: count(), satisfied: countWhere(sql`${proposals.evaluation} = '满意'`), basically: countWhere(sql`${proposals.evaluation} = '基本满意'`) })
       .from(proposals)
-      .where(and(sql`${proposals.evaluation} IS NOT NULL`, between(proposals.evaluatedDate, p), scope))
-      .get()!;
+      .where(and(sql`${proposals.evaluation} IS NOT NULL`, between(proposals.evaluatedDate, p), scope));
     return {
-      assigned: assigned.n,
-      answered: answered.n,
-      answeredOnTime: rate(decided.onTime, decided.n),
-      evaluated: evaluated.n,
-      satisfaction: rate(evaluated.satisfied + evaluated.basically, evaluated.n),
-      satisfied: rate(evaluated.satisfied, evaluated.n),
-      basicallySatisfied: rate(evaluated.basically, evaluated.n),
+      assigned: assigned!.n,
+      answered: answered!.n,
+      answeredOnTime: rate(decided!.onTime, decided!.n),
+      evaluated: evaluated!.n,
+      satisfaction: rate(evaluated!.satisfied + evaluated!.basically, evaluated!.n),
+      satisfied: rate(evaluated!.satisfied, evaluated!.n),
+      basicallySatisfied: rate(evaluated!.basically, evaluated!.n),
     };
   }
 
-  function figures(p: Period, actor: Actor): Figures {
+  async function figures(p: Period, actor: Actor): Promise<Figures> {
     const unitId = unitScope(actor);
-    return { documents: documentFigures(p, unitId), supervision: supervisionFigures(p, unitId), proposals: proposalFigures(p, unitId) };
+    return { documents: await documentFigures(p, unitId), supervision: await supervisionFigures(p, unitId), proposals: await proposalFigures(p, unitId) };
   }
 
   return {
     /** Documents received and supervision items created per week, the last `weeks` weeks up to this one. */
-    weekly(weeks: number): { week: LocalDate; documents: number; supervision: number }[] {
+    async weekly(weeks: number): Promise<{ week: LocalDate; documents: number; supervision: number }[]> {
       const last = weekOf(deps.today()).from;
       const first = addDays(last, -7 * (weeks - 1));
-      const monday = (column: SQLWrapper) => sql<string>`date(${column}, '-6 days', 'weekday 1')`;
-      const counts = (column: SQLWrapper, table: typeof documents | typeof supervisionItems, extra?: SQLWrapper) =>
-        new Map(
-          db
-            .select({ week: monday(column), n: sql<number>`count(*)` })
-            .from(table)
-            .where(and(sql`${column} BETWEEN ${first} AND ${addDays(last, 6)}`, extra))
-            .groupBy(monday(column))
-            .all()
-            .map((r) => [r.week, r.n]),
-        );
-      const docs = counts(documents.docDate, documents, eq(documents.direction, 'in'));
-      const items = counts(supervisionItems.startDate, supervisionItems);
+      // counted per day, then per week here: the dialects share no function for a date's Monday
+      const counts = async (column: SQLiteColumn, extra?: SQL) => {
+        const byWeek = new Map<LocalDate, number>();
+        const rows = await db.q
+          .select({ day: sql<LocalDate>`${column}`, n: count() })
+          .from(column.table)
+          .where(and(sql`${column} BETWEEN ${first} AND ${addDays(last, 6)}`, extra))
+          .groupBy(column);
+        for (const { day, n } of rows) byWeek.set(weekOf(day).from, (byWeek.get(weekOf(day).from) ?? 0) + n);
+        return byWeek;
+      };
+      const docs = await counts(documents.docDate, eq(documents.direction, 'in'));
+      const items = await counts(supervisionItems.startDate);
       return Array.from({ length: weeks }, (_, i) => {
         const week = addDays(first, 7 * i);
         return { week, documents: docs.get(week) ?? 0, supervision: items.get(week) ?? 0 };
@@ -240,23 +223,21 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
     },
 
     /** Per unit, this year: documents closed on time of those closed with a limit, supervision items likewise. */
-    onTimeByUnit(year: number): { unit: string; documents: Rate; supervision: Rate }[] {
+    async onTimeByUnit(year: number): Promise<{ unit: string; documents: Rate; supervision: Rate }[]> {
       const p = yearPeriod(year);
-      const docs = db
-        .select({ unit: units.name, n: sql<number>`count(*)`, ok: sql<number>`coalesce(sum(${documents.closedOnTime} = 1), 0)` })
+      const docs = await db.q
+        .select({ unit: units.name, n: count(), ok: countWhere(sql`${documents.closedOnTime} = 1`) })
         .from(documents)
         .innerJoin(units, eq(units.id, documents.handlingUnitId))
         .where(and(eq(documents.status, 'closed'), sql`${documents.closedOnTime} IS NOT NULL`, between(documents.closedDate, p)))
-        .groupBy(units.name)
-        .all();
-      const items = db
-        .select({ unit: units.name, n: sql<number>`count(*)`, ok: sql<number>`coalesce(sum(${supervisionItems.closedOnTime} = 1), 0)` })
+        .groupBy(units.name);
+      const items = await db.q
+        .select({ unit: units.name, n: count(), ok: countWhere(sql`${supervisionItems.closedOnTime} = 1`) })
         .from(supervisionItems)
         .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
         .innerJoin(units, eq(units.id, supervisionUnits.unitId))
         .where(and(eq(supervisionItems.status, 'closed'), between(supervisionItems.closedDate, p)))
-        .groupBy(units.name)
-        .all();
+        .groupBy(units.name);
       const names = [...new Set([...docs, ...items].map((r) => r.unit))].sort();
       const find = (rows: typeof docs, unit: string) => rows.find((r) => r.unit === unit);
       return names.map((unit) => ({
@@ -267,9 +248,9 @@ export function createStatsService(db: Db, deps: { today: () => LocalDate }) {
     },
 
     /** A period's figures and the previous period's; a unit contact's are their unit's alone. */
-    report(period: Period, actor: Actor): Report {
+    async report(period: Period, actor: Actor): Promise<Report> {
       const previous = previousOf(period);
-      return { period, previous, current: figures(period, actor), before: figures(previous, actor) };
+      return { period, previous, current: await figures(period, actor), before: await figures(previous, actor) };
     },
   };
 }

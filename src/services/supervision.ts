@@ -14,7 +14,7 @@ import type { NotifyService } from './notify';
 import { parseRegNo, type Numbering } from './numbering';
 import { byUrgency, nextFeedbackDue, OPEN, warningLevel, WARNING_LABELS, type FeedbackCycle, type Warning } from './supervision-rules';
 import type { PeopleService } from './people';
-import type { UnitsService } from './units';
+import type { UnitsService, UnitView } from './units';
 
 export type Source = '领导批示' | '常务会议' | '重点工作' | '问题清单' | '未注明';
 type ItemRow = typeof supervisionItems.$inferSelect;
@@ -79,26 +79,35 @@ export function createSupervisionService(
 ) {
   const { audit, numbering, notify, calendar } = deps;
 
-  function toView(row: ItemRow): ItemView {
+  /** Views of several rows, one at a time (SQLite answers one query at a time anyway, and on PostgreSQL a list should not take several pooled connections at once), against one reading of the calendar. */
+  async function toViews(rows: ItemRow[]): Promise<ItemView[]> {
     const today = deps.today();
-    const links = db
-      .select({ name: units.name, lead: supervisionUnits.lead })
-      .from(supervisionUnits)
-      .innerJoin(units, eq(units.id, supervisionUnits.unitId))
-      .where(eq(supervisionUnits.itemId, row.id))
-      .orderBy(desc(supervisionUnits.lead), asc(units.id))
-      .all();
-    const due = nextFeedbackDue(row, (d) => calendar.nextWorkdayFrom(d));
-    const feedbackLate = row.status !== 'closed' && today > due;
-    return {
-      ...row,
-      leaderName: row.leaderId ? deps.people.displayName(row.leaderId) : null,
-      leadUnitName: links.find((l) => l.lead)?.name ?? '—',
-      coUnitNames: links.filter((l) => !l.lead).map((l) => l.name),
-      nextFeedbackDue: due,
-      feedbackLate,
-      warning: row.status === 'closed' ? 'green' : warningLevel(row, today, feedbackLate),
-    };
+    const workdays = await calendar.current();
+    const views: ItemView[] = [];
+    for (const row of rows) {
+      const links = await db.q
+        .select({ name: units.name, lead: supervisionUnits.lead })
+        .from(supervisionUnits)
+        .innerJoin(units, eq(units.id, supervisionUnits.unitId))
+        .where(eq(supervisionUnits.itemId, row.id))
+        .orderBy(desc(supervisionUnits.lead), asc(units.id));
+      const due = nextFeedbackDue(row, (d) => workdays.nextWorkdayFrom(d));
+      const feedbackLate = row.status !== 'closed' && today > due;
+      views.push({
+        ...row,
+        leaderName: row.leaderId ? await deps.people.displayName(row.leaderId) : null,
+        leadUnitName: links.find((l) => l.lead)?.name ?? '—',
+        coUnitNames: links.filter((l) => !l.lead).map((l) => l.name),
+        nextFeedbackDue: due,
+        feedbackLate,
+        warning: row.status === 'closed' ? 'green' : warningLevel(row, today, feedbackLate),
+      });
+    }
+    return views;
+  }
+
+  async function toView(row: ItemRow): Promise<ItemView> {
+    return (await toViews([row]))[0]!;
   }
 
   /** Items a contact may see: those their unit leads or helps with. */
@@ -106,36 +115,34 @@ export function createSupervisionService(
     const unitId = unitScope(actor);
     return unitId === null
       ? undefined
-      : inArray(supervisionItems.id, db.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unitId)));
+      : inArray(supervisionItems.id, db.q.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unitId)));
   }
 
-  function row(regNo: string, actor: Actor): ItemRow {
+  async function row(regNo: string, actor: Actor): Promise<ItemRow> {
     const parsed = parseRegNo(regNo, ['DB']);
     if (!parsed) throw new UserError(`「${regNo}」不是督办编号，编号形如 DB-2026-0001`);
-    const found = db.select().from(supervisionItems).where(and(eq(supervisionItems.regNo, parsed.regNo), scopeCondition(actor))).get();
+    const [found] = await db.q.select().from(supervisionItems).where(and(eq(supervisionItems.regNo, parsed.regNo), scopeCondition(actor))).limit(1);
     if (!found) throw new UserError(`未找到督办件 ${parsed.regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}`);
     return found;
   }
 
-  function unitIdsOf(itemId: number, leadOnly = false): number[] {
-    return db
+  async function unitIdsOf(itemId: number, leadOnly = false): Promise<number[]> {
+    const rows = await db.q
       .select({ id: supervisionUnits.unitId })
       .from(supervisionUnits)
-      .where(and(eq(supervisionUnits.itemId, itemId), leadOnly ? eq(supervisionUnits.lead, true) : undefined))
-      .all()
-      .map((r) => r.id);
+      .where(and(eq(supervisionUnits.itemId, itemId), leadOnly ? eq(supervisionUnits.lead, true) : undefined));
+    return rows.map((r) => r.id);
   }
 
-  function detail(item: ItemRow): ItemDetail {
-    const feedback = db
+  async function detail(item: ItemRow): Promise<ItemDetail> {
+    const feedback = await db.q
       // the person's name as known now: one who wrote before their name was looked up is not an id forever
       .select({ author: sql<string>`coalesce(nullif(${people.name}, ''), ${supervisionFeedback.author})`, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
       .from(supervisionFeedback)
       .leftJoin(people, eq(people.id, supervisionFeedback.personId))
       .where(eq(supervisionFeedback.itemId, item.id))
-      .orderBy(desc(supervisionFeedback.id))
-      .all();
-    const extensions = db
+      .orderBy(desc(supervisionFeedback.id));
+    const extensions = await db.q
       .select({
         requester: sql<string>`coalesce((SELECT nullif(${people.name}, '') FROM ${people} WHERE ${people.id} = ${supervisionExtensions.requestedBy}), ${supervisionExtensions.requester})`,
         requestedBy: supervisionExtensions.requestedBy,
@@ -147,57 +154,83 @@ export function createSupervisionService(
       })
       .from(supervisionExtensions)
       .where(eq(supervisionExtensions.itemId, item.id))
-      .orderBy(desc(supervisionExtensions.id))
-      .all();
-    return { ...toView(item), feedback, extensions };
+      .orderBy(desc(supervisionExtensions.id));
+    return { ...(await toView(item)), feedback, extensions };
   }
 
   function snapshot(i: ItemRow) {
     return { status: i.status, deadline: i.deadline, lastFeedbackDate: i.lastFeedbackDate, closedDate: i.closedDate, closedOnTime: i.closedOnTime, result: i.result };
   }
 
-  function refresh(id: number): ItemRow {
-    return db.select().from(supervisionItems).where(eq(supervisionItems.id, id)).get()!;
+  async function refresh(id: number): Promise<ItemRow> {
+    const [found] = await db.q.select().from(supervisionItems).where(eq(supervisionItems.id, id)).limit(1);
+    return found!;
   }
 
-  function tellUnits(unitIds: number[], reply: Reply, key: string): void {
-    notify.people(unitIds.flatMap((unitId) => deps.units.contactsOf(unitId).map((c) => c.personId)), reply, key);
+  async function tellUnits(unitIds: number[], reply: Reply, key: string): Promise<void> {
+    const personIds: number[] = [];
+    for (const unitId of unitIds) personIds.push(...(await deps.units.contactsOf(unitId)).map((c) => c.personId));
+    await notify.people(personIds, reply, key);
   }
 
   /** The leaders an extension request goes to: the instructing leader, or every leader when none was named. */
-  function approvers(item: ItemRow): number[] {
+  async function approvers(item: ItemRow): Promise<number[]> {
     if (item.leaderId) return [item.leaderId];
-    return db.select({ id: people.id }).from(people).where(eq(people.role, 'leader')).all().map((p) => p.id);
+    return (await db.q.select({ id: people.id }).from(people).where(eq(people.role, 'leader'))).map((p) => p.id);
   }
 
-  function rankedList(where: SQL | undefined, actor: Actor): ItemList {
+  /** The pending extension request of an item, if any. */
+  async function pendingExtension(itemId: number) {
+    const [pending] = await db.q
+      .select()
+      .from(supervisionExtensions)
+      .where(and(eq(supervisionExtensions.itemId, itemId), eq(supervisionExtensions.status, 'pending')))
+      .limit(1);
+    return pending;
+  }
+
+  async function count(condition: SQL | undefined): Promise<number> {
+    const [counted] = await db.q.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition);
+    return counted!.n;
+  }
+
+  async function rankedList(where: SQL | undefined, actor: Actor): Promise<ItemList> {
     const condition = and(where, scopeCondition(actor));
-    const total = db.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition).get()!.n;
+    const total = await count(condition);
     const today = deps.today();
-    const rows = db
+    const rows = await db.q
       .select()
       .from(supervisionItems)
       .where(condition)
       .orderBy(sql`${supervisionItems.status} = 'closed'`, asc(supervisionItems.deadline))
-      .limit(RANKED_CANDIDATES)
-      .all();
-    const views = rows.map(toView);
+      .limit(RANKED_CANDIDATES);
+    const views = await toViews(rows);
     const open = views.filter((v) => v.status !== 'closed').sort(byUrgency(today));
     const closed = views.filter((v) => v.status === 'closed');
     return { total, items: [...open, ...closed].slice(0, LIST_LIMIT) };
   }
 
-  return {
-    get: (regNo: string, actor: Actor): ItemDetail => detail(row(regNo, actor)),
+  /** Title or instruction containing the text: LIKE on lower() of both, as SQLite's LIKE ignores ASCII case and PostgreSQL's does not. */
+  function mentioning(query: string): SQL {
+    const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    return or(sql`lower(${supervisionItems.title}) LIKE lower(${pattern}) ESCAPE '\\'`, sql`lower(${supervisionItems.instruction}) LIKE lower(${pattern}) ESCAPE '\\'`)!;
+  }
 
-    create(input: SupervisionInput, actor: Actor): ItemDetail {
+  return {
+    get: async (regNo: string, actor: Actor): Promise<ItemDetail> => detail(await row(regNo, actor)),
+
+    async create(input: SupervisionInput, actor: Actor): Promise<ItemDetail> {
       const today = deps.today();
       if (input.deadline < today) throw new UserError(`「时限」${input.deadline}（已经过去），应为今天（${today}）或以后的日期`);
-      const lead = deps.units.resolve(input.leadUnit);
-      const co = input.coUnits.map((u) => deps.units.resolve(u)).filter((u) => u.id !== lead.id);
-      const { seq, regNo } = numbering.next('DB', yearOf(today));
+      const lead = await deps.units.resolve(input.leadUnit);
+      const co: UnitView[] = [];
+      for (const name of input.coUnits) {
+        const unit = await deps.units.resolve(name);
+        if (unit.id !== lead.id) co.push(unit);
+      }
+      const { seq, regNo } = await numbering.next('DB', yearOf(today));
       const now = clock.now();
-      const item = db
+      const [item] = await db.q
         .insert(supervisionItems)
         .values({
           regNo,
@@ -217,107 +250,105 @@ export function createSupervisionService(
           createdAt: now,
           updatedAt: now,
         })
-        .returning()
-        .get();
-      db.insert(supervisionUnits)
-        .values([{ itemId: item.id, unitId: lead.id, lead: true }, ...[...new Map(co.map((u) => [u.id, u])).values()].map((u) => ({ itemId: item.id, unitId: u.id, lead: false }))])
-        .run();
-      const view = detail(item);
-      audit.record(actor, '督办新建', regNo, null, { title: item.title, source: item.source, leadUnit: view.leadUnitName, coUnits: view.coUnitNames, deadline: item.deadline, cycle: item.feedbackCycle });
-      tellUnits(unitIdsOf(item.id), assignmentNotice(view), `db-new:${regNo}`);
+        .returning();
+      await db.q
+        .insert(supervisionUnits)
+        .values([{ itemId: item!.id, unitId: lead.id, lead: true }, ...[...new Map(co.map((u) => [u.id, u])).values()].map((u) => ({ itemId: item!.id, unitId: u.id, lead: false }))]);
+      const view = await detail(item!);
+      await audit.record(actor, '督办新建', regNo, null, { title: item!.title, source: item!.source, leadUnit: view.leadUnitName, coUnits: view.coUnitNames, deadline: item!.deadline, cycle: item!.feedbackCycle });
+      await tellUnits(await unitIdsOf(item!.id), assignmentNotice(view), `db-new:${regNo}`);
       return view;
     },
 
-    feedback(regNo: string, text: string, actor: Actor): ItemDetail {
-      const item = row(regNo, actor);
+    async feedback(regNo: string, text: string, actor: Actor): Promise<ItemDetail> {
+      const item = await row(regNo, actor);
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，不再接收反馈`);
       const today = deps.today();
-      db.insert(supervisionFeedback).values({ itemId: item.id, personId: actor.personId, author: actor.name || actor.identity, at: clock.now(), date: today, text }).run();
-      db.update(supervisionItems)
+      await db.q.insert(supervisionFeedback).values({ itemId: item.id, personId: actor.personId, author: actor.name || actor.identity, at: clock.now(), date: today, text });
+      await db.q
+        .update(supervisionItems)
         .set({ lastFeedbackDate: today, status: item.status === 'assigned' ? 'in_progress' : item.status, updatedAt: clock.now() })
-        .where(eq(supervisionItems.id, item.id))
-        .run();
-      const after = refresh(item.id);
-      audit.record(actor, '督办反馈', item.regNo, snapshot(item), { ...snapshot(after), feedback: text });
+        .where(eq(supervisionItems.id, item.id));
+      const after = await refresh(item.id);
+      await audit.record(actor, '督办反馈', item.regNo, snapshot(item), { ...snapshot(after), feedback: text });
       return detail(after);
     },
 
     /** By number; else by unit (lead or co-unit); else by keyword in the title or instruction. Ranked by urgency. */
-    find(query: string, actor: Actor): ItemList {
-      if (parseRegNo(query, ['DB'])) return { total: 1, items: [toView(row(query, actor))] };
-      const unit = deps.units.list().find((u) => u.name === query || u.shortName === query);
+    async find(query: string, actor: Actor): Promise<ItemList> {
+      if (parseRegNo(query, ['DB'])) return { total: 1, items: [await toView(await row(query, actor))] };
+      const unit = (await deps.units.list()).find((u) => u.name === query || u.shortName === query);
       if (unit) {
-        return rankedList(inArray(supervisionItems.id, db.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unit.id))), actor);
+        return rankedList(inArray(supervisionItems.id, db.q.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unit.id))), actor);
       }
-      const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      return rankedList(or(sql`${supervisionItems.title} LIKE ${pattern} ESCAPE '\\'`, sql`${supervisionItems.instruction} LIKE ${pattern} ESCAPE '\\'`), actor);
+      return rankedList(mentioning(query), actor);
     },
 
 
     /** Open items past their deadline, most overdue first. */
-    overdue(actor: Actor): ItemList {
+    async overdue(actor: Actor): Promise<ItemList> {
       const condition = and(inArray(supervisionItems.status, OPEN), lt(supervisionItems.deadline, deps.today()), scopeCondition(actor));
-      const total = db.select({ n: sql<number>`count(*)` }).from(supervisionItems).where(condition).get()!.n;
-      const items = db.select().from(supervisionItems).where(condition).orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id)).limit(LIST_LIMIT).all().map(toView);
-      return { total, items };
+      const total = await count(condition);
+      const rows = await db.q.select().from(supervisionItems).where(condition).orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id)).limit(LIST_LIMIT);
+      return { total, items: await toViews(rows) };
     },
 
     /** The lead unit's contact (or staff) asks the instructing leader for a later deadline. */
-    requestExtension(regNo: string, newDeadline: LocalDate, reason: string, actor: Actor): ItemDetail {
-      const item = row(regNo, actor);
+    async requestExtension(regNo: string, newDeadline: LocalDate, reason: string, actor: Actor): Promise<ItemDetail> {
+      const item = await row(regNo, actor);
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，无需延期`);
       const unitId = unitScope(actor);
-      if (unitId !== null && !unitIdsOf(item.id, true).includes(unitId)) throw new UserError(`只有牵头单位或办公室工作人员可以为 ${item.regNo} 申请延期`);
+      if (unitId !== null && !(await unitIdsOf(item.id, true)).includes(unitId)) throw new UserError(`只有牵头单位或办公室工作人员可以为 ${item.regNo} 申请延期`);
       if (newDeadline <= item.deadline) throw new UserError(`「新时限」${newDeadline} 应晚于现在的时限 ${item.deadline}`);
-      const pending = db.select().from(supervisionExtensions).where(and(eq(supervisionExtensions.itemId, item.id), eq(supervisionExtensions.status, 'pending'))).get();
+      const pending = await pendingExtension(item.id);
       if (pending) throw new UserError(`${item.regNo} 已有一项延期申请（至 ${pending.newDeadline}）等待领导审批`);
-      const leaders = approvers(item);
+      const leaders = await approvers(item);
       if (leaders.length === 0) throw new UserError('还没有任何人员具有「领导」角色，无人可以审批延期。请管理员先授权领导。');
-      db.insert(supervisionExtensions)
-        .values({ itemId: item.id, requestedBy: actor.personId, requester: actor.name || actor.identity, requestedAt: clock.now(), oldDeadline: item.deadline, newDeadline, reason, status: 'pending' })
-        .run();
-      audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
-      const view = detail(item);
-      notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
+      await db.q
+        .insert(supervisionExtensions)
+        .values({ itemId: item.id, requestedBy: actor.personId, requester: actor.name || actor.identity, requestedAt: clock.now(), oldDeadline: item.deadline, newDeadline, reason, status: 'pending' });
+      await audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
+      const view = await detail(item);
+      await notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
       return view;
     },
 
     /** A leader's decision on the pending extension request; the requester is told. */
-    decideExtension(regNo: string, approve: boolean, reason: string | undefined, actor: Actor): ItemDetail {
-      const item = row(regNo, actor);
-      const pending = db.select().from(supervisionExtensions).where(and(eq(supervisionExtensions.itemId, item.id), eq(supervisionExtensions.status, 'pending'))).get();
+    async decideExtension(regNo: string, approve: boolean, reason: string | undefined, actor: Actor): Promise<ItemDetail> {
+      const item = await row(regNo, actor);
+      const pending = await pendingExtension(item.id);
       if (!pending) throw new UserError(`${item.regNo} 没有等待审批的延期申请`);
       if (actor.role !== 'admin' && item.leaderId !== null && item.leaderId !== actor.personId) {
-        const leader = toView(item).leaderName;
+        const leader = (await toView(item)).leaderName;
         throw new UserError(`${item.regNo} 的延期由批示领导${leader ? ` ${leader} ` : ''}审批`);
       }
       const now = clock.now();
-      db.update(supervisionExtensions)
+      await db.q
+        .update(supervisionExtensions)
         .set({ status: approve ? 'approved' : 'rejected', decidedBy: actor.personId, decidedAt: now, decisionReason: reason ?? null })
-        .where(eq(supervisionExtensions.id, pending.id))
-        .run();
+        .where(eq(supervisionExtensions.id, pending.id));
       // the approved date is the deadline now, whatever the count it first came from
-      if (approve) db.update(supervisionItems).set({ deadline: pending.newDeadline, deadlineWorkdays: null, deadlineCountedFrom: null, updatedAt: now }).where(eq(supervisionItems.id, item.id)).run();
-      const after = refresh(item.id);
-      audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
-      const view = detail(after);
-      if (pending.requestedBy) notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
+      if (approve) await db.q.update(supervisionItems).set({ deadline: pending.newDeadline, deadlineWorkdays: null, deadlineCountedFrom: null, updatedAt: now }).where(eq(supervisionItems.id, item.id));
+      const after = await refresh(item.id);
+      await audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
+      const view = await detail(after);
+      if (pending.requestedBy) await notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
       return view;
     },
 
-    close(regNo: string, result: string | undefined, actor: Actor): ItemDetail {
-      const item = row(regNo, actor);
+    async close(regNo: string, result: string | undefined, actor: Actor): Promise<ItemDetail> {
+      const item = await row(regNo, actor);
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已于 ${item.closedDate} 办结`);
-      const hasFeedback = db.select({ id: supervisionFeedback.id }).from(supervisionFeedback).where(eq(supervisionFeedback.itemId, item.id)).get();
+      const [hasFeedback] = await db.q.select({ id: supervisionFeedback.id }).from(supervisionFeedback).where(eq(supervisionFeedback.itemId, item.id)).limit(1);
       if (!hasFeedback) throw new UserError(`${item.regNo} 还没有任何反馈，不能办结（件件有反馈）。请承办单位先发送「督办反馈 ${item.regNo} 内容」。`);
       const today = deps.today();
       const now = clock.now();
-      db.update(supervisionItems)
+      await db.q
+        .update(supervisionItems)
         .set({ status: 'closed', closedAt: now, closedDate: today, closedOnTime: today <= item.deadline, result: result ?? null, updatedAt: now })
-        .where(eq(supervisionItems.id, item.id))
-        .run();
-      const after = refresh(item.id);
-      audit.record(actor, '督办办结', item.regNo, snapshot(item), snapshot(after));
+        .where(eq(supervisionItems.id, item.id));
+      const after = await refresh(item.id);
+      await audit.record(actor, '督办办结', item.regNo, snapshot(item), snapshot(after));
       return detail(after);
     },
   };

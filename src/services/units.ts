@@ -31,42 +31,46 @@ const namesOf = (u: UnitRow, aliases: readonly string[]) => [u.name, ...(u.short
 const UNIT_SUFFIX = /(局|委|办|院|所|站|队|中心|公司|厅|部|处|科|室|会|馆|校|镇|乡|街道|社区|村)$/;
 
 export function createUnitsService(db: Db, clock: Clock, audit: AuditService, peopleService: PeopleService) {
-  function contactsOf(unitId: number) {
-    return db
-      .select({ personId: people.id, name: people.name })
+  /** Contacts with their units (one unit's, or every unit's), each unit's in the order the people were first seen. */
+  const contactRows = (unitId?: number) =>
+    db.q
+      .select({ unitId: unitContacts.unitId, personId: people.id, name: people.name })
       .from(unitContacts)
       .innerJoin(people, eq(people.id, unitContacts.personId))
-      .where(eq(unitContacts.unitId, unitId))
-      .orderBy(asc(people.id))
-      .all();
+      .where(unitId === undefined ? undefined : eq(unitContacts.unitId, unitId))
+      .orderBy(asc(people.id));
+
+  async function contactsOf(unitId: number): Promise<{ personId: number; name: string }[]> {
+    return (await contactRows(unitId)).map(({ personId, name }) => ({ personId, name }));
   }
 
-  function aliasesOf(unitId: number): string[] {
-    return db.select({ alias: unitAliases.alias }).from(unitAliases).where(eq(unitAliases.unitId, unitId)).orderBy(asc(unitAliases.alias)).all().map((a) => a.alias);
+  async function aliasesOf(unitId: number): Promise<string[]> {
+    const rows = await db.q.select({ alias: unitAliases.alias }).from(unitAliases).where(eq(unitAliases.unitId, unitId)).orderBy(asc(unitAliases.alias));
+    return rows.map((a) => a.alias);
   }
 
-  function view(u: UnitRow, aliases = aliasesOf(u.id)): UnitView {
-    return { id: u.id, name: u.name, shortName: u.shortName, aliases, contacts: contactsOf(u.id) };
+  async function view(u: UnitRow, aliases?: string[]): Promise<UnitView> {
+    return { id: u.id, name: u.name, shortName: u.shortName, aliases: aliases ?? (await aliasesOf(u.id)), contacts: await contactsOf(u.id) };
   }
 
   /** The unit of this exact name, short name or alias: at most one, since 单位新增 and 单位设置 keep them apart. */
-  function named(name: string): UnitRow | undefined {
-    return (
-      db.select().from(units).where(or(eq(units.name, name), eq(units.shortName, name))).get() ??
-      db.select({ unit: units }).from(unitAliases).innerJoin(units, eq(units.id, unitAliases.unitId)).where(eq(unitAliases.alias, name)).get()?.unit
-    );
+  async function named(name: string): Promise<UnitRow | undefined> {
+    const [byName] = await db.q
+      .select()
+      .from(units)
+      .where(or(eq(units.name, name), eq(units.shortName, name)))
+      .limit(1);
+    if (byName) return byName;
+    const [byAlias] = await db.q.select({ unit: units }).from(unitAliases).innerJoin(units, eq(units.id, unitAliases.unitId)).where(eq(unitAliases.alias, name)).limit(1);
+    return byAlias?.unit;
   }
 
   /** Every unit with its aliases, in two queries: for the lists, the looser matches and the suggestions. */
-  function everyUnit(): { unit: UnitRow; aliases: string[] }[] {
+  async function everyUnit(): Promise<{ unit: UnitRow; aliases: string[] }[]> {
     const byUnit = new Map<number, string[]>();
-    for (const a of db.select().from(unitAliases).orderBy(asc(unitAliases.alias)).all()) byUnit.set(a.unitId, [...(byUnit.get(a.unitId) ?? []), a.alias]);
-    return db
-      .select()
-      .from(units)
-      .orderBy(asc(units.id))
-      .all()
-      .map((unit) => ({ unit, aliases: byUnit.get(unit.id) ?? [] }));
+    for (const a of await db.q.select().from(unitAliases).orderBy(asc(unitAliases.alias))) byUnit.set(a.unitId, [...(byUnit.get(a.unitId) ?? []), a.alias]);
+    const rows = await db.q.select().from(units).orderBy(asc(units.id));
+    return rows.map((unit) => ({ unit, aliases: byUnit.get(unit.id) ?? [] }));
   }
 
   /**
@@ -74,10 +78,10 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
    * by part of one (住建) — each only when exactly one unit fits. Several are listed for the
    * sender to choose; none gets the nearest names.
    */
-  function resolve(name: string): UnitView {
-    const exact = named(name);
+  async function resolve(name: string): Promise<UnitView> {
+    const exact = await named(name);
     if (exact) return view(exact);
-    const all = everyUnit().map(({ unit, aliases }) => ({ unit, names: namesOf(unit, aliases) }));
+    const all = (await everyUnit()).map(({ unit, aliases }) => ({ unit, names: namesOf(unit, aliases) }));
     const fitting = (fits: (unitName: string) => boolean) => all.filter((u) => u.names.some(fits)).map((u) => u.unit);
     // part of a name (住建) fits; a name complete in itself (公安局) is not read as part of a longer
     // one (县公安局交警大队): that would hand an item to a sub-unit without a word
@@ -102,44 +106,53 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
   return {
     contactsOf,
 
-    add(name: string, shortName: string | undefined, contact: { identity: Identity; name?: string } | undefined, actor: Actor): UnitView {
-      const clash = named(name) ?? (shortName ? named(shortName) : undefined);
+    /** In the caller's transaction. */
+    async add(name: string, shortName: string | undefined, contact: { identity: Identity; name?: string } | undefined, actor: Actor): Promise<UnitView> {
+      const clash = (await named(name)) ?? (shortName ? await named(shortName) : undefined);
       if (clash) throw new UserError(`单位「${clash.name}」已存在（名称、简称或别名重复）`);
-      const unit = db.insert(units).values({ name, shortName: shortName ?? null, createdAt: clock.now() }).returning().get();
-      audit.record(actor, '单位新增', name, null, { name, shortName: shortName ?? null });
+      const [unit] = await db.q.insert(units).values({ name, shortName: shortName ?? null, createdAt: clock.now() }).returning();
+      await audit.record(actor, '单位新增', name, null, { name, shortName: shortName ?? null });
       if (contact) {
-        const person = peopleService.ensure(contact.identity, contact.name);
-        db.insert(unitContacts).values({ unitId: unit.id, personId: person.id }).onConflictDoNothing().run();
+        const person = await peopleService.ensure(contact.identity, contact.name);
+        await db.q.insert(unitContacts).values({ unitId: unit!.id, personId: person.id }).onConflictDoNothing();
         // DESIGN: a named contact without a role becomes that unit's 联络员
-        if (person.role === null) peopleService.grant(contact.identity, contact.name, 'contact', unit.id, actor);
-        else audit.record(actor, '指定联络员', name, null, { person: person.name || contact.identity.userId });
+        if (person.role === null) await peopleService.grant(contact.identity, contact.name, 'contact', unit!.id, actor);
+        else await audit.record(actor, '指定联络员', name, null, { person: person.name || contact.identity.userId });
       }
-      return view(unit);
+      return view(unit!);
     },
 
-    list(): UnitView[] {
-      return everyUnit().map(({ unit, aliases }) => view(unit, aliases));
+    /** Every unit, its aliases and contacts, in three queries whatever their number. */
+    async list(): Promise<UnitView[]> {
+      const contacts = new Map<number, { personId: number; name: string }[]>();
+      for (const { unitId, ...c } of await contactRows()) contacts.set(unitId, [...(contacts.get(unitId) ?? []), c]);
+      return (await everyUnit()).map(({ unit, aliases }) => ({ id: unit.id, name: unit.name, shortName: unit.shortName, aliases, contacts: contacts.get(unit.id) ?? [] }));
     },
 
-    get(id: number): UnitView | undefined {
-      const u = db.select().from(units).where(eq(units.id, id)).get();
+    async get(id: number): Promise<UnitView | undefined> {
+      const [u] = await db.q.select().from(units).where(eq(units.id, id)).limit(1);
       return u && view(u);
+    },
+
+    /** Every unit's name by its id, in one query: for showing the ids stored in records as names. */
+    async names(): Promise<Map<number, string>> {
+      return new Map((await db.q.select({ id: units.id, name: units.name }).from(units)).map((u) => [u.id, u.name]));
     },
 
     resolve,
 
-    /** 单位设置 别名=…: the unit's aliases become these (无 clears them); one taken by another unit is refused. */
-    setAliases(unitName: string, aliases: readonly string[], actor: Actor): UnitView {
-      const unit = resolve(unitName);
+    /** 单位设置 别名=…: the unit's aliases become these (无 clears them); one taken by another unit is refused. In the caller's transaction. */
+    async setAliases(unitName: string, aliases: readonly string[], actor: Actor): Promise<UnitView> {
+      const unit = await resolve(unitName);
       const wanted = [...new Set(aliases)].filter((a) => a !== unit.name && a !== unit.shortName);
       for (const alias of wanted) {
-        const owner = named(alias);
+        const owner = await named(alias);
         if (owner && owner.id !== unit.id) throw new UserError(`「${alias}」已是 ${owner.name} 的名称、简称或别名，不能再作 ${unit.name} 的别名`);
       }
-      db.delete(unitAliases).where(eq(unitAliases.unitId, unit.id)).run();
-      if (wanted.length) db.insert(unitAliases).values(wanted.map((alias) => ({ alias, unitId: unit.id }))).run();
-      const after = { ...unit, aliases: aliasesOf(unit.id) };
-      audit.record(actor, '单位设置', unit.name, { aliases: unit.aliases }, { aliases: after.aliases });
+      await db.q.delete(unitAliases).where(eq(unitAliases.unitId, unit.id));
+      if (wanted.length) await db.q.insert(unitAliases).values(wanted.map((alias) => ({ alias, unitId: unit.id })));
+      const after = { ...unit, aliases: await aliasesOf(unit.id) };
+      await audit.record(actor, '单位设置', unit.name, { aliases: unit.aliases }, { aliases: after.aliases });
       return after;
     },
   };

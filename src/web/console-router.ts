@@ -15,7 +15,6 @@ import { calendarPreviewCard } from '../../commands/calendar';
 import { proposalCard } from '../../commands/proposals';
 import { itemCard } from '../../commands/supervision';
 import { documentCard } from '../../commands/views';
-import { transaction } from '../../db/client';
 import { may } from '../engine/permissions';
 import { makeLedgerFile } from '../jobs/ledger-file';
 import { yearOf } from '../lib/dates';
@@ -87,23 +86,23 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     next();
   });
 
-  router.get('/login', (req, res) => {
-    const result = services.consoleAuth.redeem(String(req.query.token ?? ''));
+  router.get('/login', async (req, res) => {
+    const result = await services.consoleAuth.redeem(String(req.query.token ?? ''));
     if ('refused' in result) {
       const why = { invalid: '链接无效。', expired: '链接已过期（10 分钟内有效）。', used: '链接已经用过（每个链接只能使用一次）。' }[result.refused];
       return send(res, bare('无法登录', `${why}请在私聊中向机器人发送「管理后台」获取新的链接。`, 'error'), 403);
     }
-    const person = services.people.view(result.personId);
+    const person = await services.people.view(result.personId);
     if (!may(person.role, 'console')) return send(res, bare('无法登录', '管理后台只对领导和管理员开放。', 'error'), 403);
-    const session = services.consoleAuth.startSession(result.personId);
+    const session = await services.consoleAuth.startSession(result.personId);
     res.cookie(COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/console', maxAge: 8 * 3_600_000 });
     res.redirect(303, '/console/');
   });
 
   // everything below needs a session
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    const session = services.consoleAuth.session(req.cookies?.[COOKIE]);
-    const person = session ? services.people.view(session.personId) : null;
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const session = await services.consoleAuth.session(req.cookies?.[COOKIE]);
+    const person = session ? await services.people.view(session.personId) : null;
     if (!session || !person || !may(person.role, 'console')) {
       return send(res, bare('请先登录', '请在私聊中向机器人发送「管理后台」，打开它回复的链接登录。', 'error'), 401);
     }
@@ -145,9 +144,9 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     return { [found.kind]: found.text };
   };
   /** Runs a change in one transaction and comes back to the page with what happened (post/redirect/get). */
-  const change = (path: string, work: (req: Request, actor: Actor) => string) => (req: Request, res: Response) => {
+  const change = (path: string, work: (req: Request, actor: Actor) => Promise<string>) => async (req: Request, res: Response) => {
     try {
-      const ok = transaction(services.db, () => work(req, signed(res).actor));
+      const ok = await services.db.tx(() => work(req, signed(res).actor));
       res.redirect(303, `${path}?note=${note(req, 'ok', ok)}`);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -156,7 +155,7 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   };
   const field = (req: Request, name: string) => String(req.body?.[name] ?? '').trim();
 
-  router.get('/', (req, res) => send(res, page(signed(res).viewer, '仪表盘', dashboard(services, signed(res).viewer, signed(res).actor), notice(req))));
+  router.get('/', async (req, res) => send(res, page(signed(res).viewer, '仪表盘', await dashboard(services, signed(res).viewer, signed(res).actor), notice(req))));
 
   router.get('/ledgers/:kind', async (req, res) => {
     const kind = req.params.kind as LedgerKind;
@@ -170,15 +169,15 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     send(res, page(signed(res).viewer, `${kind}台账（${year}年）`, ledgerPage(kind, sheets, query)));
   });
 
-  router.get('/ledgers/:kind/:ref', (req, res) => {
+  router.get('/ledgers/:kind/:ref', async (req, res) => {
     const kind = req.params.kind as LedgerKind;
     const { actor } = signed(res);
     let reply: Reply;
     try {
       const today = services.today();
-      if (kind === '公文') reply = documentCard(services.documents.byRegNo(req.params.ref, actor), today);
-      else if (kind === '督办') reply = itemCard(services.supervision.get(req.params.ref, actor), today, undefined, services.timezone);
-      else if (kind === '建议' || kind === '提案') reply = proposalCard(services.proposals.get(kind, req.params.ref, actor), today);
+      if (kind === '公文') reply = documentCard(await services.documents.byRegNo(req.params.ref, actor), today);
+      else if (kind === '督办') reply = itemCard(await services.supervision.get(req.params.ref, actor), today, undefined, services.timezone);
+      else if (kind === '建议' || kind === '提案') reply = proposalCard(await services.proposals.get(kind, req.params.ref, actor), today);
       else return send(res, bare('没有这个台账', '台账只有：公文、建议、提案、督办。', 'error'), 404);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -186,7 +185,8 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     }
     const c = (reply as { card: Card }).card;
     const detail: [string, string][] = [['标题', (c.lines ?? [])[0]?.replace(/\*\*/g, '') ?? ''], ...(c.fields ?? []), ...(c.lines ?? []).slice(1).map((l): [string, string] => ['记录', l.replace(/\*\*/g, '')])];
-    send(res, page(signed(res).viewer, c.title, itemPage(detail, services.audit.forTarget(c.title.split('：').at(-1)!), services.timezone, auditNames(services.units))));
+    const history = await services.audit.forTarget(c.title.split('：').at(-1)!);
+    send(res, page(signed(res).viewer, c.title, itemPage(detail, history, services.timezone, await auditNames(services.units))));
   });
 
   router.get('/export/:kind', async (req, res) => {
@@ -196,72 +196,72 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     const dir = mkdtempSync(join(tmpdir(), 'zw-export-'));
     try {
       const name = `${kind}台账-${year}.xlsx`;
-      await makeLedgerFile({ databasePath: services.db.$client.name, kind, year, unitId: null, filePath: join(dir, name) });
-      transaction(services.db, () => services.audit.record(signed(res).actor, '导出', `${kind}台账 ${year}`, null, { via: '管理后台' }));
+      await makeLedgerFile({ database: services.db.location, kind, year, unitId: null, filePath: join(dir, name) });
+      await services.db.tx(() => services.audit.record(signed(res).actor, '导出', `${kind}台账 ${year}`, null, { via: '管理后台' }));
       await new Promise<void>((resolve, reject) => res.download(join(dir, name), name, (err) => (err ? reject(err) : resolve())));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  router.get('/people', (req, res) => send(res, page(signed(res).viewer, '人员与角色', peoplePage(services, signed(res).viewer), notice(req))));
+  router.get('/people', async (req, res) => send(res, page(signed(res).viewer, '人员与角色', await peoplePage(services, signed(res).viewer), notice(req))));
   router.post(
     '/people/grant',
-    change('/console/people', (req, actor) => {
+    change('/console/people', async (req, actor) => {
       const identity = parseIdentity(field(req, 'identity'));
       if (!identity) throw new UserError('「平台:用户ID」应形如 lark:ou_xxx（即「我是谁」显示的账号）');
       const role = roleFromLabel(field(req, 'role'));
       if (!role) throw new UserError('请选择角色');
-      const unit = field(req, 'unit') ? services.units.resolve(field(req, 'unit')).id : null;
-      const p = services.people.grant(identity, field(req, 'name') || undefined, role, unit, actor);
+      const unit = field(req, 'unit') ? (await services.units.resolve(field(req, 'unit'))).id : null;
+      const p = await services.people.grant(identity, field(req, 'name') || undefined, role, unit, actor);
       return `已授权 ${p.name || field(req, 'identity')}`;
     }),
   );
   router.post(
     '/people/revoke',
-    change('/console/people', (req, actor) => {
+    change('/console/people', async (req, actor) => {
       const identity = parseIdentity(field(req, 'identity'));
       if (!identity) throw new UserError('没有这个账号');
-      services.people.revoke(identity, actor);
+      await services.people.revoke(identity, actor);
       return `已撤销 ${field(req, 'identity')} 的角色`;
     }),
   );
 
-  router.get('/units', (req, res) => send(res, page(signed(res).viewer, '承办单位', unitsPage(services, signed(res).viewer), notice(req))));
+  router.get('/units', async (req, res) => send(res, page(signed(res).viewer, '承办单位', await unitsPage(services, signed(res).viewer), notice(req))));
   router.post(
     '/units',
-    change('/console/units', (req, actor) => {
+    change('/console/units', async (req, actor) => {
       const name = field(req, 'name');
       if (!name) throw new UserError('请填写单位名称');
       const contact = field(req, 'contact') ? parseIdentity(field(req, 'contact')) : null;
       if (field(req, 'contact') && !contact) throw new UserError('联络员应写成 平台:用户ID，如 lark:ou_xxx');
-      const unit = services.units.add(name, field(req, 'shortName') || undefined, contact ? { identity: contact } : undefined, actor);
+      const unit = await services.units.add(name, field(req, 'shortName') || undefined, contact ? { identity: contact } : undefined, actor);
       return `已新增单位 ${unit.name}`;
     }),
   );
 
-  router.get('/chats', (req, res) => send(res, page(signed(res).viewer, '群聊与订阅', chatsPage(services, signed(res).viewer), notice(req))));
+  router.get('/chats', async (req, res) => send(res, page(signed(res).viewer, '群聊与订阅', await chatsPage(services, signed(res).viewer), notice(req))));
   router.post(
     '/chats',
-    change('/console/chats', (req, actor) => {
-      const chat = services.chats.groups().find((c) => c.platform === field(req, 'platform') && c.chatId === field(req, 'chatId'));
+    change('/console/chats', async (req, actor) => {
+      const chat = (await services.chats.groups()).find((c) => c.platform === field(req, 'platform') && c.chatId === field(req, 'chatId'));
       if (!chat) throw new UserError('没有这个群聊');
       const on = field(req, 'on') === '1';
       const group = field(req, 'group') as ChatGroup;
       const subscription = field(req, 'subscription') as Subscription;
-      if (CHAT_GROUPS.includes(group)) (on ? services.chats.enable : services.chats.disable)(chat, [group], actor);
-      else if (SUBSCRIPTIONS.includes(subscription)) (on ? services.chats.subscribe : services.chats.unsubscribe)(chat, [subscription], actor);
+      if (CHAT_GROUPS.includes(group)) await (on ? services.chats.enable : services.chats.disable)(chat, [group], actor);
+      else if (SUBSCRIPTIONS.includes(subscription)) await (on ? services.chats.subscribe : services.chats.unsubscribe)(chat, [subscription], actor);
       else throw new UserError('没有这个功能组或订阅');
       return `「${chat.title ?? chat.chatId}」已${on ? '开启' : '关闭'}「${group || subscription}」`;
     }),
   );
 
-  router.get('/calendar', (req, res) => send(res, page(signed(res).viewer, '节假日', calendarPage(services, signed(res).viewer), notice(req))));
+  router.get('/calendar', async (req, res) => send(res, page(signed(res).viewer, '节假日', await calendarPage(services, signed(res).viewer), notice(req))));
   // the preview is this POST's answer: it is computed as the notice is read, and only its confirmation changes the calendar
-  router.post('/calendar/import', (req, res) => {
+  router.post('/calendar/import', async (req, res) => {
     const { viewer, actor } = signed(res);
     try {
-      const preview = transaction(services.db, () => services.calendarChanges.read(String(req.body?.notice ?? ''), actor));
+      const preview = await services.db.tx(() => services.calendarChanges.read(String(req.body?.notice ?? ''), actor));
       send(res, page(viewer, '核对节假日安排', calendarChangesPage(calendarPreviewCard(preview), preview.id, viewer)));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -270,27 +270,27 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   });
   router.post(
     '/calendar/import/:id/confirm',
-    change('/console/calendar', (req, actor) => {
+    change('/console/calendar', async (req, actor) => {
       const id = whole(req.params.id, 0, 1, 9_999_999);
       if (!id) throw new UserError('导入编号无效，请重新粘贴通知核对。');
-      const a = services.calendarChanges.confirm(id, actor);
+      const a = await services.calendarChanges.confirm(id, actor);
       return `已导入${a.year}年节假日安排：与之前不同的有 ${a.changes} 天，重新计算了 ${a.moved.length} 件在办事项的办理时限，通知了 ${a.told} 人。`;
     }),
   );
   router.post(
     '/calendar',
-    change('/console/calendar', (req, actor) => {
+    change('/console/calendar', async (req, actor) => {
       const date = field(req, 'date');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UserError('请选择日期');
-      services.calendarChanges.setDay(date, field(req, 'kind') === '班', actor);
+      await services.calendarChanges.setDay(date, field(req, 'kind') === '班', actor);
       return `已把 ${date} 设为${field(req, 'kind') === '班' ? '工作日' : '休息日'}`;
     }),
   );
 
-  router.get('/audit', (_req, res) => send(res, page(signed(res).viewer, '审计日志', auditPage(services))));
+  router.get('/audit', async (_req, res) => send(res, page(signed(res).viewer, '审计日志', await auditPage(services))));
 
-  router.post('/logout', (req, res) => {
-    services.consoleAuth.endSession(req.cookies?.[COOKIE]);
+  router.post('/logout', async (req, res) => {
+    await services.consoleAuth.endSession(req.cookies?.[COOKIE]);
     res.clearCookie(COOKIE, { path: '/console' });
     send(res, bare('已退出', '您已退出管理后台。'));
   });

@@ -19,13 +19,13 @@ import { csrfField, type Viewer } from './layout';
 const readOnly = (v: Viewer) => !may(v.role, 'admin');
 
 /** The first screen: what needs attention in all four ledgers, by unit, each item a link; then the week; then the trends. */
-export function dashboard(services: Services, v: Viewer, actor: Parameters<Services['stats']['report']>[1]): Html {
-  const week = services.stats.report(weekOf(services.today()), actor);
+export async function dashboard(services: Services, v: Viewer, actor: Parameters<Services['stats']['report']>[1]): Promise<Html> {
+  const week = await services.stats.report(weekOf(services.today()), actor);
   const card = (reportCard(week, '本周') as { card: Card }).card;
-  const attention = services.attention.byUnit();
-  const chart = { weekly: services.stats.weekly(12), units: services.stats.onTimeByUnit(yearOf(services.today())) };
+  const attention = await services.attention.byUnit();
+  const chart = { weekly: await services.stats.weekly(12), units: await services.stats.onTimeByUnit(yearOf(services.today())) };
   // to admins, who can import the notice (calendar-check tells them the same each Monday)
-  const missing = readOnly(v) ? [] : services.calendar.missingYears(services.today());
+  const missing = readOnly(v) ? [] : await services.calendar.missingYears(services.today());
   const state = (i: AttentionItem) => (i.daysOverdue > 0 ? html`<span class="red">逾期 ${i.daysOverdue} 天</span>` : html`<span class="tag">红色预警</span>`);
   return html`
 ${missing.length ? html`<p class="red">${calendarMissingCard(missing).title}：工作日暂按周一至周五计算。<a href="/console/calendar">导入国务院办公厅的放假通知</a></p>` : ''}
@@ -106,8 +106,9 @@ export function itemPage(detail: [string, string][], history: { at: number; acto
   )}</tbody></table></div>`;
 }
 
-export function peoplePage(services: Services, v: Viewer): Html {
-  const people = services.people.listWithRoles();
+export async function peoplePage(services: Services, v: Viewer): Promise<Html> {
+  const people = await services.people.listWithRoles();
+  const units = readOnly(v) ? [] : await services.units.list();
   return html`
 ${readOnly(v)
   ? ''
@@ -115,7 +116,7 @@ ${readOnly(v)
   <label>平台:用户ID<input name="identity" required placeholder="lark:ou_xxx"></label>
   <label>姓名<input name="name"></label>
   <label>角色<select name="role">${Object.entries(ROLE_LABELS).map(([k, label]) => html`<option value="${k}">${label}</option>`)}</select></label>
-  <label>单位（联络员必填）<select name="unit"><option value=""></option>${services.units.list().map((u) => html`<option>${u.name}</option>`)}</select></label>
+  <label>单位（联络员必填）<select name="unit"><option value=""></option>${units.map((u) => html`<option>${u.name}</option>`)}</select></label>
   <button>授权</button></form>`}
 <div class="scroll"><table><thead><tr><th>姓名</th><th>角色</th><th>单位</th><th>账号</th><th></th></tr></thead><tbody>${people.map(
     (p) => html`<tr><td>${p.name || '（未知）'}</td><td>${p.role ? ROLE_LABELS[p.role] : ''}</td><td>${p.unitName ?? ''}</td><td>${p.identities.join('、')}</td><td>${
@@ -124,20 +125,19 @@ ${readOnly(v)
   )}</tbody></table></div>`;
 }
 
-export function unitsPage(services: Services, v: Viewer): Html {
+export async function unitsPage(services: Services, v: Viewer): Promise<Html> {
+  const units = await services.units.list();
   return html`
 ${readOnly(v)
   ? ''
   : html`<form class="bar" method="post" action="/console/units">${csrfField(v)}
   <label>名称<input name="name" required></label><label>简称<input name="shortName"></label>
   <label>联络员（平台:用户ID）<input name="contact" placeholder="lark:ou_xxx"></label><button>新增单位</button></form>`}
-<div class="scroll"><table><thead><tr><th>名称</th><th>简称</th><th>联络员</th></tr></thead><tbody>${services.units
-    .list()
-    .map((u) => html`<tr><td>${u.name}</td><td>${u.shortName ?? ''}</td><td>${u.contacts.map((c) => c.name || '（未知）').join('、')}</td></tr>`)}</tbody></table></div>`;
+<div class="scroll"><table><thead><tr><th>名称</th><th>简称</th><th>联络员</th></tr></thead><tbody>${units.map((u) => html`<tr><td>${u.name}</td><td>${u.shortName ?? ''}</td><td>${u.contacts.map((c) => c.name || '（未知）').join('、')}</td></tr>`)}</tbody></table></div>`;
 }
 
-export function chatsPage(services: Services, v: Viewer): Html {
-  const chats = services.chats.groups();
+export async function chatsPage(services: Services, v: Viewer): Promise<Html> {
+  const chats = await services.chats.groups();
   const toggle = (chat: (typeof chats)[number], what: 'group' | 'subscription', name: string, on: boolean) =>
     readOnly(v)
       ? html`<span class="tag ${on ? 'on' : ''}">${name}</span>`
@@ -185,10 +185,13 @@ ${holidays.length ? html`<p>${holidays.map((h, i) => html`${i ? html`<br>` : ''}
   })}</div>`;
 }
 
-export function calendarPage(services: Services, v: Viewer): Html {
-  const missing = services.calendar.missingYears(services.today());
+export async function calendarPage(services: Services, v: Viewer): Promise<Html> {
+  // the calendar in force, read once: the grids ask it of every day of two years
+  const calendar = await services.calendar.current();
+  const missing = calendar.missingYears(services.today());
   const year = yearOf(services.today());
-  const day = (date: string) => services.calendar.day(date);
+  const day = (date: string) => calendar.day(date);
+  const overrides = calendar.overrideList();
   return html`
 ${missing.length ? html`<p class="notice error">${cardBody(calendarMissingCard(missing))}</p>` : ''}
 ${readOnly(v)
@@ -200,9 +203,7 @@ ${readOnly(v)
 <form class="bar" method="post" action="/console/calendar">${csrfField(v)}<label>日期<input name="date" type="date" required></label>
   <label>类型<select name="kind"><option value="休">休息日</option><option value="班">工作日（调休上班）</option></select></label><button>设置</button></form>`}
 <p>法定节假日和调休来自导入的国务院办公厅放假通知，没有导入的年份来自 chinese-days；这里的设置优先，用于个别日子的调整。</p>
-<div class="scroll"><table><thead><tr><th>日期</th><th>设为</th></tr></thead><tbody>${services.calendar
-    .overrideList()
-    .map((o) => html`<tr><td>${o.date}</td><td>${o.workday ? '工作日' : '休息日'}</td></tr>`)}</tbody></table></div>
+<div class="scroll"><table><thead><tr><th>日期</th><th>设为</th></tr></thead><tbody>${overrides.map((o) => html`<tr><td>${o.date}</td><td>${o.workday ? '工作日' : '休息日'}</td></tr>`)}</tbody></table></div>
 ${yearCalendar(year, day)}
 ${yearCalendar(year + 1, day)}`;
 }
@@ -214,12 +215,12 @@ export function calendarChangesPage(preview: Card, id: number, v: Viewer): Html 
 <form class="bar" method="post" action="/console/calendar/import/${id}/confirm">${csrfField(v)}<button>确认导入</button><a href="/console/calendar">不导入，返回</a></form>`;
 }
 
-export function auditPage(services: Services): Html {
-  return html`<div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>在哪</th><th>操作</th><th>对象</th><th>变更</th></tr></thead><tbody>${services.audit
-    .latest(200)
-    .map(
-      (e) =>
-        html`<tr><td>${formatLocalDateTime(e.at, services.timezone)}</td><td>${e.actor}</td><td>${e.chat ?? '命令行'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${changes(e, auditNames(services.units))}</td></tr>`,
-    )}</tbody></table></div>`;
+export async function auditPage(services: Services): Promise<Html> {
+  const entries = await services.audit.latest(200);
+  const names = await auditNames(services.units);
+  return html`<div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>在哪</th><th>操作</th><th>对象</th><th>变更</th></tr></thead><tbody>${entries.map(
+    (e) =>
+      html`<tr><td>${formatLocalDateTime(e.at, services.timezone)}</td><td>${e.actor}</td><td>${e.chat ?? '命令行'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${changes(e, names)}</td></tr>`,
+  )}</tbody></table></div>`;
 }
 

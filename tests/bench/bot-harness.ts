@@ -2,6 +2,8 @@
 // engine → outbox path the messengers use and timed one message at a time. Every section that
 // times commands uses it, so they all time the same thing.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Database } from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { createBot, MAINTENANCE_INTERVAL_MS, type Bot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { ManualClock } from '../../src/lib/clock';
@@ -10,7 +12,7 @@ import { createLogger } from '../../src/logger';
 import { consoleMessage } from '../../src/platforms/console/receiver';
 import { renderPlain } from '../../src/platforms/console/render';
 import type { Identity } from '../../src/services/people';
-import type { Database } from 'better-sqlite3';
+import { sqliteOf } from './bulk';
 import { BENCH_TODAY } from './corpus';
 import { percentiles } from './report';
 
@@ -104,13 +106,13 @@ function housekeepingDue(h: Harness): number {
  * One message, timed from arrival until its effects and replies are committed, with any
  * housekeeping step that fell due just before it (see housekeepingDue).
  */
-export function sendTimed(h: Harness, text: string, as: Identity = ADMIN): number {
+export async function sendTimed(h: Harness, text: string, as: Identity = ADMIN): Promise<number> {
   h.clock.advance(PACE_MS);
   const msg = consoleMessage(text, as, h.clock.now());
   const waited = housekeepingDue(h);
   const started = performance.now();
-  h.bot.receive(msg);
-  const handled = h.bot.worker.drain();
+  await h.bot.receive(msg);
+  const handled = await h.bot.worker.drain();
   const ms = performance.now() - started;
   if (handled !== 1) throw new Error(`expected one handled message, got ${handled}`);
   return waited + ms;
@@ -124,7 +126,7 @@ export async function timeAll(h: Harness, texts: readonly string[], reply: RegEx
   h.replies.expect(reply);
   const samples: number[] = [];
   for (const text of texts) {
-    samples.push(sendTimed(h, text, as));
+    samples.push(await sendTimed(h, text, as));
     if (samples.length % FLUSH_EVERY === 0) await h.bot.dispatcher.flush();
     await yieldToLoop();
   }
@@ -163,8 +165,11 @@ export async function timeAsAdminAndContact(
   };
   const admin = await measure(ADMIN, 'admin');
   const scoped = await measure(contact, 'contact');
-  const sqlite = h.bot.db.$client;
-  const unitId = sqlite.prepare('SELECT unit_id FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = ? AND i.user_id = ?').pluck().get(contact.platform, contact.userId) as number;
+  const sqlite = sqliteOf(h.bot.db);
+  const [person] = await h.bot.db.all<{ unit_id: number }>(
+    sql`SELECT p.unit_id FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = ${contact.platform} AND i.user_id = ${contact.userId}`,
+  );
+  const unitId = person!.unit_id;
   const bare = (id: number | null) => {
     const r = bareSql(sqlite, id);
     return { percentiles: percentiles(r.samples), total: r.total };

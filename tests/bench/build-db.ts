@@ -3,14 +3,14 @@
 // registerIncoming writes them, and the counters left where the last registration put them.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { toGrams } from '../../src/services/search-grams';
-import { closeBulk, insertUnits, openBulk } from './bulk';
+import { closeBulk, insertUnits, openBulk, sqliteOf } from './bulk';
 import { HANDLING_UNITS, incomingDocuments, type DocumentRowValues } from './corpus';
 
 const BATCH = 50_000;
 
 export async function buildDatabase(path: string, count: number, onBatch: (done: number) => void): Promise<void> {
-  const db = openBulk(path);
-  const sqlite = db.$client;
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
 
   const unitIds = insertUnits(sqlite, HANDLING_UNITS);
   const insertDoc = sqlite.prepare(`
@@ -40,5 +40,5 @@ export async function buildDatabase(path: string, count: number, onBatch: (done:
 
   const setCounter = sqlite.prepare("INSERT INTO counters (kind, year, last) VALUES ('SW', ?, ?)");
   sqlite.transaction(() => lastSeq.forEach((last, year) => setCounter.run(year, last)))();
-  closeBulk(db);
+  await closeBulk(db);
 }

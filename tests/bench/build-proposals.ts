@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { addDays, addMonths } from '../../src/lib/dates';
 import { formatRegNo } from '../../src/services/numbering';
 import { KIND_PREFIX, type ProposalKind } from '../../src/services/proposals';
-import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk } from './bulk';
+import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk, sqliteOf } from './bulk';
 import { BENCH_TODAY, HANDLING_UNITS, randomPersonName, randomTopic, seededRandom } from './corpus';
 
 /** The year whose 建议统计 is timed: the bench's current year, the last of those built. */
@@ -143,9 +143,9 @@ function handling(random: () => number, s: Suggestion): { row: ProposalRow; firs
  * to two, numbered from 1 per kind and year (numbers have at most four digits, so 100,000 items
  * take ten years of 10,000), assigned from February to September; one contact per unit.
  */
-export function buildProposals(path: string, count: number, onBatch: (done: number) => void): void {
-  const db = openBulk(path);
-  const sqlite = db.$client;
+export async function buildProposals(path: string, count: number, onBatch: (done: number) => void): Promise<void> {
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
   const random = seededRandom(20260301);
   const unitIds = insertUnits(sqlite, HANDLING_UNITS);
   insertPeople(sqlite, contactSeeds(unitIds, 1, 'console', () => randomPersonName(random)));
@@ -181,5 +181,5 @@ export function buildProposals(path: string, count: number, onBatch: (done: numb
       onBatch(i + 1);
     }
   }
-  closeBulk(db);
+  await closeBulk(db);
 }

@@ -8,7 +8,7 @@ import { addDays, addMonths } from '../../src/lib/dates';
 import { docNumberKey } from '../../src/services/documents';
 import { formatRegNo, type NumberKind } from '../../src/services/numbering';
 import { toGrams } from '../../src/services/search-grams';
-import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk } from './bulk';
+import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk, sqliteOf } from './bulk';
 import { BENCH_TODAY, HANDLING_UNITS, randomPersonName, randomSource, randomTitle, randomTopic, randomUrgency, seededRandom } from './corpus';
 
 const YEAR = 2026;
@@ -89,9 +89,9 @@ function supervision(sqlite: Database, leaderIds: readonly number[]): Insert {
 }
 
 /** `count` open items: 60% 收文, 15% 建议/提案, 25% 督办, each with one handling unit. */
-export function buildReminders(path: string, count: number, onBatch: (done: number) => void): void {
-  const db = openBulk(path);
-  const sqlite = db.$client;
+export async function buildReminders(path: string, count: number, onBatch: (done: number) => void): Promise<void> {
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
   const random = seededRandom(20261125);
   const unitIds = insertUnits(sqlite, unitNames());
   insertPeople(sqlite, contactSeeds(unitIds, CONTACTS_PER_UNIT, 'lark', () => randomPersonName(random)));
@@ -127,5 +127,5 @@ export function buildReminders(path: string, count: number, onBatch: (done: numb
   }
   const setCounter = sqlite.prepare(`INSERT INTO counters (kind, year, last) VALUES (?, ${YEAR}, ?)`);
   sqlite.transaction(() => seqs.forEach((last, kind) => kind !== 'proposal' && setCounter.run(kind, last)))();
-  closeBulk(db);
+  await closeBulk(db);
 }

@@ -2,7 +2,7 @@
 // started evenly from 2020 to the bench's yesterday, each with a lead unit and up to two
 // co-units; 10% still open past their deadline, 15% open and not yet due, the rest closed.
 // Every unit has a contact; a few leaders instruct. Deterministic, like the rest of the corpus.
-import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk } from './bulk';
+import { closeBulk, contactSeeds, insertPeople, insertUnits, openBulk, sqliteOf } from './bulk';
 import { between, closedState, insertSupervision, openState, YESTERDAY, type ItemState } from './bulk-supervision';
 import { BENCH_TODAY, DAY_MS, HANDLING_UNITS, randomPersonName, seededRandom } from './corpus';
 
@@ -22,10 +22,10 @@ function state(random: () => number, start: number): ItemState {
 }
 
 export async function buildSupervision(path: string, total: number, onBatch: (done: number) => void): Promise<void> {
-  const db = openBulk(path);
-  const sqlite = db.$client;
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
   const random = seededRandom(20261125);
   insertPeople(sqlite, contactSeeds(insertUnits(sqlite, HANDLING_UNITS), 1, 'console', () => randomPersonName(random)));
   await insertSupervision(sqlite, { total, fromDay: Date.UTC(2020, 0, 1), seed: 20261126, leaderPrefix: 'leader', state, year: new Date(TODAY).getUTCFullYear(), onBatch });
-  closeBulk(db);
+  await closeBulk(db);
 }

@@ -4,10 +4,12 @@
 // ledger page's answer and answers with the timings and that answer; 'stop' stops cleanly.
 //   argv: <database path>
 import type { Database } from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { ADMIN } from './bot-harness';
+import { sqliteOf } from './bulk';
 import { PAGE_SIZE } from '../../src/web/pages';
 import { FLOOR_SAMPLES, type FromBot, type SheetAnswer, type ToBot } from './console';
 
@@ -47,9 +49,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_PATH: dbPath!, LOG_LEVEL: 'silent', ADMIN_IDS: `${ADMIN.platform}:${ADMIN.userId}` });
   const bot = await createBot({ config, log: createLogger('silent') });
   await bot.start({ port: 0, host: '127.0.0.1' });
-  const sqlite = bot.db.$client;
-  const personId = sqlite.prepare('SELECT person_id FROM identities WHERE platform = ? AND user_id = ?').pluck().get(ADMIN.platform, ADMIN.userId) as number;
-  const session = bot.services.consoleAuth.startSession(personId);
+  const sqlite = sqliteOf(bot.db);
+  const [admin] = await bot.db.all<{ person_id: number }>(sql`SELECT person_id FROM identities WHERE platform = ${ADMIN.platform} AND user_id = ${ADMIN.userId}`);
+  const session = await bot.services.consoleAuth.startSession(admin!.person_id);
   process.on('message', async (m: ToBot) => {
     if (m === 'stop') {
       await bot.stop();

@@ -4,6 +4,7 @@
 //   argv: <database path> <run number>
 import type { Database } from 'better-sqlite3';
 import { startBot, timeAll, type Harness } from './bot-harness';
+import { sqliteOf } from './bulk';
 import { replyWithRows } from './child';
 import { COMMON_KEYWORD, randomSource, randomTitle, randomUrgency, seededRandom, SELECTIVE_KEYWORDS } from './corpus';
 import { percentiles, row, type Row } from './report';
@@ -86,7 +87,7 @@ async function main(): Promise<Row[]> {
   const rssPeak = sampler.peak();
   sampler.stop();
 
-  const sqlite = h.bot.db.$client;
+  const sqlite = sqliteOf(h.bot.db);
   const insert = percentiles(bareInsertMs(sqlite));
   const likeSelective = percentiles(likeScanMs(sqlite, SELECTIVE_KEYWORDS));
   const likeCommon = percentiles(likeScanMs(sqlite, [COMMON_KEYWORD]));

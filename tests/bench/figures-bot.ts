@@ -5,10 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import { makeLedgerFile } from '../../src/jobs/ledger-file';
 import { systemActor } from '../../src/services/actor';
 import { yearPeriod } from '../../src/services/stats';
 import { sendTimed, startBot } from './bot-harness';
+import { sqliteOf } from './bulk';
 import { replyWithRows } from './child';
 import { percentiles, row, type Row } from './report';
 import { rssMb, startRssSampler } from './rss';
@@ -20,14 +22,16 @@ const SENTENCES = /全年收到上级来文 (\d+) 件/;
 const [mode, dbPath, yearArg, ...rest] = process.argv.slice(2);
 const year = Number(yearArg);
 
-/** `runs` timings of fn after `warmups` untimed ones. */
-function timeSync(fn: () => unknown, runs: number, warmups: number): number[] {
-  for (let i = 0; i < warmups; i++) fn();
-  return Array.from({ length: runs }, () => {
+/** `runs` timings of fn, awaited, after `warmups` untimed ones. */
+async function timeRuns(fn: () => unknown, runs: number, warmups: number): Promise<number[]> {
+  for (let i = 0; i < warmups; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    fn();
-    return performance.now() - started;
-  });
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return samples;
 }
 
 async function measureStats(runs: number, warmups: number): Promise<Row[]> {
@@ -38,7 +42,7 @@ async function measureStats(runs: number, warmups: number): Promise<Row[]> {
   h.replies.expect(new RegExp(`^(【年度统计（${year}年）】|全年收到上级来文 \\d+ 件)`));
   const samples: number[] = [];
   for (let i = 0; i < warmups + runs; i++) {
-    const ms = sendTimed(h, text);
+    const ms = await sendTimed(h, text);
     if (i >= warmups) samples.push(ms);
     // untimed, between messages, as the dispatcher would
     await h.bot.dispatcher.flush();
@@ -49,15 +53,14 @@ async function measureStats(runs: number, warmups: number): Promise<Row[]> {
   const rssPeak = sampler.peak();
   sampler.stop();
 
-  const sqlite = h.bot.db.$client;
-  const last = sqlite.prepare("SELECT payload FROM outbox WHERE payload LIKE '%全年收到上级来文%' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
-  const sentences = last === undefined ? null : (JSON.parse(last) as { text?: string }).text ?? null;
+  const [last] = await h.bot.db.all<{ payload: string }>(sql`SELECT payload FROM outbox WHERE payload LIKE '%全年收到上级来文%' ORDER BY id DESC LIMIT 1`);
+  const sentences = last === undefined ? null : (JSON.parse(last.payload) as { text?: string }).text ?? null;
   const received = sentences === null ? null : SENTENCES.exec(sentences);
   if (!received) throw new Error(`no 全年收到上级来文 sentence among the replies to ${text}`);
 
-  const bare = sqlite.prepare("SELECT count(*) FROM documents WHERE direction = 'in' AND doc_date BETWEEN ? AND ?").pluck();
+  const bare = sqliteOf(h.bot.db).prepare("SELECT count(*) FROM documents WHERE direction = 'in' AND doc_date BETWEEN ? AND ?").pluck();
   let counted = 0;
-  const baseline = percentiles(timeSync(() => (counted = bare.get(`${year}-01-01`, `${year}-12-31`) as number), runs, warmups));
+  const baseline = percentiles(await timeRuns(() => (counted = bare.get(`${year}-01-01`, `${year}-12-31`) as number), runs, warmups));
   if (Number(received[1]) !== counted) throw new Error(`年度统计 counted ${received[1]} 收文, the bare count ${counted}`);
 
   // the same figures without the engine around them: what the command's handler calls
@@ -65,15 +68,23 @@ async function measureStats(runs: number, warmups: number): Promise<Row[]> {
   const actor = systemActor('bench');
   // context only, so a few runs do
   const service = percentiles(
-    timeSync(() => [stats.report(yearPeriod(year), actor), proposals.stats('建议', year, actor), proposals.stats('提案', year, actor)], Math.min(runs, SERVICE_RUNS), 1),
+    await timeRuns(
+      async () => {
+        await stats.report(yearPeriod(year), actor);
+        await proposals.stats('建议', year, actor);
+        await proposals.stats('提案', year, actor);
+      },
+      Math.min(runs, SERVICE_RUNS),
+      1,
+    ),
   );
   // the same with the working-day walk of the average left out: what the SQL alone costs
   const calendar = h.bot.services.calendar;
   const walk = calendar.workdaysBetween;
   let sqlOnly: ReturnType<typeof percentiles>;
-  calendar.workdaysBetween = () => 0;
+  calendar.workdaysBetween = async () => 0;
   try {
-    sqlOnly = percentiles(timeSync(() => stats.report(yearPeriod(year), actor), Math.min(runs, SERVICE_RUNS), 1));
+    sqlOnly = percentiles(await timeRuns(() => stats.report(yearPeriod(year), actor), Math.min(runs, SERVICE_RUNS), 1));
   } finally {
     calendar.workdaysBetween = walk;
   }
@@ -100,7 +111,7 @@ async function measureExport(file: string): Promise<Row[]> {
   loopDelay.enable();
   const started = performance.now();
   // what the export worker awaits for each request
-  const made = await makeLedgerFile({ databasePath: dbPath!, kind: '督办', year, unitId: null, filePath: file });
+  const made = await makeLedgerFile({ database: h.bot.db.location, kind: '督办', year, unitId: null, filePath: file });
   const total = performance.now() - started;
   loopDelay.disable();
   const botPeak = sampler.peak();

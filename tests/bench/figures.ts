@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { strFromU8, unzipSync } from 'fflate';
 import { buildDatabase } from './build-db';
-import { closeBulk, insertUnits, openBulk } from './bulk';
+import { closeBulk, insertUnits, openBulk, sqliteOf } from './bulk';
 import { between, closedState, insertSupervision, openState, YESTERDAY, type Cycle, type ItemState, type SupervisionTotals } from './bulk-supervision';
 import { measureInChild } from './child';
 import { count, envCount, inScratchDir, progress } from './cli';
@@ -89,8 +89,8 @@ interface Built {
 async function buildStatsDatabase(path: string, docs: number, items: number): Promise<Built> {
   const started = performance.now();
   await buildDatabase(path, docs, (done) => progress(`building: ${count(done)} of ${count(docs)} documents`));
-  const db = openBulk(path);
-  const sqlite = db.$client;
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
   const filled = fillAssignedDates(sqlite);
   const totals = await insertSupervision(sqlite, {
     ...FIGURES_SUPERVISION,
@@ -109,7 +109,7 @@ async function buildStatsDatabase(path: string, docs: number, items: number): Pr
          (SELECT DISTINCT doc_date, closed_date FROM documents WHERE status = 'closed' AND closed_date BETWEEN ? AND ?)`,
     )
     .get(`${FIGURES_YEAR - 1}-01-01`, `${FIGURES_YEAR}-12-31`) as { pairs: number; days: number };
-  closeBulk(db);
+  await closeBulk(db);
   const seconds = (performance.now() - started) / 1000;
   progress(`built ${count(docs)} documents and ${count(items)} supervision items in ${seconds.toFixed(1)} s\n`);
   return {
@@ -127,17 +127,18 @@ async function buildStatsDatabase(path: string, docs: number, items: number): Pr
 /** The export database: units, leaders and `items` 督办 items all started in the export year. */
 async function buildExportDatabase(path: string, items: number): Promise<Built & { totals: SupervisionTotals }> {
   const started = performance.now();
-  const db = openBulk(path);
-  insertUnits(db.$client, HANDLING_UNITS);
-  const totals = await insertSupervision(db.$client, {
+  const db = await openBulk(path);
+  const sqlite = sqliteOf(db);
+  insertUnits(sqlite, HANDLING_UNITS);
+  const totals = await insertSupervision(sqlite, {
     ...FIGURES_SUPERVISION,
     total: items,
     fromDay: Date.UTC(FIGURES_YEAR, 0, 1),
     seed: 20261128,
     onBatch: (done) => progress(`building: ${count(done)} of ${count(items)} supervision items for the export`),
   });
-  db.$client.exec('ANALYZE');
-  closeBulk(db);
+  sqlite.exec('ANALYZE');
+  await closeBulk(db);
   const seconds = (performance.now() - started) / 1000;
   progress(`built ${count(items)} supervision items for the export in ${seconds.toFixed(1)} s\n`);
   return {

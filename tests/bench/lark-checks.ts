@@ -1,7 +1,8 @@
 // After a sustained run, what the database says happened to each acknowledged event: its inbox
 // row carried out, its 收文 registered once, its reply queued once — and when that reply was
 // queued, against when the load generator read the acknowledgement.
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
 import type { LarkEvent } from './lark-events';
 
 export interface Outcome {
@@ -25,12 +26,10 @@ const tally = (keys: Iterable<string>) => {
 };
 
 /** `acked` pairs each acknowledged event with the instant (epoch ms) its acknowledgement was read. */
-export function checkOutcome(path: string, acked: readonly { event: LarkEvent; at: number }[]): Outcome {
-  const db = new Database(path, { readonly: true });
-  const inbox = new Map((db.prepare("SELECT event_id, status FROM inbox WHERE platform = 'lark'").all() as { event_id: string; status: string }[]).map((r) => [r.event_id, r.status]));
-  const documents = tally(db.prepare('SELECT doc_number FROM documents').pluck().all() as string[]);
-  const replyRows = db.prepare("SELECT dedupe_key, created_at FROM outbox WHERE dedupe_key LIKE 'reply:lark:%'").all() as { dedupe_key: string; created_at: number }[];
-  db.close();
+export async function checkOutcome(db: Db, acked: readonly { event: LarkEvent; at: number }[]): Promise<Outcome> {
+  const inbox = new Map((await db.all<{ event_id: string; status: string }>(sql`SELECT event_id, status FROM inbox WHERE platform = 'lark'`)).map((r) => [r.event_id, r.status]));
+  const documents = tally((await db.all<{ doc_number: string }>(sql`SELECT doc_number FROM documents`)).map((r) => r.doc_number));
+  const replyRows = await db.all<{ dedupe_key: string; created_at: number }>(sql`SELECT dedupe_key, created_at FROM outbox WHERE dedupe_key LIKE 'reply:lark:%'`);
   const replies = new Map<string, number[]>();
   for (const r of replyRows) replies.set(eventOfReply(r.dedupe_key), [...(replies.get(eventOfReply(r.dedupe_key)) ?? []), r.created_at]);
 

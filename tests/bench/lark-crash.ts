@@ -3,7 +3,9 @@
 // acknowledged before dying is carried out (target ≤ 5 s); and that each was carried out once,
 // the database whole (integrity_check) and the registration numbers without gaps.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../db/client';
+import { sqliteOf } from './bulk';
 import { count, progress } from './cli';
 import { checkOutcome } from './lark-checks';
 import { larkEvents } from './lark-events';
@@ -32,11 +34,11 @@ export async function crashAndRecover(fake: FakeLark, dir: string, rate: number)
   const recoveredMs = performance.now() - restartedAt;
   await second.stop();
 
-  const outcome = checkOutcome(path, acked);
-  const db = new Database(path, { readonly: true });
-  const integrity = db.pragma('integrity_check', { simple: true });
-  const seqs = db.prepare("SELECT seq FROM documents WHERE direction = 'in' ORDER BY seq").pluck().all() as number[];
-  db.close();
+  const db = await openDatabase(path);
+  const outcome = await checkOutcome(db, acked);
+  const integrity = sqliteOf(db).pragma('integrity_check', { simple: true });
+  const seqs = (await db.all<{ seq: number }>(sql`SELECT seq FROM documents WHERE direction = 'in' ORDER BY seq`)).map((r) => r.seq);
+  await db.close();
   const gaps = seqs.filter((seq, i) => seq !== i + 1).length;
 
   return {

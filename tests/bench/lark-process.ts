@@ -2,7 +2,7 @@
 // the bot), and how the benchmark talks to it.
 import { existsSync } from 'node:fs';
 import type { startFakeLark } from '../fixtures/fake-lark';
-import { closeBulk, insertPeople, openBulk } from './bulk';
+import { closeBulk, insertPeople, openBulk, sqliteOf } from './bulk';
 import { forkBundled } from './child';
 import { ENCRYPT_KEY, staffSeeds } from './lark-events';
 import type { FromServer, Stopped, ToServer } from './lark-server';
@@ -58,17 +58,17 @@ export async function startServer(args: string[]): Promise<Server> {
 }
 
 /** A fresh database with the staff who send the events; one that exists is taken as it is (a restart). */
-function seededDatabase(path: string): string {
+async function seededDatabase(path: string): Promise<string> {
   if (existsSync(path)) return path;
-  const db = openBulk(path);
-  insertPeople(db.$client, staffSeeds());
-  closeBulk(db);
+  const db = await openBulk(path);
+  insertPeople(sqliteOf(db), staffSeeds());
+  await closeBulk(db);
   return path;
 }
 
-export function startBotServer(fake: FakeLark, path: string): Promise<Server> {
+export async function startBotServer(fake: FakeLark, path: string): Promise<Server> {
   const env = {
-    DATABASE_PATH: seededDatabase(path),
+    DATABASE_PATH: await seededDatabase(path),
     LOG_LEVEL: 'silent',
     ADMIN_IDS: 'lark:ou_admin',
     LARK_APP_ID: 'cli_bench',

@@ -8,6 +8,7 @@
 // long its event loop was held up since (what an acknowledgement waits for), before it exits.
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
 import express from 'express';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
@@ -36,10 +37,11 @@ async function stopped(): Promise<never> {
 async function serveBot(): Promise<void> {
   const bot = await createBot({ config: loadConfig(JSON.parse(configJson!)), log: createLogger('silent') });
   await bot.start({ port: 0, host: '127.0.0.1' });
-  const pending = bot.db.$client.prepare("SELECT count(*) FROM inbox WHERE status = 'pending'").pluck();
+  // committed rows only: a batch the worker has open is not yet done
+  const pending = async () => (await bot.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM inbox WHERE status = 'pending'`))[0]!.n;
   process.on('message', async (m: ToServer) => {
     if (m === 'measure') loopDelay.reset();
-    if (m !== 'stop') return send({ pending: pending.get() as number });
+    if (m !== 'stop') return send({ pending: await pending() });
     await bot.stop();
     await stopped();
   });

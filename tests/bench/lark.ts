@@ -16,6 +16,7 @@
 // distinct events for the throughput run; it stops early, and says so, if they run out).
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { openDatabase } from '../../db/client';
 import { startFakeLark } from '../fixtures/fake-lark';
 import { count, envCount, inScratchDir, progress } from './cli';
 import { checkOutcome } from './lark-checks';
@@ -123,7 +124,9 @@ async function sustained(fake: FakeLark, dir: string, rate: number, seconds: num
   const acked = [...warm.map((event, i) => ({ event, shot: warmShots[i]! })), ...events.map((event, i) => ({ event, shot: shots[i]! }))]
     .filter(({ shot }) => shot.status === 200)
     .map(({ event, shot }) => ({ event, at: shot.answeredAt }));
-  const outcome = checkOutcome(path, acked);
+  const db = await openDatabase(path);
+  const outcome = await checkOutcome(db, acked);
+  await db.close();
   const queued = percentiles(events.flatMap((e) => outcome.queuedAfterAck.get(e.eventId) ?? []));
   const ack = percentiles(shots.map((s) => s.latencyMs));
   const notAcked = shots.filter((s) => s.status !== 200).length + warmShots.filter((s) => s.status !== 200).length;

@@ -7,14 +7,14 @@
 //   argv: <database path> <csv path>
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { closeDatabase, openDatabase } from '../../db/client';
+import { openDatabase } from '../../db/client';
 import { decodeCsv, IMPORT_CHUNK, importProposals } from '../../src/jobs/proposal-import';
 import { addMonths } from '../../src/lib/dates';
 import { systemActor } from '../../src/services/actor';
 import { formatRegNo } from '../../src/services/numbering';
 import { KIND_PREFIX, type ProposalKind } from '../../src/services/proposals';
 import { startBot } from './bot-harness';
-import { contactSeeds, insertPeople, insertUnits } from './bulk';
+import { contactSeeds, insertPeople, insertUnits, sqliteOf } from './bulk';
 import { replyWithRows } from './child';
 import { HANDLING_UNITS, randomPersonName, seededRandom } from './corpus';
 import { row, type Row } from './report';
@@ -22,9 +22,9 @@ import { row, type Row } from './report';
 const CONTACTS_PER_UNIT = 2;
 const [dbPath, csvPath] = process.argv.slice(2);
 
-function seconds<T>(fn: () => T): { value: T; s: number } {
+async function seconds<T>(fn: () => T | Promise<T>): Promise<{ value: T; s: number }> {
   const started = performance.now();
-  const value = fn();
+  const value = await fn();
   return { value, s: (performance.now() - started) / 1000 };
 }
 
@@ -35,9 +35,9 @@ const LEDGER = `
   ORDER BY p.reg_no, u.name`;
 
 /** Plain INSERTs of what each row says, into a database of its own. */
-function bareImport(path: string, bytes: Buffer): { s: number; ledger: string[] } {
-  const db = openDatabase(path);
-  const sqlite = db.$client;
+async function bareImport(path: string, bytes: Buffer): Promise<{ s: number; ledger: string[] }> {
+  const db = await openDatabase(path);
+  const sqlite = sqliteOf(db);
   const unitIds = new Map(insertUnits(sqlite, HANDLING_UNITS).map((id, i) => [HANDLING_UNITS[i]!, id]));
   const item = sqlite.prepare(`
     INSERT INTO proposals (reg_no, kind, year, number, title, proposers, assigned_date, due_date, status, created_at, updated_at)
@@ -52,18 +52,18 @@ function bareImport(path: string, bytes: Buffer): { s: number; ledger: string[] 
       [lead, ...co.split('、').filter(Boolean)].forEach((name, i) => unit.run(id, unitIds.get(name), Number(i === 0)));
     }
   });
-  const { s } = seconds(() => {
+  const { s } = await seconds(() => {
     const [, ...rows] = parse(decodeCsv(bytes), { skip_empty_lines: true, trim: true }) as string[][];
     for (let i = 0; i < rows.length; i += IMPORT_CHUNK) chunk.immediate(rows.slice(i, i + IMPORT_CHUNK));
   });
   const ledger = sqlite.prepare(LEDGER).pluck().all() as string[];
-  closeDatabase(db);
+  await db.close();
   return { s, ledger };
 }
 
 async function main(): Promise<Row[]> {
   const { bot } = await startBot(dbPath!);
-  const sqlite = bot.db.$client;
+  const sqlite = sqliteOf(bot.db);
   const random = seededRandom(7);
   insertPeople(sqlite, contactSeeds(insertUnits(sqlite, HANDLING_UNITS), CONTACTS_PER_UNIT, 'lark', () => randomPersonName(random)));
   const bytes = readFileSync(csvPath!);
@@ -71,15 +71,15 @@ async function main(): Promise<Row[]> {
   const written = () => sqlite.prepare('SELECT (SELECT count(*) FROM proposals) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM audit_log)').pluck().get() as number;
 
   const actor = systemActor('npm run import');
-  const first = seconds(() => importProposals(bot.services, bytes, actor, `${csvPath}:1`));
+  const first = await seconds(() => importProposals(bot.services, bytes, actor, `${csvPath}:1`));
   if (first.value.imported !== rows || first.value.errors.length) throw new Error(`import: ${JSON.stringify({ ...first.value, errors: first.value.errors.slice(0, 3) })}`);
   const before = written();
-  const again = seconds(() => importProposals(bot.services, bytes, actor, `${csvPath}:2`));
+  const again = await seconds(() => importProposals(bot.services, bytes, actor, `${csvPath}:2`));
   if (again.value.existing !== rows) throw new Error(`re-import: ${JSON.stringify({ ...again.value, errors: again.value.errors.slice(0, 3) })}`);
   const changed = written() - before + again.value.imported;
   const ledger = sqlite.prepare(LEDGER).pluck().all() as string[];
   await bot.stop();
-  const bare = bareImport(`${dbPath}.bare`, bytes);
+  const bare = await bareImport(`${dbPath}.bare`, bytes);
   // a floor that wrote something else would be no floor
   const differs = ledger.findIndex((line, i) => line !== bare.ledger[i]);
   if (differs >= 0 || ledger.length !== bare.ledger.length) {

@@ -20,7 +20,7 @@ async function run(): Promise<SectionResult> {
 
     const path = join(dir, 'stats.db');
     const started = performance.now();
-    buildProposals(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} 建议/提案`));
+    await buildProposals(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} 建议/提案`));
     const seconds = (performance.now() - started) / 1000;
     progress(`built ${count(items)} 建议/提案 in ${seconds.toFixed(1)} s\n`);
     process.stderr.write('  measuring: bot process\n');

@@ -1,13 +1,15 @@
 // The measured half of the reminders benchmark, in a process of its own as a scheduled run or
 // `npm run job` would be: one reminder run for 08:50 on the bench's day, timed and its peak RSS
-// taken (the run is synchronous, so the kernel's high-water mark is the only honest peak), then
-// a second start for the same slot, which must queue nothing. Beside it, the floor: the three
-// queries that read the due items, alone.
+// taken (the kernel's high-water mark: on SQLite the run never waits for I/O, so no timer could
+// sample it while it runs), then a second start for the same slot, which must queue nothing.
+// Beside it, the floor: the three queries that read the due items, alone.
 //   argv: <database path>
 import type { Database } from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { runJob } from '../../src/jobs/run-job';
 import { SOON_WORKDAYS } from '../../src/services/reminders';
 import { startBot } from './bot-harness';
+import { sqliteOf } from './bulk';
 import { replyWithRows } from './child';
 import { BENCH_TODAY } from './corpus';
 import { row, type Row } from './report';
@@ -31,21 +33,20 @@ async function main(): Promise<Row[]> {
   const { bot, clock } = await startBot(dbPath!);
   const at = Date.parse(`${BENCH_TODAY}T08:50:00+08:00`);
   clock.set(at);
-  const sqlite = bot.db.$client;
-  const outboxRows = () => sqlite.prepare('SELECT count(*) FROM outbox').pluck().get() as number;
+  const count = async (table: 'outbox' | 'reminders_sent') => (await bot.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${sql.identifier(table)}`))[0]!.n;
   const rssBefore = rssMb();
 
   const started = performance.now();
-  const { summary } = runJob(bot.services, 'reminders', at);
+  const { summary } = await runJob(bot.services, 'reminders', at);
   const seconds = (performance.now() - started) / 1000;
   const peak = peakRssMb();
   if (summary.outcome !== 'done') throw new Error(`reminder run: ${JSON.stringify(summary)}`);
-  const queued = outboxRows();
-  const records = sqlite.prepare('SELECT count(*) FROM reminders_sent').pluck().get() as number;
+  const queued = await count('outbox');
+  const records = await count('reminders_sent');
 
-  const again = runJob(bot.services, 'reminders', at).summary;
-  const queuedAgain = outboxRows() - queued;
-  const floor = readDueItems(sqlite, bot.services.calendar.addWorkdays(BENCH_TODAY, SOON_WORKDAYS));
+  const again = (await runJob(bot.services, 'reminders', at)).summary;
+  const queuedAgain = (await count('outbox')) - queued;
+  const floor = readDueItems(sqliteOf(bot.db), await bot.services.calendar.addWorkdays(BENCH_TODAY, SOON_WORKDAYS));
   await bot.stop();
 
   return [

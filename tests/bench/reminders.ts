@@ -12,7 +12,7 @@ async function run(): Promise<SectionResult> {
   return inScratchDir(async (dir) => {
     const path = join(dir, 'bot.db');
     const started = performance.now();
-    buildReminders(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} open items`));
+    await buildReminders(path, items, (done) => progress(`building: ${count(done)} of ${count(items)} open items`));
     const seconds = (performance.now() - started) / 1000;
     progress(`built ${count(items)} open items in ${seconds.toFixed(1)} s\n`);
     process.stderr.write('  measuring: job process\n');

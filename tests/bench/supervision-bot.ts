@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { OPEN } from '../../src/services/supervision-rules';
 import { startBot, timeAsAdminAndContact } from './bot-harness';
+import { sqliteOf } from './bulk';
 import { CONTACT } from './build-supervision';
 import { replyWithRows } from './child';
 import { BENCH_TODAY } from './corpus';
@@ -72,7 +73,7 @@ function checkReply(reply: string, floor: Answer, who: string): void {
 async function main(): Promise<Row[]> {
   const h = await startBot(dbPath!);
   const { admin, contact, replies, unitId, bareAll, bareUnit } = await timeAsAdminAndContact(h, '督办逾期', OVERDUE_LIST, CONTACT, { warmup: WARMUP, samples: SAMPLES }, bareSql);
-  const sqlite = h.bot.db.$client;
+  const sqlite = sqliteOf(h.bot.db);
   checkReply(replies.admin, floorQuery(sqlite, null)(), 'admin');
   checkReply(replies.contact, floorQuery(sqlite, unitId)(), 'contact');
   const all = bareAll.percentiles;

@@ -10,16 +10,15 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const audits = (action: string) =>
-  t.bot.db.$client.prepare('SELECT actor, chat, target, before, after FROM audit_log WHERE action = ? ORDER BY id').all(action) as Record<string, string>[];
+const audits = (action: string) => t.rows<Record<string, string>>('SELECT actor, chat, target, before, after FROM audit_log WHERE action = ? ORDER BY id', action);
 
 /** A message as a messenger delivers it: the mention resolved to a person with a name. */
 async function sayWithMention(text: string, mention: IncomingMessage['mentions'][number]) {
   const msg = consoleMessage(text, { platform: 'console', userId: 'admin' }, t.clock.now());
   msg.mentions = [mention];
   const before = t.sent.length;
-  t.bot.receive(msg);
-  t.bot.worker.drain();
+  await t.bot.receive(msg);
+  await t.bot.worker.drain();
   await t.bot.dispatcher.flush();
   return t.sent.slice(before).map((m) => renderPlain(m.reply)).join('\n');
 }
@@ -28,7 +27,7 @@ describe('授权 and 撤销授权', () => {
   it('grants by platform id and by mention, audited with before and after', async () => {
     expect(await t.say('授权 lark:ou_1 角色=领导')).toContain('已授权：（未知姓名）｜领导｜lark:ou_1');
     expect(await sayWithMention('授权 @张三 角色=员工', { platform: 'lark', userId: 'ou_2', name: '张三' })).toContain('已授权：张三｜员工｜lark:ou_2');
-    const rows = audits('授权');
+    const rows = await audits('授权');
     expect(rows.map((r) => r.target)).toEqual(['console:admin', 'lark:ou_1', 'lark:ou_2']);
     expect(JSON.parse(rows[2]!.after!)).toEqual({ name: '张三', role: '员工', unit: null });
     expect(rows[2]!.chat).toBe('console:local');
@@ -44,7 +43,7 @@ describe('授权 and 撤销授权', () => {
     expect(await t.say('授权 lark:ou_1 角色=联络员')).toContain('需要指定单位');
     expect(await t.say('授权 lark:ou_1 角色=局长')).toContain('「角色」应为 联络员/员工/领导/管理员 之一');
     expect(await t.say('授权 张三 角色=员工')).toContain('找不到「张三」');
-    expect(audits('授权')).toHaveLength(1);
+    expect(await audits('授权')).toHaveLength(1);
   });
 
   it('revokes, and refuses to revoke nobody or the last word on oneself', async () => {
@@ -53,7 +52,7 @@ describe('授权 and 撤销授权', () => {
     expect(await t.say('收文登记 标题=甲 来文单位=乙', 'lark:ou_1')).toContain('请发送「我是谁」');
     expect(await t.say('撤销授权 lark:ou_1')).toContain('没有任何角色');
     expect(await t.say('撤销授权 console:admin')).toContain('不能撤销自己的管理员角色');
-    expect(audits('撤销授权')).toHaveLength(1);
+    expect(await audits('撤销授权')).toHaveLength(1);
   });
 
   it('lists people with roles', async () => {
@@ -71,14 +70,14 @@ describe('单位新增 and 单位列表', () => {
     expect(r).toContain('已新增单位：县住房和城乡建设局（简称 县住建局），联络员：李四');
     expect(await t.say('我是谁', 'lark:ou_li')).toContain('角色：联络员');
     expect(await t.say('单位列表')).toContain('县住房和城乡建设局（县住建局）｜联络员：李四');
-    expect(audits('单位新增')).toHaveLength(1);
+    expect(await audits('单位新增')).toHaveLength(1);
   });
 
   it('refuses a duplicate name or short name', async () => {
     await t.say('单位新增 名称=县住房和城乡建设局 简称=县住建局');
     expect(await t.say('单位新增 县住建局')).toContain('已存在');
     expect(await t.say('单位新增 名称=县住房和城乡建设局')).toContain('已存在');
-    expect(audits('单位新增')).toHaveLength(1);
+    expect(await audits('单位新增')).toHaveLength(1);
   });
 });
 

@@ -10,7 +10,6 @@ const NOTICE_2027 = readFileSync(new URL('../fixtures/notices/made-up-2027.txt',
 const NOTICE_2026 = readFileSync(new URL('../fixtures/notices/2026.txt', import.meta.url), 'utf8');
 
 let t: TestBot;
-const one = (sql: string, ...params: unknown[]) => t.bot.db.$client.prepare(sql).pluck().get(...params);
 const at = (local: string) => Date.parse(`${local}+08:00`);
 
 beforeEach(async () => {
@@ -56,22 +55,22 @@ describe('节假日导入', () => {
     expect(preview).toContain('2027年1月1日 → 2027年1月4日');
     expect(preview).toContain('2027年1月8日 → 2027年1月11日');
     // shown, not yet in force
-    expect(t.bot.services.calendar.isWorkday('2027-01-01')).toBe(true);
-    expect(one("SELECT status FROM calendar_notices")).toBe('pending');
+    expect(await t.bot.services.calendar.isWorkday('2027-01-01')).toBe(true);
+    expect(await t.scalar("SELECT status FROM calendar_notices")).toBe('pending');
 
     const id = importId(preview);
     const confirmed = await t.say(`节假日导入确认 ${id}`);
     expect(confirmed).toContain('已导入2027年节假日安排');
     expect(confirmed).toContain('已重新计算 3 件在办事项的办理时限');
-    expect(t.bot.services.calendar.isWorkday('2027-01-01')).toBe(false);
-    expect(t.bot.services.calendar.isWorkday('2027-02-20')).toBe(true);
-    expect(one("SELECT due_date FROM documents WHERE title = '关于年度考核的通知'")).toBe('2027-01-04');
-    expect(one("SELECT due_date FROM documents WHERE title = '固定时限的来文'")).toBe('2027-01-01');
-    expect(one("SELECT due_date FROM documents WHERE title = '已办结的来文'")).toBe('2027-01-01');
-    expect(one("SELECT deadline FROM supervision_items WHERE title = '推进冬季供暖保障'")).toBe('2027-01-11');
-    expect(one("SELECT due_date FROM proposals WHERE title = '关于加强冬季供暖的建议'")).toBe('2027-01-11');
-    expect(one("SELECT count(*) FROM audit_log WHERE action = '办理时限随节假日调整'")).toBe(3);
-    expect(one("SELECT count(*) FROM audit_log WHERE action = '节假日导入' AND target = '2027年'")).toBe(1);
+    expect(await t.bot.services.calendar.isWorkday('2027-01-01')).toBe(false);
+    expect(await t.bot.services.calendar.isWorkday('2027-02-20')).toBe(true);
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '关于年度考核的通知'")).toBe('2027-01-04');
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '固定时限的来文'")).toBe('2027-01-01');
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '已办结的来文'")).toBe('2027-01-01');
+    expect(await t.scalar("SELECT deadline FROM supervision_items WHERE title = '推进冬季供暖保障'")).toBe('2027-01-11');
+    expect(await t.scalar("SELECT due_date FROM proposals WHERE title = '关于加强冬季供暖的建议'")).toBe('2027-01-11');
+    expect(await t.scalar("SELECT count(*) FROM audit_log WHERE action = '办理时限随节假日调整'")).toBe(3);
+    expect(await t.scalar("SELECT count(*) FROM audit_log WHERE action = '节假日导入' AND target = '2027年'")).toBe(1);
 
     // the unit contacts and the registrars, each in one message with their items
     await t.bot.dispatcher.flush();
@@ -105,12 +104,12 @@ describe('节假日导入', () => {
     expect(preview).toContain('与现有日历不同的 2 天');
     expect(preview).toContain('10月10日（周六）：上班（国庆节调休） → 休息日');
     expect(preview).toContain('10月11日（周日）：休息日 → 上班（国庆节调休）');
-    expect(t.bot.services.calendar.isWorkday('2026-10-10')).toBe(true);
+    expect(await t.bot.services.calendar.isWorkday('2026-10-10')).toBe(true);
     await t.say(`节假日导入确认 ${importId(preview)}`);
-    expect(t.bot.services.calendar.isWorkday('2026-10-10')).toBe(false);
-    expect(t.bot.services.calendar.isWorkday('2026-10-11')).toBe(true);
-    expect(t.bot.services.calendar.day('2026-10-10').source).toBe('weekday');
-    expect(t.bot.services.calendar.isWorkday('2026-09-20')).toBe(true);
+    expect(await t.bot.services.calendar.isWorkday('2026-10-10')).toBe(false);
+    expect(await t.bot.services.calendar.isWorkday('2026-10-11')).toBe(true);
+    expect((await t.bot.services.calendar.day('2026-10-10')).source).toBe('weekday');
+    expect(await t.bot.services.calendar.isWorkday('2026-09-20')).toBe(true);
   });
 
   it('replaces earlier 节假日设置 of the year, and refuses a preview the calendar has moved past', async () => {
@@ -126,8 +125,8 @@ describe('节假日导入', () => {
     expect(await t.say(`节假日导入确认 ${importId(first)}`)).toMatch(/之后又导入过一次/);
     expect(await t.say(`节假日导入确认 ${importId(second)}`)).toContain('已导入2027年节假日安排');
     expect(await t.say(`节假日导入确认 ${importId(first)}`)).toContain('已被之后的导入取代');
-    expect(one('SELECT count(*) FROM calendar_overrides')).toBe(0);
-    expect(t.bot.services.calendar.isWorkday('2027-03-01')).toBe(true);
+    expect(await t.scalar('SELECT count(*) FROM calendar_overrides')).toBe(0);
+    expect(await t.bot.services.calendar.isWorkday('2027-03-01')).toBe(true);
   });
 
   it('holds a 答复期限 at its statutory six months when the recount would pass them', async () => {
@@ -136,7 +135,7 @@ describe('节假日导入', () => {
     const preview = await t.say(`节假日导入 ${NOTICE_2027}`);
     expect(preview).toContain('关于完善养老服务的提案：2027年5月20日 → 2027年5月28日（答复期限最长为交办之日起六个月）');
     await t.say(`节假日导入确认 ${importId(preview)}`);
-    expect(one("SELECT due_date FROM proposals WHERE title = '关于完善养老服务的提案'")).toBe('2027-05-28');
+    expect(await t.scalar("SELECT due_date FROM proposals WHERE title = '关于完善养老服务的提案'")).toBe('2027-05-28');
   });
 
   it('recounts the same deadlines after a single day is set with 节假日设置', async () => {
@@ -144,8 +143,8 @@ describe('节假日导入', () => {
     expect(await t.say('收文登记 标题=关于冬季防火的通知 来文单位=市应急局 承办单位=应急局 办理时限=5个工作日')).toContain('办理时限：2026-12-04');
     expect(await t.say('收文登记 标题=定了日子的来文 来文单位=市应急局 承办单位=应急局 办理时限=2026-12-04')).toContain('办理时限：2026-12-04');
     expect(await t.say('节假日设置 2026-12-02 休')).toContain('按工作日给出的办理时限有 1 件随之调整');
-    expect(one("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-07');
-    expect(one("SELECT due_date FROM documents WHERE title = '定了日子的来文'")).toBe('2026-12-04');
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-07');
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '定了日子的来文'")).toBe('2026-12-04');
     await t.bot.dispatcher.flush();
     const told = t.deliveredTo('console:li').filter((m) => m.includes('办理时限调整'));
     expect(told).toHaveLength(1);
@@ -153,7 +152,7 @@ describe('节假日导入', () => {
     expect(told[0]).toContain('关于冬季防火的通知：2026年12月4日 → 2026年12月7日');
     // set back: counted back
     expect(await t.say('节假日设置 2026-12-02 班')).toContain('有 1 件随之调整');
-    expect(one("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-04');
+    expect(await t.scalar("SELECT due_date FROM documents WHERE title = '关于冬季防火的通知'")).toBe('2026-12-04');
   });
 
   it('refuses a text it cannot read in full, naming the line, and keeps nothing', async () => {
@@ -161,28 +160,28 @@ describe('节假日导入', () => {
     expect(reply).toContain('无法导入：「春节」写的是共9天，读到的放假日期是 8 天');
     expect(reply).toContain('例如：节假日导入 国务院办公厅关于2027年部分节假日安排的通知');
     expect(await t.say('节假日导入')).toContain('缺少「通知」');
-    expect(one('SELECT count(*) FROM calendar_notices')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM calendar_notices')).toBe(0);
   });
 
   it('is for admins only', async () => {
     expect(await t.say(`节假日导入 ${NOTICE_2027}`, 'console:zhang')).toContain('您的角色（员工）不能使用「节假日导入」');
     expect(await t.say('节假日导入确认 1', 'console:zhang')).toContain('不能使用「节假日导入确认」');
-    expect(one('SELECT count(*) FROM calendar_notices')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM calendar_notices')).toBe(0);
   });
 });
 
 describe('calendar-check', () => {
-  const check = (local: string) => runJob(t.bot.services, 'calendar-check', at(local)).summary;
+  const check = async (local: string) => (await runJob(t.bot.services, 'calendar-check', at(local))).summary;
   const warnings = async () => {
     await t.bot.dispatcher.flush();
     return t.deliveredTo('console:admin').filter((m) => m.includes('节假日安排尚未导入'));
   };
 
   it('warns the admins once a week from 1 November while next year is unknown, and stops after the import', async () => {
-    expect(check('2026-10-26T09:20').messages).toBe(0); // October: not yet
-    expect(check('2026-11-02T09:20').messages).toBe(1);
-    expect(check('2026-11-02T09:20').outcome).toBe('already-ran');
-    expect(check('2026-11-09T09:20').messages).toBe(1);
+    expect((await check('2026-10-26T09:20')).messages).toBe(0); // October: not yet
+    expect((await check('2026-11-02T09:20')).messages).toBe(1);
+    expect((await check('2026-11-02T09:20')).outcome).toBe('already-ran');
+    expect((await check('2026-11-09T09:20')).messages).toBe(1);
     const sent = await warnings();
     expect(sent).toHaveLength(2);
     expect(sent[0]).toContain('2027年节假日安排尚未导入');
@@ -190,17 +189,17 @@ describe('calendar-check', () => {
     expect(t.deliveredTo('console:zhang').filter((m) => m.includes('尚未导入'))).toHaveLength(0);
 
     const preview = await t.say(`节假日导入 ${NOTICE_2027}`);
-    expect(check('2026-11-16T09:20').messages).toBe(1); // shown, not confirmed: still unknown
+    expect((await check('2026-11-16T09:20')).messages).toBe(1); // shown, not confirmed: still unknown
     await t.say(`节假日导入确认 ${importId(preview)}`);
-    expect(check('2026-11-23T09:20').messages).toBe(0);
-    expect(check('2026-11-30T09:20').messages).toBe(0);
+    expect((await check('2026-11-23T09:20')).messages).toBe(0);
+    expect((await check('2026-11-30T09:20')).messages).toBe(0);
     expect(await warnings()).toHaveLength(3);
   });
 
-  it('warns about the current year itself when it has begun without data', () => {
-    expect(t.bot.services.calendar.missingYears('2027-01-04')).toEqual([2027]);
-    expect(t.bot.services.calendar.missingYears('2026-11-01')).toEqual([2027]);
-    expect(t.bot.services.calendar.missingYears('2026-10-31')).toEqual([]);
-    expect(check('2027-01-04T09:20').messages).toBe(1);
+  it('warns about the current year itself when it has begun without data', async () => {
+    expect(await t.bot.services.calendar.missingYears('2027-01-04')).toEqual([2027]);
+    expect(await t.bot.services.calendar.missingYears('2026-11-01')).toEqual([2027]);
+    expect(await t.bot.services.calendar.missingYears('2026-10-31')).toEqual([]);
+    expect((await check('2027-01-04T09:20')).messages).toBe(1);
   });
 });

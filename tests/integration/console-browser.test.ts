@@ -67,7 +67,7 @@ describe.skipIf(!chromiumPath)('the console in a browser', () => {
     await page.click('tr[data-chat="oc_office"] button:has-text("公文")');
     expect(await page.textContent('.notice.ok')).toContain('已开启「公文」');
     expect(await c.t.say('公文查询 防汛', 'console:staff', { id: 'oc_office', type: 'group' })).toContain('SW-2026-0001');
-    const audit = c.t.bot.db.$client.prepare("SELECT actor, chat FROM audit_log WHERE action = '本群启用'").get();
+    const [audit] = await c.t.rows("SELECT actor, chat FROM audit_log WHERE action = '本群启用' ORDER BY id");
     expect(audit).toEqual({ actor: 'console:admin', chat: 'web:console' });
   });
 

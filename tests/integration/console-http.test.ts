@@ -57,7 +57,7 @@ describe('signing in', () => {
     const dashboard = await fetch(`${c.base}/console/`, { headers: { cookie: setCookie.split(';')[0]! } });
     expect(dashboard.status).toBe(200);
     const body = await dashboard.text();
-    const report = c.t.bot.services.stats.report(weekOf(c.t.bot.services.today()), systemActor('test'));
+    const report = await c.t.bot.services.stats.report(weekOf(c.t.bot.services.today()), systemActor('test'));
     expect(body).toContain(`data-figure="收文">${report.current.documents.received} 件<`);
     expect(body).toContain(`data-figure="新立督办">${report.current.supervision.created} 件<`);
     expect(body).toContain('县应急管理局');
@@ -100,10 +100,10 @@ describe('changes and rights', () => {
     expect(await dashboard.text()).toContain('仪表盘');
     expect((await leader.post('/console/calendar', { date: '2027-02-08', kind: '休' }, { csrf: true })).status).toBe(403);
     expect((await leader.get('/console/people')).status).toBe(403);
-    expect(c.t.bot.services.calendar.overrideList()).toEqual([]);
+    expect(await c.t.bot.services.calendar.overrideList()).toEqual([]);
     const allowed = await admin.post('/console/calendar', { date: '2027-02-08', kind: '休' }, { csrf: true });
     expect(allowed.status).toBe(303);
-    expect(c.t.bot.services.calendar.overrideList()).toEqual([{ date: '2027-02-08', workday: false }]);
+    expect(await c.t.bot.services.calendar.overrideList()).toEqual([{ date: '2027-02-08', workday: false }]);
   });
 
   it('offers a leader, by the rights table the router enforces, no admin page and no form that changes anything', async () => {
@@ -118,7 +118,7 @@ describe('changes and rights', () => {
   it('lets a leader log out however the path is written, and refuses their changes however it is written', async () => {
     const leader = await signIn('console:leader');
     expect((await leader.post('/console/CALENDAR', { date: '2027-02-09', kind: '休' }, { csrf: true })).status).toBe(403);
-    expect(c.t.bot.services.calendar.overrideList().some((o) => o.date === '2027-02-09')).toBe(false);
+    expect((await c.t.bot.services.calendar.overrideList()).some((o) => o.date === '2027-02-09')).toBe(false);
     const out = await leader.post('/console/LOGOUT/', {}, { csrf: true });
     expect(out.status).toBe(200);
     expect(await out.text()).toContain('您已退出管理后台');
@@ -164,7 +164,7 @@ describe('changes and rights', () => {
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));
     const [incoming] = await readXlsxFile(file);
     expect(incoming!.data.slice(1).map((r) => r[0])).toEqual(['SW-2026-0001', 'SW-2026-0002']);
-    const audit = c.t.bot.db.$client.prepare("SELECT actor, action, target FROM audit_log WHERE action = '导出' AND target LIKE '公文%'").all();
+    const audit = await c.t.rows("SELECT actor, action, target FROM audit_log WHERE action = '导出' AND target LIKE '公文%' ORDER BY id");
     expect(audit).toEqual([{ actor: 'console:admin', action: '导出', target: '公文台账 2026' }]);
   });
 
@@ -273,7 +273,7 @@ describe('the calendar page', () => {
     await k?.t.close();
   });
   const NOTICE = readFileSync(new URL('../fixtures/notices/made-up-2027.txt', import.meta.url), 'utf8');
-  const notices = () => k.t.bot.db.$client.prepare('SELECT status FROM calendar_notices').pluck().all();
+  const notices = () => k.t.column('SELECT status FROM calendar_notices ORDER BY id');
   const WARNING = '2027年节假日安排尚未导入';
 
   it('refuses the import to a leader, and without the CSRF token, storing nothing', async () => {
@@ -284,7 +284,7 @@ describe('the calendar page', () => {
     expect(await (await leader.get('/console/')).text()).not.toContain(WARNING);
     const admin = await signIn('console:admin', k);
     expect((await admin.post('/console/calendar/import', { notice: NOTICE })).status).toBe(403);
-    expect(notices()).toEqual([]);
+    expect(await notices()).toEqual([]);
   });
 
   it('shows why a text cannot be read in the error banner, escaped, storing nothing', async () => {
@@ -295,7 +295,7 @@ describe('the calendar page', () => {
     const main = /<main>([\s\S]*)<\/main>/.exec(await (await admin.get(refused.headers.get('location')!)).text())![1]!;
     expect(main).toContain('<p class="notice error">无法导入：「元旦」中有一句没有日期：「&lt;img src=x onerror=alert(1)&gt;一月一日放假');
     expect(main).not.toContain('<img');
-    expect(notices()).toEqual([]);
+    expect(await notices()).toEqual([]);
   });
 
   it('warns an admin while 2027 is unknown; the pasted notice is shown for checking, and once confirmed is the year’s calendar', async () => {
@@ -317,14 +317,14 @@ describe('the calendar page', () => {
     expect(shown).toContain('1月1日（周五）：工作日 → 放假（元旦）');
     expect(shown).toContain('<button>确认导入</button>');
     const confirm = /action="(\/console\/calendar\/import\/\d+\/confirm)"/.exec(shown)![1]!;
-    expect(notices()).toEqual(['pending']);
-    expect(k.t.bot.services.calendar.isWorkday('2027-01-01')).toBe(true); // shown, not yet in force
+    expect(await notices()).toEqual(['pending']);
+    expect(await k.t.bot.services.calendar.isWorkday('2027-01-01')).toBe(true); // shown, not yet in force
 
     const confirmed = await admin.post(confirm, {}, { csrf: true });
     expect(confirmed.status).toBe(303);
     const after = await (await admin.get(confirmed.headers.get('location')!)).text();
     expect(after).toContain('<p class="notice ok">已导入2027年节假日安排：与之前不同的有 23 天');
-    expect(notices()).toEqual(['confirmed']);
+    expect(await notices()).toEqual(['confirmed']);
     expect(after).not.toContain(WARNING);
     expect(after).toContain('2027年的节假日和调休来自：已导入的国务院办公厅放假通知');
     expect(after).toContain('春节：2月5日至12日放假，共 8 天；2月14日（周日）、2月20日（周六）上班');

@@ -1,11 +1,11 @@
 // The DingTalk platform end to end: the real Express server, DingTalk's APIs faked with nock.
 import nock from 'nock';
-import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { runJob } from '../../src/jobs/run-job';
 import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
 import { robotMessage as robotMessageAt, signedHeaders as signedHeadersAt, type RobotOptions } from '../fixtures/dingtalk';
-import { makeBot, type TestBot } from '../helpers';
+import { makeBot, tempDir, type TestBot } from '../helpers';
+import { testDatabase } from '../test-db';
 
 const API = 'https://api.dingtalk.com';
 const OAPI = 'https://oapi.dingtalk.com';
@@ -48,7 +48,6 @@ const robotMessage = (o: Omit<RobotOptions, 'createAt'> & { createAt?: number } 
 };
 const signedHeaders = (secret: string, at = t.clock.now()) => signedHeadersAt(secret, at);
 const post = (body: unknown, headers: Record<string, string> = signedHeaders(SECRET)) => fetch(base, { method: 'POST', body: JSON.stringify(body), headers });
-const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
 
 function session(path = '/robot/sendBySession', answer: object = { errcode: 0, errmsg: 'ok' }) {
   const bodies: { msgtype: string; markdown?: { text: string }; text?: { content: string } }[] = [];
@@ -91,7 +90,7 @@ describe('receiving', () => {
     const deep = await fetch(base, { method: 'POST', body: `{"msgId":"m","text":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: signedHeaders(SECRET) });
     expect(deep.status).toBe(400);
     expect(await deep.json()).toEqual({ error: 'body nested too deeply' });
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
   });
 
   it('takes each signed timestamp for one message only, and none from the future', async () => {
@@ -107,20 +106,31 @@ describe('receiving', () => {
     expect((await post(robotMessage({ text: '我是谁', msgId: 'msgFirst', createAt: at }), headers)).status).toBe(200);
     const ahead = t.clock.now() + 6 * 60_000;
     expect((await post(robotMessage({ text: '我是谁', createAt: ahead }), signedHeaders(SECRET, ahead))).status).toBe(401);
-    expect(count('SELECT count(*) FROM inbox')).toBe(1);
-    expect(count("SELECT count(*) FROM people WHERE role = 'admin'")).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(1);
+    expect(await t.scalar("SELECT count(*) FROM people WHERE role = 'admin'")).toBe(1);
   });
 
   it('remembers the timestamps it has taken across a restart', async () => {
+    // both bots on a database that outlives them: makeBot gives each a database of its own (on
+    // PostgreSQL a new one, which this one then stands in for; on SQLite the folder's file)
+    const { dir, cleanup } = tempDir();
+    const database = await testDatabase(dir);
+    onTestFinished(async () => {
+      await database.drop();
+      cleanup();
+    });
+    const restart = async () => {
+      await t.close();
+      t = await makeBot({ env: { ...ENV, ...database.env }, now: '2026-11-25T09:00:00+08:00', dir });
+      await t.bot.start({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
+      await t.bot.names.settled();
+    };
+    await restart();
     const at = t.clock.now();
     session();
     expect((await post(robotMessage({ text: '我是谁', msgId: 'msgBefore', createAt: at }), signedHeaders(SECRET, at))).status).toBe(200);
-    const dir = t.dir;
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // the first bot's folder, which the second borrowed
-    await t.bot.stop();
-    t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00', dir });
-    await t.bot.start({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
+    await restart();
     expect((await post(robotMessage({ text: '授权 dingtalk:stranger 角色=管理员', msgId: 'msgAfter', createAt: at }), signedHeaders(SECRET, at))).status).toBe(401);
   });
 
@@ -129,8 +139,8 @@ describe('receiving', () => {
     const body = robotMessage({ text: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', msgId: 'msgDup' });
     for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(200);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
-    expect(count('SELECT count(*) FROM documents')).toBe(1);
-    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM outbox')).toBe(1);
   });
 
   it('maps group messages (trimmed), mentions by staff id, and treats a sender without a staff id as unknown', async () => {
@@ -145,7 +155,7 @@ describe('receiving', () => {
     await post(robotMessage({ text: '收文登记 标题=甲 来文单位=乙', staffId: null }));
     await vi.waitFor(() => expect(anonymous.scope.isDone()).toBe(true), { timeout: 5000 });
     expect(JSON.stringify(anonymous.bodies[0])).toContain('我是谁');
-    expect(count('SELECT count(*) FROM documents')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
   });
 });
 
@@ -173,12 +183,12 @@ describe('replying', () => {
     const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
     await post(robotMessage({ text: '我是谁' }));
     await vi.waitFor(() => expect(expired.scope.isDone()).toBe(true), { timeout: 5000 });
-    await vi.waitFor(() => expect(count('SELECT last_error FROM outbox')).toContain('300001'));
+    await vi.waitFor(async () => expect(await t.scalar('SELECT last_error FROM outbox')).toContain('300001'));
     t.clock.advance(2000);
     t.bot.dispatcher.kick();
     await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
     // the fake API has the body before the dispatcher commits what it heard back
-    await vi.waitFor(() => expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2'));
+    await vi.waitFor(async () => expect(await t.scalar("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2'));
   });
 
   it('sends a reminder to 25 people in two batchSend calls, with one token', async () => {
@@ -189,7 +199,7 @@ describe('replying', () => {
     await t.say(`收文登记 标题=今天到期 来文单位=市政府办公室 办理时限=今天 承办单位=县应急管理局`, admin);
     await vi.waitFor(() => expect(bodies).toHaveLength(2), { timeout: 5000 }); // the assignment notice
     const at = t.clock.now();
-    expect(runJob(t.bot.services, 'reminders', at).summary).toMatchObject({ recipients: 25, messages: 25 });
+    expect((await runJob(t.bot.services, 'reminders', at)).summary).toMatchObject({ recipients: 25, messages: 25 });
     t.bot.dispatcher.kick();
     await vi.waitFor(() => expect(bodies).toHaveLength(4), { timeout: 5000 });
     const reminder = bodies.slice(2);

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeBot, type TestBot } from '../helpers';
 
 let t: TestBot;
-const count = (sql: string, ...params: unknown[]) => t.bot.db.$client.prepare(sql).pluck().get(...params) as number;
 
 beforeEach(async () => {
   t = await makeBot();
@@ -21,7 +20,7 @@ describe('收文登记', () => {
     const r2 = await t.say('登记收文\n标题：关于开展安全生产大检查的通知\n来文单位：市应急管理局', 'console:zhang');
     expect(r2).toContain('SW-2026-0002');
     expect(r2).toContain('紧急程度：平件');
-    expect(count("SELECT count(*) FROM audit_log WHERE action = '收文登记' AND actor LIKE '%console:zhang%' AND chat = 'console:local'")).toBe(2);
+    expect(await t.scalar("SELECT count(*) FROM audit_log WHERE action = '收文登记' AND actor LIKE '%console:zhang%' AND chat = 'console:local'")).toBe(2);
   });
 
   it('numbers by the year of the 收文日期', async () => {
@@ -44,13 +43,13 @@ describe('收文登记', () => {
     const r = await t.say('收文登记 标题=关于做好防汛工作的通知');
     expect(r).toContain('缺少「来文单位」');
     expect(r).toContain('示例：收文登记 标题=');
-    expect(count('SELECT count(*) FROM documents')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
   });
 
   it('refuses a bad urgency and a bad date', async () => {
     expect(await t.say('收文登记 标题=甲 来文单位=乙 紧急程度=很急')).toContain('「紧急程度」应为 特急/加急/平件 之一');
     expect(await t.say('收文登记 标题=甲 来文单位=乙 办理时限=2月30日')).toContain('「办理时限」无法识别日期「2月30日」');
-    expect(count('SELECT count(*) FROM documents')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
   });
 
   it('refuses an unknown unit with the nearest names and uses no number', async () => {
@@ -64,23 +63,23 @@ describe('收文登记', () => {
     await t.say('收文登记 标题=甲 来文单位=乙 文号=县政办发〔2026〕12号');
     const r = await t.say(`收文登记 标题=丙 来文单位=丁 文号=${again}`);
     expect(r).toContain('已登记为 SW-2026-0001');
-    expect(count('SELECT count(*) FROM documents')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(1);
   });
 
   it.each(['机密', '绝密', '秘密', '机密★1年'])('refuses a %s document and keeps nothing of it anywhere', async (level) => {
     const r = await t.say(`收文登记 标题=某涉密事项的通知 来文单位=某单位 密级=${level}`);
     expect(r).toContain('涉密公文');
-    expect(count('SELECT count(*) FROM documents')).toBe(0);
-    const stored = t.bot.db.$client.prepare("SELECT group_concat(payload) FROM inbox").pluck().get() as string;
-    const audited = t.bot.db.$client.prepare("SELECT group_concat(coalesce(before, '') || coalesce(after, '')) FROM audit_log").pluck().get() as string;
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
+    const stored = (await t.column<string>('SELECT payload FROM inbox')).join('\n');
+    const audited = (await t.column<string>("SELECT coalesce(before, '') || coalesce(after, '') FROM audit_log")).join('\n');
     expect(stored).not.toContain('某涉密事项');
-    expect(audited ?? '').not.toContain('某涉密事项');
+    expect(audited).not.toContain('某涉密事项');
   });
 
   it('forgets a secret document even when other fields are also wrong', async () => {
     const r = await t.say('收文登记 标题=某涉密事项 密级=绝密 紧急程度=很急');
     expect(r).toContain('涉密公文');
-    expect(t.bot.db.$client.prepare('SELECT group_concat(payload) FROM inbox').pluck().get()).not.toContain('某涉密事项');
+    expect((await t.column<string>('SELECT payload FROM inbox')).join('\n')).not.toContain('某涉密事项');
   });
 });
 

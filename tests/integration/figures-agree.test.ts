@@ -36,12 +36,12 @@ describe('the figures of 建议提案', () => {
     expect(reply).toContain('按时答复率 33.3%，满意率 100.0%（其中满意 50.0%、基本满意 50.0%）。');
   });
 
-  it('count a late item in the week its due date passed, answered late since or not, so a past week never changes', () => {
-    const week = (day: string) => t.bot.services.stats.report(weekOf(day), systemActor('test')).current.proposals;
-    expect(week('2026-06-02').answeredOnTime).toEqual({ count: 0, of: 2 }); // 乙 (answered 07-01) and 丙 (never)
-    expect(week('2026-07-01').answeredOnTime).toEqual({ count: 0, of: 0 });
-    expect(week('2026-07-01').answered).toBe(1); // 乙's answer, given that week
-    expect(week('2026-05-10').answeredOnTime).toEqual({ count: 1, of: 1 });
+  it('count a late item in the week its due date passed, answered late since or not, so a past week never changes', async () => {
+    const week = async (day: string) => (await t.bot.services.stats.report(weekOf(day), systemActor('test'))).current.proposals;
+    expect((await week('2026-06-02')).answeredOnTime).toEqual({ count: 0, of: 2 }); // 乙 (answered 07-01) and 丙 (never)
+    expect((await week('2026-07-01')).answeredOnTime).toEqual({ count: 0, of: 0 });
+    expect((await week('2026-07-01')).answered).toBe(1); // 乙's answer, given that week
+    expect((await week('2026-05-10')).answeredOnTime).toEqual({ count: 1, of: 1 });
   });
 
   it('are the same in 建议统计 for the year', async () => {
@@ -55,14 +55,14 @@ describe('the figures of 建议提案', () => {
     await on('2026-07-06', '建议评价 2 不满意');
     await on('2026-07-10', '建议答复 2 类别=A 内容=已解决');
     t.clock.set(Date.parse('2026-11-25T10:00:00+08:00'));
-    const [sheet] = t.bot.services.ledgers.sheets('建议', 2026, null);
+    const [sheet] = await t.bot.services.ledgers.sheets('建议', 2026, null);
     const onTime = sheet!.columns.findIndex((c) => c.header === '按时答复');
     expect(sheet!.rows.map((r) => [r[0], r[onTime]])).toEqual([
       ['JY-2026-001', '是'],
       ['JY-2026-002', '否'],
       ['JY-2026-003', null],
     ]);
-    const r = t.bot.services.stats.report(yearPeriod(2026), systemActor('test'));
+    const r = await t.bot.services.stats.report(yearPeriod(2026), systemActor('test'));
     expect(r.current.proposals.answeredOnTime).toEqual({ count: 1, of: 3 });
   });
 });

@@ -1,9 +1,10 @@
 // The Feishu/Lark platform end to end: the real Express server on port 0, the real SDK, and only
 // Lark's HTTP API faked with nock.
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { cardEvent, messageEvent, signedRequest } from '../fixtures/lark';
 import { makeBot, tempDir, type TestBot } from '../helpers';
+import { testDatabase, type TestDatabase } from '../test-db';
 
 const LARK = 'https://open.feishu.cn';
 const KEY = 'test-encrypt-key';
@@ -39,7 +40,6 @@ function post(path: string, request: { body: string; headers: Record<string, str
 }
 
 const signed = (payload: unknown) => signedRequest(KEY, payload, { at: t.clock.now() });
-const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
 
 /** Expects one reply to a message and returns the body Lark received. */
 function expectReply(messageId: string) {
@@ -58,6 +58,17 @@ beforeEach(async () => {
   base = `http://127.0.0.1:${t.bot.port()}`;
 });
 const cleanups: (() => void)[] = [];
+
+/**
+ * A database that outlives the bots made on it, for a restart, dropped when the test is done:
+ * makeBot gives each bot a database of its own (on PostgreSQL a new one, which this one then
+ * stands in for through `env`; on SQLite the folder's file, the same either way).
+ */
+async function lasting(dir: string): Promise<TestDatabase> {
+  const database = await testDatabase(dir);
+  onTestFinished(() => database.drop());
+  return database;
+}
 afterEach(async () => {
   await t.close();
   cleanups.splice(0).forEach((c) => c());
@@ -85,7 +96,7 @@ describe('URL verification', () => {
     const junk = await post('/webhook/lark/event', { body: `[${'0,'.repeat(300_000)}0]`, headers: { 'content-type': 'application/json' } });
     expect(junk.status).toBe(401);
     expect(await junk.json()).toEqual({ error: 'wrong verification token' });
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
   });
 });
 
@@ -98,7 +109,7 @@ describe('signatures and bad bodies', () => {
     expect((await post('/webhook/lark/event', signedRequest('other-key', event, { at: t.clock.now() }))).status).toBe(401);
     // a plain body while an Encrypt Key is configured is a forgery
     expect((await post('/webhook/lark/event', { body: JSON.stringify(event), headers: { 'content-type': 'application/json' } })).status).toBe(401);
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
   });
 
   it('refuses a signed request older than the time event ids are remembered, a replay nothing else would catch', async () => {
@@ -106,11 +117,11 @@ describe('signatures and bad bodies', () => {
     const old = messageEvent({ text: '我是谁', messageId: 'om_old' });
     // the inbox remembers event ids for INBOX_RETENTION_HOURS (72): a request signed earlier is refused
     expect((await post('/webhook/lark/event', signedRequest(KEY, old, { at: t.clock.now() - 72 * hour - 1000 }))).status).toBe(401);
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
     // Lark's own retries come within 7.1 hours
     const retried = messageEvent({ text: '我是谁', messageId: 'om_retried' });
     expect((await post('/webhook/lark/event', signedRequest(KEY, retried, { at: t.clock.now() - 7 * hour }))).status).toBe(200);
-    expect(count('SELECT count(*) FROM inbox')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(1);
   });
 
   it('answers malformed JSON with 400, an oversize body with 413, and an unknown event type with 200', async () => {
@@ -122,7 +133,7 @@ describe('signatures and bad bodies', () => {
     expect(other.status).toBe(200);
     const malformed = await post('/webhook/lark/event', signed({ schema: '2.0', header: { event_id: 'e-y', event_type: 'im.message.receive_v1' }, event: { message: 42 } }));
     expect(malformed.status).toBe(400);
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
   });
 });
 
@@ -146,10 +157,10 @@ describe('messages', () => {
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     // every delivery was stored before its 200: once the inbox has nothing left to carry out,
     // a second registration could only be here already
-    await vi.waitFor(() => expect(t.bot.services.inbox.nextDueAt()).toBeNull());
-    expect(count('SELECT count(*) FROM documents')).toBe(1);
-    expect(count('SELECT count(*) FROM inbox')).toBe(1);
-    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull());
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM outbox')).toBe(1);
   });
 
   it('ignores a group message that does not mention the bot, and answers one that does, without the mention', async () => {
@@ -157,8 +168,8 @@ describe('messages', () => {
     expect(ignored.status).toBe(200);
     const withOther = messageEvent({ text: '@_user_1 看一下', chatType: 'group', chatId: 'oc_group', mentions: [{ key: '@_user_1', openId: 'ou_zhang', name: '张三' }] });
     await post('/webhook/lark/event', signed(withOther));
-    await vi.waitFor(() => expect(t.bot.services.inbox.nextDueAt()).toBeNull());
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull());
+    expect(await t.scalar('SELECT count(*) FROM inbox')).toBe(0);
 
     const atBot = [{ key: '@_user_1', openId: 'ou_bot', name: '政务助手' }];
     const enabled = expectReply('om_enable');
@@ -188,7 +199,7 @@ describe('messages', () => {
     });
     await post('/webhook/lark/event', signed(event));
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
-    expect(t.bot.db.$client.prepare("SELECT p.role || ':' || p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.user_id = 'ou_zhang'").pluck().get()).toBe('staff:张三');
+    expect(await t.column("SELECT p.role || ':' || p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.user_id = 'ou_zhang'")).toEqual(['staff:张三']);
   });
 
   it('answers a non-text message politely', async () => {
@@ -202,7 +213,7 @@ describe('messages', () => {
 
 describe('card clicks', () => {
   beforeEach(async () => {
-    t.bot.receive({
+    await t.bot.receive({
       platform: 'lark',
       eventId: 'seed',
       messageId: null,
@@ -214,17 +225,17 @@ describe('card clicks', () => {
       receivedAt: t.clock.now(),
     });
     nock(LARK).persist().post(/\/open-apis\/im\/v1\/messages/).reply(200, { code: 0, data: {} });
-    await vi.waitFor(() => expect(count('SELECT count(*) FROM documents')).toBe(1), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await t.scalar('SELECT count(*) FROM documents')).toBe(1), { timeout: 5000 });
   });
 
   it('closes a document as the person who clicked, answering with a toast and the updated card', async () => {
-    await t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null });
+    await t.bot.db.tx(() => t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null }));
     const res = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff' })));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { toast: { type: string }; card: { type: string; data: { header: { title: { content: string } } } } };
     expect(body.toast.type).toBe('success');
     expect(body.card.data.header.title.content).toBe('已办结：SW-2026-0001');
-    expect(t.bot.db.$client.prepare("SELECT actor FROM audit_log WHERE action = '公文办结'").pluck().get()).toContain('lark:ou_staff');
+    expect(await t.scalar("SELECT actor FROM audit_log WHERE action = '公文办结'")).toContain('lark:ou_staff');
   });
 
   it('refuses a click from someone without the role, changing nothing', async () => {
@@ -233,11 +244,11 @@ describe('card clicks', () => {
     expect(body.toast.type).toBe('error');
     expect(body.toast.content).toContain('我是谁');
     expect(body.card).toBeUndefined();
-    expect(count("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
+    expect(await t.scalar("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
   });
 
   it('takes the chat’s scope from Lark, not from what the button’s value claims', async () => {
-    await t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null });
+    await t.bot.db.tx(() => t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null }));
     // a crafted value claiming a private chat, clicked in a group nobody has opened
     const forged = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', chatId: 'oc_closed', chat: 'p2p' })));
     const refused = (await forged.json()) as { toast: { type: string } };
@@ -245,7 +256,7 @@ describe('card clicks', () => {
     // a chat Lark cannot tell the kind of counts as a group: the narrower scope
     const unknown = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', chatId: 'oc_unknown', chat: 'p2p' })));
     expect(((await unknown.json()) as { toast: { type: string } }).toast.type).not.toBe('success');
-    expect(count("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
+    expect(await t.scalar("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
   });
 
   it('refuses an unsigned click', async () => {
@@ -281,13 +292,13 @@ describe('delivery', () => {
     await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId: 'om_500' })));
     await vi.waitFor(() => expect(failing.isDone()).toBe(true), { timeout: 5000 });
     const { scope, bodies } = expectReply('om_500');
-    await vi.waitFor(() => expect(count('SELECT last_error FROM outbox')).toContain('500'));
+    await vi.waitFor(async () => expect(await t.scalar('SELECT last_error FROM outbox')).toContain('500'));
     t.clock.advance(2000);
     t.bot.dispatcher.kick();
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(bodies[0]!.uuid).toBe(uuids[0]);
     // Lark has the request before the dispatcher commits what it answered
-    await vi.waitFor(() => expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2'));
+    await vi.waitFor(async () => expect(await t.scalar("SELECT status || ':' || attempts FROM outbox")).toBe('sent:2'));
   });
 
   it('waits as long as a 429 answer’s x-ogw-ratelimit-reset says, then delivers', async () => {
@@ -296,13 +307,13 @@ describe('delivery', () => {
       .reply(429, { code: 99991400, msg: 'request trigger frequency limit' }, { 'x-ogw-ratelimit-reset': '7' });
     await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId: 'om_429' })));
     await vi.waitFor(() => expect(limited.isDone()).toBe(true), { timeout: 5000 });
-    await vi.waitFor(() => expect(count('SELECT next_attempt_at FROM outbox')).toBe(t.clock.now() + 7000));
+    await vi.waitFor(async () => expect(await t.scalar('SELECT next_attempt_at FROM outbox')).toBe(t.clock.now() + 7000));
     const { scope } = expectReply('om_429');
     t.clock.advance(6999);
     // one pass of the dispatcher at 6.999 s: it sends whatever is due, and this is not
     await t.bot.dispatcher.flush();
     expect(scope.isDone()).toBe(false);
-    expect(count("SELECT status || ':' || attempts FROM outbox")).toBe('pending:1');
+    expect(await t.scalar("SELECT status || ':' || attempts FROM outbox")).toBe('pending:1');
     t.clock.advance(1);
     t.bot.dispatcher.kick();
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
@@ -312,7 +323,8 @@ describe('delivery', () => {
     await t.close();
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    const first = await makeBot({ env: ENV, dir });
+    const env = { ...ENV, ...(await lasting(dir)).env };
+    const first = await makeBot({ env, dir });
     // only the HTTP app: the event is acknowledged, and the process stops before anything handles it
     const server = first.bot.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -324,15 +336,15 @@ describe('delivery', () => {
     await first.close();
 
     const { scope } = expectReply('om_restart');
-    t = await startBot(ENV, dir);
+    t = await startBot(env, dir);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
-    expect(count('SELECT count(*) FROM documents')).toBe(1);
-    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM outbox')).toBe(1);
   });
 });
 
 describe('names', () => {
-  const nameOf = (userId: string) => t.bot.db.$client.prepare("SELECT p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = 'lark' AND i.user_id = ?").pluck().get(userId);
+  const nameOf = (userId: string) => t.scalar("SELECT p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.platform = 'lark' AND i.user_id = ?", userId);
 
   it('fills in from the contact directory the names of people known by open_id only, and shows them', async () => {
     await t.close();
@@ -342,7 +354,7 @@ describe('names', () => {
     t = await startBot();
     await t.bot.names.settled(); // asked at start
     admin.done();
-    expect(nameOf('ou_admin')).toBe('王主任');
+    expect(await nameOf('ou_admin')).toBe('王主任');
 
     // granted by id alone: named within the next round of lookups
     const newcomer = directory('ou_new', '李科长');
@@ -367,7 +379,7 @@ describe('names', () => {
     t.bot.names.kick();
     await t.bot.names.settled();
     expect(refused.pendingMocks()).toHaveLength(1);
-    expect(nameOf('ou_admin')).toBeFalsy();
+    expect(await nameOf('ou_admin')).toBeFalsy();
     nock.cleanAll();
   });
 });

@@ -75,7 +75,7 @@ describe('unknown senders', () => {
   it('are told how to get access, and leave no trace in people', async () => {
     const r = await t.say('收文登记 标题=甲 来文单位=乙', 'console:nobody');
     expect(r).toContain('请发送「我是谁」');
-    expect(t.bot.db.$client.prepare("SELECT count(*) FROM identities WHERE user_id = 'nobody'").pluck().get()).toBe(0);
+    expect(await t.scalar("SELECT count(*) FROM identities WHERE user_id = 'nobody'")).toBe(0);
   });
 
   it('see their platform id in 我是谁, ready for an admin to grant', async () => {

@@ -6,9 +6,9 @@ import { importProposals } from '../../src/jobs/proposal-import';
 import { systemActor } from '../../src/services/actor';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { runNode } from '../spawn';
+import { testDatabase } from '../test-db';
 
 let t: TestBot;
-const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
 
 beforeEach(async () => {
   t = await makeBot(); // 2026-11-25
@@ -48,24 +48,24 @@ describe('登记 and 查询', () => {
 
   // registration runs on statements prepared once; these are the rows they must write, by chat and by import alike
   it('writes the item, its units (lead first) and an audit entry with no before-state, from chat and from a spreadsheet', async () => {
-    const rows = (sql: string, ...params: unknown[]) => t.bot.db.$client.prepare(sql).all(...params);
-    const unitId = (name: string) => t.bot.db.$client.prepare('SELECT id FROM units WHERE name = ?').pluck().get(name) as number;
+    const unitId = (name: string) => t.scalar<number>('SELECT id FROM units WHERE name = ?', name);
     await t.say(REGISTER, 'console:staff');
-    const staff = t.bot.db.$client.prepare("SELECT person_id FROM identities WHERE user_id = 'staff'").pluck().get() as number;
-    importProposals(t.bot.services, Buffer.from('编号,标题,代表,主办单位,协办单位,交办日期\n13,乙,王五,县教育局,县水利局、县教育局,2026-08-31\n', 'utf8'), systemActor('npm run import'), 'test');
+    const staff = await t.scalar<number>("SELECT person_id FROM identities WHERE user_id = 'staff'");
+    await importProposals(t.bot.services, Buffer.from('编号,标题,代表,主办单位,协办单位,交办日期\n13,乙,王五,县教育局,县水利局、县教育局,2026-08-31\n', 'utf8'), systemActor('npm run import'), 'test');
     const item = 'SELECT reg_no, kind, year, number, title, proposers, assigned_date, due_date, status, round, first_answer_on_time, answer_class, created_by, created_at, updated_at FROM proposals WHERE reg_no = ?';
-    expect(rows(item, 'JY-2026-012')).toEqual([
+    expect(await t.rows(item, 'JY-2026-012')).toEqual([
       { reg_no: 'JY-2026-012', kind: '建议', year: 2026, number: 12, title: '关于加强农村饮水安全保障的建议', proposers: '张三、李四', assigned_date: '2026-03-20', due_date: '2026-06-20', status: 'assigned', round: 1, first_answer_on_time: null, answer_class: null, created_by: staff, created_at: t.clock.now(), updated_at: t.clock.now() },
     ]);
     // three months after 08-31 is the last day of November; the lead unit named again as co-unit counts once
-    expect(rows(item, 'JY-2026-013')).toEqual([expect.objectContaining({ assigned_date: '2026-08-31', due_date: '2026-11-30', created_by: null })]);
-    const units = 'SELECT unit_id, lead FROM proposal_units WHERE proposal_id = (SELECT id FROM proposals WHERE reg_no = ?) ORDER BY rowid';
-    expect(rows(units, 'JY-2026-012')).toEqual([{ unit_id: unitId('县水利局'), lead: 1 }, { unit_id: unitId('县卫生健康局'), lead: 0 }]);
-    expect(rows(units, 'JY-2026-013')).toEqual([{ unit_id: unitId('县教育局'), lead: 1 }, { unit_id: unitId('县水利局'), lead: 0 }]);
-    expect(rows("SELECT actor, person_id, action, before, after FROM audit_log WHERE target = 'JY-2026-013'")).toEqual([
+    expect(await t.rows(item, 'JY-2026-013')).toEqual([expect.objectContaining({ assigned_date: '2026-08-31', due_date: '2026-11-30', created_by: null })]);
+    // the lead unit, then the co-unit (one each here): rows have no order of their own on PostgreSQL
+    const units = 'SELECT unit_id, lead FROM proposal_units WHERE proposal_id = (SELECT id FROM proposals WHERE reg_no = ?) ORDER BY lead DESC, unit_id';
+    expect(await t.rows(units, 'JY-2026-012')).toEqual([{ unit_id: await unitId('县水利局'), lead: 1 }, { unit_id: await unitId('县卫生健康局'), lead: 0 }]);
+    expect(await t.rows(units, 'JY-2026-013')).toEqual([{ unit_id: await unitId('县教育局'), lead: 1 }, { unit_id: await unitId('县水利局'), lead: 0 }]);
+    expect(await t.rows("SELECT actor, person_id, action, before, after FROM audit_log WHERE target = 'JY-2026-013'")).toEqual([
       { actor: 'system:npm run import', person_id: null, action: '建议登记', before: null, after: JSON.stringify({ title: '乙', proposers: '王五', leadUnit: '县教育局', coUnits: ['县水利局'], dueDate: '2026-11-30' }) },
     ]);
-    expect(rows("SELECT person_id, before FROM audit_log WHERE target = 'JY-2026-012'")).toEqual([{ person_id: staff, before: null }]);
+    expect(await t.rows("SELECT person_id, before FROM audit_log WHERE target = 'JY-2026-012'")).toEqual([{ person_id: staff, before: null }]);
   });
 
   it('finds by this year’s number, by full id, by proposer, unit or keyword, and suggests near numbers', async () => {
@@ -131,7 +131,7 @@ describe('答复 and 评价', () => {
     expect(done).toContain('第1轮：2026-06-10 答复（C类，按时），评价「不满意」');
     expect(done).toContain('答复：2026-11-25，B类，按时');
     expect(done).toContain('评价：基本满意');
-    expect(count("SELECT count(*) FROM audit_log WHERE target = 'JY-2026-012'")).toBe(5);
+    expect(await t.scalar("SELECT count(*) FROM audit_log WHERE target = 'JY-2026-012'")).toBe(5);
   });
 });
 
@@ -156,7 +156,7 @@ describe('建议统计', () => {
   });
 
   it('gives totals, on-time and satisfaction rates, by status and by unit', async () => {
-    const s = t.bot.services.proposals.stats('建议', 2026, systemActor('test'));
+    const s = await t.bot.services.proposals.stats('建议', 2026, systemActor('test'));
     expect(s.total).toBe(50);
     expect(s.answered).toBe(47);
     expect(s.onTime).toEqual({ count: 43, of: 50 });
@@ -201,7 +201,7 @@ describe('npm run import -- proposals', () => {
     ['UTF-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(CSV, 'utf8')])],
     ['GBK', iconv.encode(CSV, 'gbk')],
   ])('imports %s, reporting each bad row with its line number', async (_name, bytes) => {
-    const r = run(bytes);
+    const r = await run(bytes);
     expect(r.imported).toBe(3);
     expect(r.errors).toEqual([
       { line: 4, message: '「编号」应为正整数编号，例如 12 或 第12号' },
@@ -215,30 +215,31 @@ describe('npm run import -- proposals', () => {
     expect(t.deliveredTo('console:jiaoyu').join()).toContain('新交办建议提案 1 件');
   });
 
-  it('changes nothing when the same file is imported again, and says so', () => {
+  it('changes nothing when the same file is imported again, and says so', async () => {
     const bytes = Buffer.from(CSV, 'utf8');
-    run(bytes);
-    const audits = count('SELECT count(*) FROM audit_log');
-    const again = run(bytes);
+    await run(bytes);
+    const audits = await t.scalar('SELECT count(*) FROM audit_log');
+    const again = await run(bytes);
     expect(again).toMatchObject({ imported: 0, existing: 3, notified: 0 });
-    expect(count('SELECT count(*) FROM proposals')).toBe(3);
-    expect(count('SELECT count(*) FROM audit_log')).toBe(audits);
+    expect(await t.scalar('SELECT count(*) FROM proposals')).toBe(3);
+    expect(await t.scalar('SELECT count(*) FROM audit_log')).toBe(audits);
   });
 
-  it('takes mixed kinds by a 类型 column, and aliases in the header', () => {
+  it('takes mixed kinds by a 类型 column, and aliases in the header', async () => {
     const mixed = ['类型,编号,题目,提出人,牵头单位', '人大建议,7,甲建议,张三,县水利局', '政协提案,7,乙提案,李四,县水利局', '其他,8,丙,王五,县水利局'].join('\n');
-    const r = run(Buffer.from(mixed, 'utf8'));
+    const r = await run(Buffer.from(mixed, 'utf8'));
     expect(r.imported).toBe(2);
     expect(r.errors).toEqual([{ line: 4, message: '「类型」应为 建议 或 提案（得到「其他」）' }]);
-    expect(count("SELECT count(*) FROM proposals WHERE reg_no IN ('JY-2026-007', 'TA-2026-007')")).toBe(2);
+    expect(await t.scalar("SELECT count(*) FROM proposals WHERE reg_no IN ('JY-2026-007', 'TA-2026-007')")).toBe(2);
   });
 
   it('runs as a command, with exit code 1 when rows were refused', async () => {
     const { dir, cleanup } = tempDir();
+    const database = await testDatabase(dir);
     try {
       const file = join(dir, 'ledger.csv');
       writeFileSync(file, iconv.encode(CSV, 'gbk'));
-      const env = { DATABASE_PATH: join(dir, 'bot.db') };
+      const { env } = database;
       const units = await runNode('src/jobs/chat-cli.ts', ['--now', '2026-11-25T09:00:00+08:00'], env, '单位新增 县水利局\n单位新增 名称=县交通运输局 简称=县交通局\n单位新增 县教育局\n单位新增 名称=县卫生健康局 简称=县卫健局\n');
       expect(units.stdout.match(/已新增单位/g)).toHaveLength(4);
       const run = () => runNode('src/jobs/import-cli.ts', ['proposals', file], env);
@@ -249,6 +250,7 @@ describe('npm run import -- proposals', () => {
       const second = await run();
       expect(second.stdout).toContain('导入 0 件；已存在、未改动 3 件');
     } finally {
+      await database.drop();
       cleanup();
     }
   });

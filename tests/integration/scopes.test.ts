@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../src/engine/message';
-import { transaction } from '../../db/client';
 import { systemActor } from '../../src/services/actor';
 import { makeBot, type TestBot } from '../helpers';
 
@@ -25,7 +24,7 @@ describe('a closed group chat', () => {
   it('tells a non-admin once a day whom to ask, by name only, and otherwise stays silent', async () => {
     // the admin of ADMIN_IDS has no name yet: nobody in the group learns a platform id
     expect(await t.say('公文查询 防汛', 'console:staff', OTHER)).toMatch(/本群尚未启用政务助手。如需使用，请联系管理员。私聊/);
-    transaction(t.bot.db, () => t.bot.services.people.grant({ platform: 'console', userId: 'wang' }, '王芳', 'admin', null, systemActor('test')));
+    await t.bot.db.tx(() => t.bot.services.people.grant({ platform: 'console', userId: 'wang' }, '王芳', 'admin', null, systemActor('test')));
     const first = await t.say('公文查询 防汛', 'console:staff', GROUP);
     expect(first).toContain('本群尚未启用');
     expect(first).toContain('请联系管理员：王芳。');
@@ -63,7 +62,7 @@ describe('enabling command groups', () => {
   it('subscribes and unsubscribes a chat to the weekly report and reminders', async () => {
     expect(await t.say('本群订阅 周报 提醒', 'console:admin', GROUP)).toContain('订阅：周报、提醒');
     expect(await t.say('本群退订 提醒', 'console:admin', GROUP)).toContain('订阅：周报');
-    expect(t.bot.services.chats.settings({ platform: 'console', chatId: 'oc_group', type: 'group' }).subscriptions).toEqual(['周报']);
+    expect((await t.bot.services.chats.settings({ platform: 'console', chatId: 'oc_group', type: 'group' })).subscriptions).toEqual(['周报']);
     expect(await t.say('本群订阅 日报', 'console:admin', GROUP)).toContain('没有订阅「日报」');
   });
 });
@@ -139,8 +138,8 @@ describe('unit contacts', () => {
   it('find their own documents however many newer ones of other units match', async () => {
     // more newer matches elsewhere than a search looks through
     const staff = systemActor('test');
-    transaction(t.bot.db, () => {
-      for (let i = 0; i < 1001; i++) t.bot.services.documents.registerIncoming({ title: `关于防汛值班的第${i}号通知`, sourceUnit: '市应急管理局', urgency: '平件', secrecy: '无', receivedDate: '2026-11-25', handlingUnit: '应急局' }, staff);
+    await t.bot.db.tx(async () => {
+      for (let i = 0; i < 1001; i++) await t.bot.services.documents.registerIncoming({ title: `关于防汛值班的第${i}号通知`, sourceUnit: '市应急管理局', urgency: '平件', secrecy: '无', receivedDate: '2026-11-25', handlingUnit: '应急局' }, staff);
     });
     const found = await t.say('公文查询 防汛', 'console:contact');
     expect(found).toContain('【SW-2026-0001】'); // the one document of 住建局 among 1,003 matches
@@ -167,7 +166,7 @@ describe('audit of admin actions', () => {
     await t.say('本群退订 周报', 'console:admin', GROUP);
     await t.say('节假日设置 2027-02-08 休');
     await t.say('撤销授权 console:leader');
-    const rows = t.bot.db.$client.prepare('SELECT action, actor, chat, target, before, after FROM audit_log ORDER BY id').all() as Record<string, string>[];
+    const rows = await t.rows<Record<string, string>>('SELECT action, actor, chat, target, before, after FROM audit_log ORDER BY id');
     const byAction = (a: string) => rows.filter((r) => r.action === a);
     for (const action of ['授权', '撤销授权', '单位新增', '本群启用', '本群停用', '本群订阅', '本群退订', '节假日设置']) expect(byAction(action).length, action).toBeGreaterThan(0);
     const enable = byAction('本群启用')[0]!;
@@ -183,33 +182,33 @@ describe('flood protection', () => {
   function larkMessage(i: number, sender: string, chat = 'oc_flood'): IncomingMessage {
     return { platform: 'lark', eventId: `f-${sender}-${i}`, messageId: `om-${sender}-${i}`, chat: { id: chat, type: 'p2p' }, sender: { platform: 'lark', userId: sender }, text: '我是谁', mentions: [], kind: 'text', receivedAt: t.clock.now() };
   }
-  const repliesTo = (eventId: string) => t.bot.db.$client.prepare("SELECT count(*) FROM outbox WHERE dedupe_key LIKE ?").pluck().get(`reply:lark:${eventId}:%`) as number;
-  const doneCount = () => t.bot.db.$client.prepare("SELECT count(*) FROM inbox WHERE platform = 'lark' AND status = 'done'").pluck().get() as number;
+  const repliesTo = (eventId: string) => t.scalar<number>('SELECT count(*) FROM outbox WHERE dedupe_key LIKE ?', `reply:lark:${eventId}:%`);
+  const doneCount = () => t.scalar<number>("SELECT count(*) FROM inbox WHERE platform = 'lark' AND status = 'done'");
 
   it('answers one person’s 31st command in a minute with one refusal, then ignores them until the minute passes', async () => {
     t.clock.set(Date.parse('2026-11-25T09:00:00+08:00'));
-    for (let i = 1; i <= 33; i++) t.bot.receive(larkMessage(i, 'ou_fast'));
-    t.bot.worker.drain();
-    expect(repliesTo('f-ou_fast-30')).toBe(1);
-    const refusal = t.bot.db.$client.prepare("SELECT payload FROM outbox WHERE dedupe_key = 'reply:lark:f-ou_fast-31:0'").pluck().get() as string;
+    for (let i = 1; i <= 33; i++) await t.bot.receive(larkMessage(i, 'ou_fast'));
+    await t.bot.worker.drain();
+    expect(await repliesTo('f-ou_fast-30')).toBe(1);
+    const refusal = await t.scalar<string>("SELECT payload FROM outbox WHERE dedupe_key = 'reply:lark:f-ou_fast-31:0'");
     expect(refusal).toContain('发送得太快');
-    expect(repliesTo('f-ou_fast-32')).toBe(0);
-    expect(repliesTo('f-ou_fast-33')).toBe(0);
-    expect(doneCount()).toBe(33); // acknowledged and marked done all the same
-    t.bot.receive(larkMessage(32, 'ou_fast')); // still deduplicated
+    expect(await repliesTo('f-ou_fast-32')).toBe(0);
+    expect(await repliesTo('f-ou_fast-33')).toBe(0);
+    expect(await doneCount()).toBe(33); // acknowledged and marked done all the same
+    await t.bot.receive(larkMessage(32, 'ou_fast')); // still deduplicated
     t.clock.advance(60_000);
-    t.bot.receive(larkMessage(34, 'ou_fast'));
-    t.bot.worker.drain();
-    expect(repliesTo('f-ou_fast-34')).toBe(1);
-    expect(doneCount()).toBe(34);
+    await t.bot.receive(larkMessage(34, 'ou_fast'));
+    await t.bot.worker.drain();
+    expect(await repliesTo('f-ou_fast-34')).toBe(1);
+    expect(await doneCount()).toBe(34);
   });
 
   it('limits one chat to 120 commands a minute across its people', async () => {
     t.clock.set(Date.parse('2026-11-25T09:00:00+08:00'));
-    for (let i = 1; i <= 122; i++) t.bot.receive(larkMessage(i, `ou_${i % 10}`, 'oc_busy'));
-    t.bot.worker.drain();
-    expect(repliesTo('f-ou_0-120')).toBe(1);
-    expect(t.bot.db.$client.prepare("SELECT payload FROM outbox WHERE dedupe_key = 'reply:lark:f-ou_1-121:0'").pluck().get()).toContain('发送得太快');
-    expect(repliesTo('f-ou_2-122')).toBe(0);
+    for (let i = 1; i <= 122; i++) await t.bot.receive(larkMessage(i, `ou_${i % 10}`, 'oc_busy'));
+    await t.bot.worker.drain();
+    expect(await repliesTo('f-ou_0-120')).toBe(1);
+    expect(await t.scalar("SELECT payload FROM outbox WHERE dedupe_key = 'reply:lark:f-ou_1-121:0'")).toContain('发送得太快');
+    expect(await repliesTo('f-ou_2-122')).toBe(0);
   });
 });

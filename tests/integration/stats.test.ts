@@ -50,8 +50,8 @@ afterAll(() => t.close());
 const admin = systemActor('test');
 
 describe('the week across the month end', () => {
-  it('counts every figure, with the week before beside it', () => {
-    const r = t.bot.services.stats.report(weekOf('2026-12-02'), admin);
+  it('counts every figure, with the week before beside it', async () => {
+    const r = await t.bot.services.stats.report(weekOf('2026-12-02'), admin);
     expect(r.period).toMatchObject({ from: '2026-11-30', to: '2026-12-06' });
     expect(r.current).toEqual({
       documents: { received: 3, receivedBy: { 特急: 1, 加急: 1, 平件: 1 }, issued: 1, issuedBy: { 特急: 0, 加急: 0, 平件: 1 }, closed: 2, closedOnTime: { count: 2, of: 2 }, urgentAtOnce: { count: 1, of: 2 }, averageWorkdays: 2.5 },
@@ -83,8 +83,8 @@ describe('the week across the month end', () => {
 });
 
 describe('the year', () => {
-  it('counts 2026 against 2025', () => {
-    const r = t.bot.services.stats.report(yearPeriod(2026), admin);
+  it('counts 2026 against 2025', async () => {
+    const r = await t.bot.services.stats.report(yearPeriod(2026), admin);
     expect(r.current.documents).toEqual({ received: 4, receivedBy: { 特急: 1, 加急: 1, 平件: 2 }, issued: 2, issuedBy: { 特急: 0, 加急: 0, 平件: 2 }, closed: 3, closedOnTime: { count: 2, of: 3 }, urgentAtOnce: { count: 1, of: 2 }, averageWorkdays: 2.7 });
     expect(r.current.supervision).toEqual({ created: 2, leaderInstructions: 1, sourceUnstated: 0, closed: 1, closedOnTime: { count: 1, of: 1 }, feedbackEntries: 1, overdue: 1 });
     expect(r.before.documents).toMatchObject({ received: 2, issued: 1, closed: 2, closedOnTime: { count: 1, of: 2 }, urgentAtOnce: { count: 1, of: 1 }, averageWorkdays: 3 });
@@ -128,7 +128,7 @@ describe('ledgers', () => {
 
   it('freezes the header row and keeps a contact to their unit', async () => {
     await t.say('督办新建 标题=另一单位的事项 牵头单位=应急局 时限=2026-12-31');
-    const sheets = t.bot.services.ledgers.sheets('督办', 2026, null);
+    const sheets = await t.bot.services.ledgers.sheets('督办', 2026, null);
     expect(sheets[0]!.rows).toHaveLength(3);
     const { writeLedger } = await import('../../src/jobs/ledger-xlsx');
     const path = `${t.dir}/督办.xlsx`;
@@ -145,12 +145,12 @@ describe('ledgers', () => {
     await t.say('单位新增 名称=县教育局 简称=教育局');
     await t.say('督办新建 标题=两个配合单位 牵头单位=应急局 配合单位=教育局、财政局 时限=2026-12-31');
     await t.say('督办新建 标题=财政局牵头 牵头单位=财政局 时限=2026-12-31');
-    const sheets = t.bot.services.ledgers.sheets('督办', 2026, null);
+    const sheets = await t.bot.services.ledgers.sheets('督办', 2026, null);
     const rows = sheets[0]!.rows;
     expect(rows[1]).toEqual(['DB-2026-0002', 'I', '领导批示', null, null, '县应急管理局', null, '2026-12-01', '2026-12-03', '一次', '已办结', 1, '2026-12-02', '2026-12-03', '是', null]);
     expect(rows[3]!.slice(5, 7)).toEqual(['县应急管理局', '县财政局、县教育局']);
     expect(rows[4]!.slice(5, 7)).toEqual(['县财政局', null]);
-    const [scoped] = t.bot.services.ledgers.sheets('督办', 2026, t.bot.services.units.resolve('应急局').id);
+    const [scoped] = await t.bot.services.ledgers.sheets('督办', 2026, (await t.bot.services.units.resolve('应急局')).id);
     expect(scoped!.rows.map((r) => r[0])).toEqual(['DB-2026-0001', 'DB-2026-0002', 'DB-2026-0003', 'DB-2026-0004']);
     const { writeLedger } = await import('../../src/jobs/ledger-xlsx');
     const path = `${t.dir}/督办-全部.xlsx`;

@@ -25,8 +25,9 @@ describe('buttons', () => {
     expect(buttons(await t.say('督办查询 DB-2026-0001', 'console:staff'))).toEqual(['办结']);
     expect(buttons(await t.say('督办查询 DB-2026-0001', 'console:wang'))).toEqual(['批准延期', '办结']);
     // one card to people of different roles: one row per role, each with its own buttons
-    const ids = ['console:li', 'console:wang'].map((who) => t.bot.db.$client.prepare("SELECT person_id FROM identities WHERE platform = 'console' AND user_id = ?").pluck().get(who.slice(8)) as number);
-    t.bot.services.notify.people(ids, { card: { title: '测试', tone: 'info', actions: [{ label: '批准', command: '督办批准 DB-2026-0001' }, { label: '查看', command: '督办查询 DB-2026-0001' }] } }, 'test-buttons');
+    const ids = await t.column<number>("SELECT person_id FROM identities WHERE platform = 'console' AND user_id IN ('li', 'wang') ORDER BY user_id");
+    expect(ids).toHaveLength(2);
+    await t.bot.db.tx(() => t.bot.services.notify.people(ids, { card: { title: '测试', tone: 'info', actions: [{ label: '批准', command: '督办批准 DB-2026-0001' }, { label: '查看', command: '督办查询 DB-2026-0001' }] } }, 'test-buttons'));
     await t.bot.dispatcher.flush();
     expect(buttons(t.deliveredTo('console:li').at(-1)!)).toEqual(['查看']);
     expect(buttons(t.deliveredTo('console:wang').at(-1)!)).toEqual(['批准', '查看']);
@@ -89,7 +90,7 @@ describe('the life of a supervision item', () => {
     const closed = await t.say('督办办结 DB-2026-0001 结果=改造方案已经常务会议审议通过', 'console:staff');
     expect(closed).toContain('已于 2026-12-02 办结（按时）');
     expect(closed).toContain('办结情况：改造方案已经常务会议审议通过');
-    const actions = t.bot.db.$client.prepare("SELECT action FROM audit_log WHERE target = 'DB-2026-0001' ORDER BY id").pluck().all();
+    const actions = await t.column("SELECT action FROM audit_log WHERE target = 'DB-2026-0001' ORDER BY id");
     expect(actions).toEqual(['督办新建', '督办反馈', '督办反馈', '督办延期申请', '督办批准延期', '督办办结']);
   });
 
@@ -117,7 +118,7 @@ describe('refusals', () => {
 
   it('will not close an item without feedback', async () => {
     expect(await t.say('督办办结 DB-2026-0001', 'console:wang')).toContain('还没有任何反馈，不能办结');
-    expect(t.bot.db.$client.prepare("SELECT status FROM supervision_items").pluck().get()).toBe('assigned');
+    expect(await t.column('SELECT status FROM supervision_items')).toEqual(['assigned']);
   });
 
   it('lets only the lead unit or staff ask for an extension', async () => {
@@ -154,7 +155,7 @@ describe('refusals', () => {
     expect(await t.say('督办新建 标题=甲 批示领导=console:staff 牵头单位=县住建局 时限=月底')).toContain('不是领导角色');
     expect(await t.say('督办新建 标题=甲 批示领导=李局长 牵头单位=县住建局 时限=月底')).toContain('没有名叫「李局长」的领导');
     expect(await t.say('督办新建 标题=甲 来源=群众来信 牵头单位=县住建局 时限=月底')).toContain('「来源」应为 领导批示/常务会议/重点工作/问题清单 之一');
-    expect(t.bot.db.$client.prepare('SELECT count(*) FROM supervision_items').pluck().get()).toBe(1);
+    expect(await t.scalar('SELECT count(*) FROM supervision_items')).toBe(1);
   });
 
   it('makes a leader the instructing leader of the items they create', async () => {

@@ -11,7 +11,7 @@ import { makeBot, type TestBot } from '../helpers';
 const KEY = 'hostile-key';
 let t: TestBot;
 let base: string;
-const count = (sql: string) => t.bot.db.$client.prepare(sql).pluck().get() as number;
+const count = async (sql: string) => (await t.scalar<number>(sql))!;
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -70,17 +70,17 @@ describe('the command parser', () => {
 
   it('writes nothing when a registration does not parse or validate', async () => {
     await t.say('单位新增 名称=县住房和城乡建设局 简称=住建局');
-    const state = () => ({
-      documents: count('SELECT count(*) FROM documents'),
-      audit: count('SELECT count(*) FROM audit_log'),
-      counters: t.bot.db.$client.prepare('SELECT * FROM counters ORDER BY 1, 2').all(),
+    const state = async () => ({
+      documents: await count('SELECT count(*) FROM documents'),
+      audit: await count('SELECT count(*) FROM audit_log'),
+      counters: await t.rows('SELECT * FROM counters ORDER BY kind, year'),
     });
     const outcomes = { registered: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(REGISTRATION, async (fields) => {
-        const before = state();
+        const before = await state();
         const reply = await t.say(`收文登记 ${fields}`);
-        const after = state();
+        const after = await state();
         expect(reply).not.toBe('');
         if (after.documents > before.documents) {
           outcomes.registered++;
@@ -115,7 +115,7 @@ describe('webhook bodies', () => {
     const res = await post(body);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await count('SELECT count(*) FROM inbox')).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
@@ -128,7 +128,7 @@ describe('webhook bodies', () => {
     expect((await post(nested.body, nested.headers)).status).toBe(400);
     const proto = signedRequest(KEY, JSON.parse('{"schema":"2.0","header":{"event_id":"y","event_type":"im.message.receive_v1","__proto__":{"polluted":1}},"event":{"__proto__":{"message":1}}}'), { at: t.clock.now() });
     expect((await post(proto.body, proto.headers)).status).toBe(400);
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await count('SELECT count(*) FROM inbox')).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
@@ -144,7 +144,7 @@ describe('bodies nothing vouches for', () => {
     const card = await fetch(`${base}/webhook/lark/card`, { method: 'POST', body: JSON.stringify({ encrypt: 'A'.repeat(600_000) }), headers: { 'content-type': 'application/json' } });
     expect(card.status).toBe(401);
     expect(await card.json()).toEqual({ error: 'missing signature' });
-    expect(count('SELECT count(*) FROM inbox')).toBe(0);
+    expect(await count('SELECT count(*) FROM inbox')).toBe(0);
   });
 });
 
@@ -156,7 +156,7 @@ describe('markup in stored text', () => {
     const event = signedRequest(KEY, messageEvent({ text: `收文登记 标题=“${title}” 来文单位=“<at user_id="ou_x">某人</at>”`, messageId: 'om_evil' }), { at: t.clock.now() });
     expect((await fetch(`${base}/webhook/lark/event`, { method: 'POST', ...event })).status).toBe(200);
     await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 5000 });
-    expect(t.bot.db.$client.prepare('SELECT title FROM documents').pluck().get()).toBe(title);
+    expect(await t.column('SELECT title FROM documents')).toEqual([title]);
     const card = JSON.parse(bodies[0]!.content);
     const texts: { tag: string }[] = [];
     const walk = (node: unknown): void => {

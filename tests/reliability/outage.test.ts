@@ -1,14 +1,13 @@
 // Lark down for a while — errors, then calls that hang past the timeout — then back: every
 // queued message arrives exactly once, in order within each chat, and no call hangs forever.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createBot, type Bot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import type { IncomingMessage } from '../../src/engine/message';
 import { createLogger } from '../../src/logger';
 import { startFakeLark } from '../fixtures/fake-lark';
+import { tempDir } from '../helpers';
+import { testDatabase } from '../test-db';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -34,10 +33,12 @@ function message(chat: string, n: number): IncomingMessage {
 it('delivers every queued message exactly once, in order per chat, after errors and hanging calls', async () => {
   const lark = await startFakeLark();
   cleanups.push(() => lark.close());
-  const dir = mkdtempSync(join(tmpdir(), 'zwbot-outage-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const database = await testDatabase(dir);
+  cleanups.push(() => database.drop());
   const config = loadConfig({
-    DATABASE_PATH: join(dir, 'bot.db'),
+    ...database.env,
     LARK_APP_ID: 'cli_out',
     LARK_APP_SECRET: 'out-secret',
     LARK_VERIFICATION_TOKEN: 'vt',
@@ -53,7 +54,7 @@ it('delivers every queued message exactly once, in order per chat, after errors 
   cleanups.push(() => bot.stop());
 
   lark.setMode('error');
-  for (let n = 1; n <= 3; n++) for (const chat of CHATS) bot.receive(message(chat, n));
+  for (let n = 1; n <= 3; n++) for (const chat of CHATS) await bot.receive(message(chat, n));
   await vi.waitFor(() => expect(lark.attempts()).toBeGreaterThan(6), { timeout: 10_000 });
   lark.setMode('hang');
   const hungFrom = lark.attempts();
@@ -62,7 +63,7 @@ it('delivers every queued message exactly once, in order per chat, after errors 
 
   // every row committed as sent: from then on the dispatcher has nothing left to send, so no
   // later repeat can arrive
-  await vi.waitFor(() => expect(bot.services.outbox.counts()).toEqual({ pending: 0, sent: 9, failed: 0 }), { timeout: 15_000, interval: 100 });
+  await vi.waitFor(async () => expect(await bot.services.outbox.counts()).toEqual({ pending: 0, sent: 9, failed: 0 }), { timeout: 15_000, interval: 100 });
   expect(lark.posted).toHaveLength(9);
   expect(new Set(lark.posted.map((p) => p.uuid)).size).toBe(9);
   for (const chat of CHATS) {

@@ -1,8 +1,5 @@
 // Secrets never reach the logs: the app secrets, the encrypt key, the verification token and
 // every access token, whatever fails and at whatever log level.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -12,6 +9,8 @@ import { createLogger } from '../../src/logger';
 import { robotMessage, signedHeaders } from '../fixtures/dingtalk';
 import { startFakeLark } from '../fixtures/fake-lark';
 import { messageEvent, signedRequest } from '../fixtures/lark';
+import { tempDir } from '../helpers';
+import { testDatabase } from '../test-db';
 
 const SECRETS = {
   larkAppSecret: 'lark-app-secret-9f8e7d',
@@ -34,9 +33,10 @@ it('keeps every secret out of the log while things fail all around', async () =>
   const lark = await startFakeLark();
   nock('https://api.dingtalk.com').persist().post('/v1.0/oauth2/accessToken').reply(200, { accessToken: SECRETS.dingtalkToken, expireIn: 7200 });
   nock('https://api.dingtalk.com').persist().post(/\/v1\.0\/robot\//).reply(400, { code: 'InvalidParameter', message: 'bad request' });
-  const dir = mkdtempSync(join(tmpdir(), 'zwbot-secrets-'));
+  const { dir, cleanup } = tempDir();
+  const database = await testDatabase(dir);
   const config = loadConfig({
-    DATABASE_PATH: join(dir, 'bot.db'),
+    ...database.env,
     LOG_LEVEL: 'trace',
     ADMIN_IDS: 'lark:ou_admin,dingtalk:manager1',
     LARK_APP_ID: 'cli_sec',
@@ -70,7 +70,8 @@ it('keeps every secret out of the log while things fail all around', async () =>
     await bot.stop();
     await lark.close();
     nock.cleanAll();
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
+    cleanup();
   }
   // a refused configuration names what is wrong, never the secrets beside it
   const refusal = (() => {

@@ -43,6 +43,15 @@ describe('configuration', () => {
     }
   });
 
+  it('selects PostgreSQL by DATABASE_URL, the data folder still by DATABASE_PATH, and never shows the URL’s password', () => {
+    expect(loadConfig({}).database).toBe('./data/bot.db');
+    expect(loadConfig({ DATABASE_PATH: '/srv/zwbot/bot.db', DATABASE_URL: '  ' }).database).toBe('/srv/zwbot/bot.db'); // blank is unset
+    const pg = loadConfig({ DATABASE_PATH: '/srv/zwbot/bot.db', DATABASE_URL: 'postgres://bot:hunter2@db.example:5432/zwbot' });
+    expect(pg).toMatchObject({ database: 'postgres://bot:hunter2@db.example:5432/zwbot', databasePath: '/srv/zwbot/bot.db' });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://bot:hunter2@db.example/zwbot' })).toThrow(/DATABASE_URL: expected a PostgreSQL URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://bot:hunter2@db.example/zwbot' })).not.toThrow(/hunter2/);
+  });
+
   it('documents every variable in .env.example and the README, and .env.example is valid as it stands', () => {
     const example = readFileSync('.env.example', 'utf8');
     const readme = readFileSync('README.md', 'utf8');

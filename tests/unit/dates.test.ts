@@ -9,7 +9,8 @@ let ctx: DateContext;
 beforeAll(async () => {
   t = await makeBot();
   // Wednesday 2026-11-25, on the real statutory calendar
-  ctx = { today: '2026-11-25', addWorkdays: (d, n) => t.bot.services.calendar.addWorkdays(d, n) };
+  const calendar = await t.bot.services.calendar.current();
+  ctx = { today: '2026-11-25', addWorkdays: (d, n) => calendar.addWorkdays(d, n) };
 });
 afterAll(() => t.close());
 

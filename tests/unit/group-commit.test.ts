@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { groupCommit } from '../../src/lib/group-commit';
 
 it('writes what arrives in one turn of the event loop together, and answers each caller its own result', async () => {
@@ -24,4 +24,29 @@ it('fails every caller of a batch whose write failed, and writes the next batch 
   expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
   fail = false;
   expect(await Promise.all([store(3), store(4)])).toEqual([6, 8]);
+});
+
+// the bot's writes are asynchronous (a database transaction): a caller is answered once its batch is committed
+it('answers the callers of an asynchronous write once it has finished; what arrives meanwhile is written in the next batch', async () => {
+  const batches: string[][] = [];
+  const commits: (() => void)[] = [];
+  const store = groupCommit(async (items: string[]) => {
+    batches.push(items);
+    await new Promise<void>((resolve) => commits.push(resolve));
+    if (items.includes('x')) throw new Error('rolled back');
+    return items.map((i) => i.toUpperCase());
+  });
+  const answered: string[] = [];
+  const first = Promise.all([store('a'), store('b')].map((p) => p.then((r) => void answered.push(r))));
+  await vi.waitFor(() => expect(commits).toHaveLength(1));
+  const later = Promise.allSettled([store('c'), store('x')]);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(answered).toEqual([]); // nothing is answered before its write has finished
+  commits[0]!();
+  await first;
+  expect(answered).toEqual(['A', 'B']);
+  await vi.waitFor(() => expect(commits).toHaveLength(2));
+  commits[1]!();
+  expect((await later).map((s) => s.status)).toEqual(['rejected', 'rejected']);
+  expect(batches).toEqual([['a', 'b'], ['c', 'x']]);
 });

@@ -6,7 +6,8 @@ let t: TestBot;
 let next: (d: string) => string;
 beforeAll(async () => {
   t = await makeBot();
-  next = (d) => t.bot.services.calendar.nextWorkdayFrom(d);
+  const calendar = await t.bot.services.calendar.current();
+  next = (d) => calendar.nextWorkdayFrom(d);
 });
 afterAll(() => t.close());
 

@@ -16,8 +16,8 @@ export const FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface DingtalkInbound {
   receive(msg: IncomingMessage): Promise<boolean>;
-  /** records that a signed timestamp carried this message; false when it carried another (a replay) */
-  claimSignature(signedAt: number, msgId: string, forgetBefore: number): boolean;
+  /** records that a signed timestamp carried this message (resolves once committed); false when it carried another (a replay) */
+  claimSignature(signedAt: number, msgId: string, forgetBefore: number): Promise<boolean>;
 }
 
 export function createDingtalkRouter(options: { appSecret: string; inbound: DingtalkInbound; clock: Clock; log: Logger; bodyLimitBytes: number }): Router {
@@ -45,7 +45,7 @@ export function createDingtalkRouter(options: { appSecret: string; inbound: Ding
     if (!body.success) return refuse(res, 400, 'not a robot message');
     if (Math.abs(body.data.createAt - timestamp) > CREATED_AT_TOLERANCE_MS) return refuse(res, 401, 'createAt does not match the signed timestamp');
     // the signature covers the timestamp only: one message per signed timestamp, for as long as it is valid
-    if (!inbound.claimSignature(timestamp, body.data.msgId, clock.now() - SIGNATURE_WINDOW_MS - FUTURE_SKEW_MS)) return refuse(res, 401, 'signature already used for another message');
+    if (!(await inbound.claimSignature(timestamp, body.data.msgId, clock.now() - SIGNATURE_WINDOW_MS - FUTURE_SKEW_MS))) return refuse(res, 401, 'signature already used for another message');
     const fresh = await inbound.receive(mapRobotMessage(body.data, clock.now()));
     log.debug({ msg: body.data.msgId, fresh }, 'DingTalk message');
     res.json({});

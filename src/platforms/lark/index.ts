@@ -52,7 +52,7 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
   async function onWsCard(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
       const msg = await mapCardAction(envelopeOf(data, 'card.action.trigger'), clock.now(), inbound.chatType);
-      return msg ? cardResponse(inbound.runNow(msg)) : { toast: { type: 'error', content: '无法识别的按钮' } };
+      return msg ? cardResponse(await inbound.runNow(msg)) : { toast: { type: 'error', content: '无法识别的按钮' } };
     } catch (error) {
       platformLog.warn({ err: error instanceof MalformedEvent ? error.message : error }, 'Lark card callback dropped');
       return { toast: { type: 'error', content: '处理失败，请稍后重试' } };

@@ -15,8 +15,8 @@ import { larkCard } from './render';
 export interface LarkInbound {
   /** stores the event (resolves once committed); false for a redelivery */
   receive(msg: IncomingMessage): Promise<boolean>;
-  /** stores and carries out now; null for a redelivery or a failure left to the worker */
-  runNow(msg: IncomingMessage): { replies: Reply[]; ok: boolean } | null;
+  /** stores and carries out now (resolves once committed); null for a redelivery, a failure left to the worker, or one another process took up */
+  runNow(msg: IncomingMessage): Promise<{ replies: Reply[]; ok: boolean } | null>;
   /** the bot's open_id; null while Lark has not told it */
   botOpenId(): Promise<string | null>;
   /** whether a chat is a private one, as Lark says (a group when Lark cannot say: the narrower scope) */
@@ -149,7 +149,7 @@ export function createLarkRouter(options: { settings: LarkSettings; inbound: Lar
         res.json({ toast: { type: 'error', content: '无法识别的按钮' } });
         return;
       }
-      res.json(cardResponse(inbound.runNow(msg)));
+      res.json(cardResponse(await inbound.runNow(msg)));
     } catch (error) {
       if (!(error instanceof MalformedEvent)) throw error;
       res.status(400).json({ error: 'malformed event' });
