@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
 import { createLoopPressure } from '../lib/loop-pressure';
+import { runsUnderWay, untilIdle } from '../lib/until-idle';
 import type { Services } from '../services';
 import type { Engine } from './engine';
 import type { IncomingMessage } from './message';
@@ -30,15 +31,12 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
   const { engine, services, clock, log } = options;
   const rowsPerBatch = services.db.dialect === 'pg' ? 1 : BATCH_ROWS;
 
-  // this process's batches under way: drain() waits for them, since the rows they hold are skipped
-  // by any other batch (on PostgreSQL, locked rows; on SQLite the transaction waits its turn anyway)
-  const inFlight = new Set<Promise<number>>();
+  // this process's batches under way, for drain(): another batch skips the rows they hold
+  const batches = runsUnderWay();
 
   /** Carries out due rows until `budgetMs` is spent (at least one); returns how many. */
   function batch(budgetMs: number): Promise<number> {
-    const running = takeBatch(budgetMs).finally(() => inFlight.delete(running));
-    inFlight.add(running);
-    return running;
+    return batches.track(takeBatch(budgetMs));
   }
 
   function takeBatch(budgetMs: number): Promise<number> {
@@ -78,19 +76,7 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
 
   return {
     /** Carries out every row due now, batch after batch until none is left and no batch of this process is under way; returns how many. */
-    async drain(): Promise<number> {
-      let n = 0;
-      for (;;) {
-        const others = [...inFlight];
-        const done = await batch(Infinity);
-        n += done;
-        if (done > 0) continue;
-        if (others.length === 0) return n;
-        // a batch of the background loop held rows this one could not take: once it is done,
-        // look again (what it failed is due again later, as for any failed attempt)
-        await Promise.allSettled(others);
-      }
-    },
+    drain: (): Promise<number> => untilIdle(() => batch(Infinity), batches.now),
     start: loop.start,
     /** Wakes the worker after accept(): a new row is waiting. */
     kick: loop.kick,

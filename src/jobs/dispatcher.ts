@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
+import { runsUnderWay, untilIdle } from '../lib/until-idle';
 import { SendError, type Outgoing, type Sender } from '../lib/delivery';
 import type { OutboxService } from '../services/outbox';
 
@@ -37,8 +38,15 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
+  // whole runs (claim and sends) under way, for flush(): rows they have claimed are leased to them
+  const runs = runsUnderWay();
+
   /** Claims what is due now and sends it; resolves when those sends have settled. Returns how many. */
-  async function runOnce(): Promise<number> {
+  function runOnce(): Promise<number> {
+    return runs.track(claimAndSend());
+  }
+
+  async function claimAndSend(): Promise<number> {
     if (platforms.length === 0) return 0;
     const room = Math.max(0, concurrency - inFlight.size - claiming);
     claiming += room;
@@ -69,9 +77,9 @@ export function createDispatcher(options: DispatcherOptions) {
 
   return {
     runOnce,
-    /** Delivers until nothing is due now (for the REPL and one-shot jobs). */
+    /** Delivers until nothing is due now and the loop's own sends have settled (for the REPL, one-shot jobs and tests). */
     async flush(): Promise<void> {
-      while ((await runOnce()) > 0);
+      await untilIdle(runOnce, runs.now);
     },
     start: loop.start,
     kick: loop.kick,
