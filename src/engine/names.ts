@@ -57,10 +57,15 @@ export function createNameLookup(options: { services: Services; lookups: Record<
   return {
     /** Someone without a name may have been seen: a round now, or once the last is ROUND_INTERVAL_MS old. */
     kick(): void {
-      if (stopped || running || waiting || Object.keys(lookups).length === 0) return;
+      if (stopped || running || Object.keys(lookups).length === 0) return;
       const wait = lastRound + ROUND_INTERVAL_MS - clock.now();
-      if (wait <= 0) round();
-      else waiting = setTimeout(round, wait).unref();
+      if (wait > 0) {
+        waiting ??= setTimeout(round, wait).unref();
+        return;
+      }
+      // the interval has passed by the clock: a timer set for it is not waited for
+      if (waiting) clearTimeout(waiting);
+      round();
     },
     /** Resolves when no round is under way. */
     settled(): Promise<void> {
