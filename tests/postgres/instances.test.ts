@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { systemActor } from '../../src/services/actor';
 import { runJob } from '../../src/jobs/run-job';
 import { envelopeOf } from '../../src/platforms/lark';
 import { mapMessageEvent } from '../../src/platforms/lark/mapping';
@@ -17,7 +16,7 @@ import { messageEvent } from '../fixtures/lark';
 import { startRoundRobin } from '../fixtures/round-robin';
 import { spawnServer } from '../fixtures/server-process';
 import { makeBot, tempDir, type TestBot } from '../helpers';
-import { KEY, SENDERS, postAtRate } from '../reliability/lark-load';
+import { grantSenders, loadEnv, postAtRate } from '../reliability/lark-load';
 import { stop } from '../spawn';
 import { testDatabase } from '../test-db';
 
@@ -36,21 +35,10 @@ describe('three instances on one PostgreSQL database', () => {
     cleanups.push(cleanup);
     const database = await testDatabase(dir);
     cleanups.push(() => database.drop());
-    const env = {
-      ...database.env,
-      LARK_APP_ID: 'cli_rel',
-      LARK_APP_SECRET: 'rel-secret',
-      LARK_ENCRYPT_KEY: KEY,
-      LARK_DOMAIN: lark.url,
-      LOG_LEVEL: 'silent',
-      ADMIN_IDS: 'lark:ou_admin',
-      // a hanging Feishu call ends soon, so the living instances are not held up by the hang below
-      HTTP_TIMEOUT_MS: '1500',
-    };
+    // a hanging Feishu call ends soon, so the living instances are not held up by the hang below
+    const env = { ...loadEnv(database, lark.url), HTTP_TIMEOUT_MS: '1500' };
     const config = loadConfig(env);
-    const setup = await createBot({ config: { ...config, lark: null }, log: createLogger('silent') });
-    for (let s = 0; s < SENDERS; s++) await setup.services.people.grant({ platform: 'lark', userId: `ou_s${s}` }, `员工${s}`, 'staff', null, systemActor('test'));
-    await setup.stop();
+    await grantSenders(config);
 
     const servers = [0, 1, 2].map(() => spawnServer(env));
     for (const s of servers) cleanups.push(() => stop(s.child, 'SIGKILL'));

@@ -1,8 +1,27 @@
 // Shared by the load and crash tests: Feishu events as Lark sends them, at a steady rate.
+import { createBot } from '../../src/bot';
+import type { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { systemActor } from '../../src/services/actor';
 import { messageEvent, signedRequest } from '../fixtures/lark';
+import type { TestDatabase } from '../test-db';
 
 export const KEY = 'reliability-encrypt-key';
 export const SENDERS = 100;
+
+/** A bot's environment for this load: Feishu webhooks, signed and encrypted, against the fake at `lark`. */
+export function loadEnv(database: TestDatabase, lark: string): Record<string, string> {
+  return { ...database.env, LARK_APP_ID: 'cli_rel', LARK_APP_SECRET: 'rel-secret', LARK_ENCRYPT_KEY: KEY, LARK_DOMAIN: lark, LOG_LEVEL: 'silent', ADMIN_IDS: 'lark:ou_admin' };
+}
+
+/** The senders hold the staff role, so each event registers a document. */
+export async function grantSenders(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const bot = await createBot({ config: { ...config, lark: null }, log: createLogger('silent') });
+  await bot.db.tx(async () => {
+    for (let s = 0; s < SENDERS; s++) await bot.services.people.grant({ platform: 'lark', userId: `ou_s${s}` }, `员工${s}`, 'staff', null, systemActor('test'));
+  });
+  await bot.stop();
+}
 
 /** Event i: sender i mod 100 registers a document with a 文号 of its own. */
 export function registration(i: number) {

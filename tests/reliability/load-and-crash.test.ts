@@ -1,18 +1,17 @@
 // Nothing acknowledged is lost, nothing is done twice: steady signed, encrypted Feishu load with
 // redeliveries, then the same with the server killed (SIGKILL) half-way and restarted.
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../db/client';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { systemActor } from '../../src/services/actor';
 import { startFakeLark } from '../fixtures/fake-lark';
 import { tempDir } from '../helpers';
-import { exited, spawnNode, stop } from '../spawn';
+import { stop } from '../spawn';
+import { spawnServer } from '../fixtures/server-process';
 import { testDatabase, type TestDatabase } from '../test-db';
-import { KEY, SENDERS, p99, postAtRate } from './lark-load';
+import { grantSenders, loadEnv, p99, postAtRate } from './lark-load';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,19 +25,6 @@ async function database(): Promise<TestDatabase> {
   const created = await testDatabase(dir);
   cleanups.push(() => created.drop());
   return created;
-}
-
-function env(database: TestDatabase, lark: string): Record<string, string> {
-  return { ...database.env, LARK_APP_ID: 'cli_rel', LARK_APP_SECRET: 'rel-secret', LARK_ENCRYPT_KEY: KEY, LARK_DOMAIN: lark, LOG_LEVEL: 'silent', ADMIN_IDS: 'lark:ou_admin' };
-}
-
-/** The senders hold the staff role, so each event registers a document. */
-async function grantSenders(config: ReturnType<typeof loadConfig>): Promise<void> {
-  const bot = await createBot({ config: { ...config, lark: null }, log: createLogger('silent') });
-  await bot.db.tx(async () => {
-    for (let s = 0; s < SENDERS; s++) await bot.services.people.grant({ platform: 'lark', userId: `ou_s${s}` }, `员工${s}`, 'staff', null, systemActor('test'));
-  });
-  await bot.stop();
 }
 
 async function check(db: Db, acked: Set<number>) {
@@ -61,7 +47,7 @@ describe('load', () => {
   it('carries out every acknowledged event exactly once, with redeliveries, and answers each once', async () => {
     const lark = await startFakeLark();
     cleanups.push(() => lark.close());
-    const config = loadConfig(env(await database(), lark.url));
+    const config = loadConfig(loadEnv(await database(), lark.url));
     await grantSenders(config);
     const bot = await createBot({ config, log: createLogger('silent') });
     await bot.start({ port: 0, host: '127.0.0.1' });
@@ -85,24 +71,16 @@ describe('load', () => {
 
 describe('crash', () => {
   /** The bot as a process of its own: node itself, the process that holds the port and the database. */
-  function startServer(e: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; port: number }> {
-    const child = spawnNode('tests/fixtures/bot-server.ts', [], e);
-    cleanups.push(async () => void (await stop(child, 'SIGKILL')));
-    return new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening (\d+)/.exec(out);
-        if (m) resolve({ child, port: Number(m[1]) });
-      });
-      void exited(child).then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
-    });
+  async function startServer(e: Record<string, string>) {
+    const server = spawnServer(e);
+    cleanups.push(async () => void (await stop(server.child, 'SIGKILL')));
+    return { child: server.child, port: await server.listening };
   }
 
   it('loses nothing acknowledged and does nothing twice when killed with SIGKILL under load', async () => {
     const lark = await startFakeLark();
     cleanups.push(() => lark.close());
-    const e = env(await database(), lark.url);
+    const e = loadEnv(await database(), lark.url);
     const config = loadConfig(e);
     await grantSenders(config);
     // the test's own connection to what the server processes leave, open beside them
