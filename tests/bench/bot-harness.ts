@@ -4,6 +4,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
+import { isPostgresUrl } from '../../db/client';
 import { createBot, MAINTENANCE_INTERVAL_MS, type Bot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { ManualClock } from '../../src/lib/clock';
@@ -73,11 +74,16 @@ interface Housekeeping {
   failed: unknown;
 }
 
-/** The bot on `dbPath` at 09:00 on the bench's day, console:admin its admin, nothing started. */
-export async function startBot(dbPath: string): Promise<Harness> {
+/**
+ * The bot on `location` (an SQLite file, or a postgres:// URL as DATABASE_URL gives it) at 09:00
+ * on the bench's day, console:admin its admin, nothing started. On PostgreSQL DATABASE_PATH only
+ * places the exports folder, and nothing here exports.
+ */
+export async function startBot(location: string): Promise<Harness> {
   const clock = new ManualClock(Date.parse(`${BENCH_TODAY}T09:00:00+08:00`));
   const replies = new ReplyCheck();
-  const config = loadConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ADMIN_IDS: `${ADMIN.platform}:${ADMIN.userId}` });
+  const database = isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_PATH: location };
+  const config = loadConfig({ ...database, LOG_LEVEL: 'silent', ADMIN_IDS: `${ADMIN.platform}:${ADMIN.userId}` });
   const bot = await createBot({ config, log: createLogger('silent'), clock, senders: { console: replies.sender } });
   bot.maintenance.takeOverCheckpoints();
   return { bot, clock, replies, housekeeping: { due: performance.now() + MAINTENANCE_INTERVAL_MS, held: [], failed: null } };

@@ -32,3 +32,11 @@ export async function inScratchDir<T>(fn: (dir: string) => Promise<T>): Promise<
     else rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A section that cannot run on this machine as it is (a server it needs is missing): run.ts
+ * prints the message alone, which says what to provide, instead of a stack trace.
+ */
+export class Unavailable extends Error {
+  override name = 'Unavailable';
+}

@@ -3,64 +3,19 @@
 // the inbox → engine → outbox path the messengers use, and sends its rows back over IPC.
 //   argv: <database path> <run number>
 import type { Database } from 'better-sqlite3';
-import { startBot, timeAll, type Harness } from './bot-harness';
+import { startBot } from './bot-harness';
 import { sqliteOf } from './bulk';
 import { replyWithRows } from './child';
-import { COMMON_KEYWORD, randomSource, randomTitle, randomUrgency, seededRandom, SELECTIVE_KEYWORDS } from './corpus';
+import { COMMON_SEARCHES, measureRegistrations, measureSearches, SELECTIVE_SEARCHES } from './core-commands';
+import { COMMON_KEYWORD, SELECTIVE_KEYWORDS } from './corpus';
+import { bareInsertMs } from './floors';
 import { percentiles, row, type Row } from './report';
 import { rssMb, startRssSampler } from './rss';
 
-const REGISTRATIONS = 2_000;
-const REGISTRATION_WARMUP = 200;
-const SELECTIVE_SEARCHES = 500;
-const COMMON_SEARCHES = 200;
 const BASELINE_SCANS = 20;
-const REGISTERED = /已登记收文：SW-2026-\d+/;
-const HIT_LIST = /共 \d+ 件(以上)?，显示前 10 件】\nSW-/;
 
 const [dbPath, runArg] = process.argv.slice(2);
 const run = Number(runArg);
-
-/** 文号 numbers above any the corpus issued, distinct per run, so no registration is refused as a repeat. */
-function registrationTexts(count: number): string[] {
-  const random = seededRandom(1000 + run);
-  return Array.from({ length: count }, (_, i) => {
-    const source = randomSource(random);
-    const docNumber = `${source.prefix}〔2026〕${100_000 * (run + 1) + i}号`;
-    return `收文登记 标题=${randomTitle(random, 2026)} 来文单位=${source.unit} 文号=${docNumber} 紧急程度=${randomUrgency(random)}`;
-  });
-}
-
-function searchTexts(keywords: readonly string[], count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `公文查询 ${keywords[i % keywords.length]}`);
-}
-
-async function measureRegistrations(h: Harness): Promise<number[]> {
-  const texts = registrationTexts(REGISTRATION_WARMUP + REGISTRATIONS);
-  await timeAll(h, texts.slice(0, REGISTRATION_WARMUP), REGISTERED, '收文登记 warm-up');
-  return timeAll(h, texts.slice(REGISTRATION_WARMUP), REGISTERED, '收文登记');
-}
-
-/** One untimed query per keyword first, to warm the caches. */
-async function measureSearches(h: Harness, keywords: readonly string[], count: number): Promise<number[]> {
-  await timeAll(h, searchTexts(keywords, keywords.length), HIT_LIST, '公文查询 warm-up');
-  return timeAll(h, searchTexts(keywords, count), HIT_LIST, '公文查询');
-}
-
-/** The cheapest write the database can do in its own transaction: the floor under 收文登记. */
-function bareInsertMs(sqlite: Database): number[] {
-  sqlite.exec('CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, note TEXT NOT NULL, at INTEGER NOT NULL)');
-  const insert = sqlite.prepare('INSERT INTO bench_scratch (note, at) VALUES (?, ?)');
-  const once = sqlite.transaction((i: number) => insert.run(`bench ${i}`, Date.now()));
-  const samples: number[] = [];
-  for (let i = 0; i < REGISTRATION_WARMUP + REGISTRATIONS; i++) {
-    const started = performance.now();
-    once.immediate(i);
-    if (i >= REGISTRATION_WARMUP) samples.push(performance.now() - started);
-  }
-  sqlite.exec('DROP TABLE bench_scratch');
-  return samples;
-}
 
 /** The search without the index: newest ten by substring, and the count a reply needs. */
 function likeScanMs(sqlite: Database, keywords: readonly string[]): number[] {
@@ -79,7 +34,7 @@ async function main(): Promise<Row[]> {
   const sampler = startRssSampler();
   const h = await startBot(dbPath!);
   const rssStarted = rssMb();
-  const registrations = percentiles(await measureRegistrations(h));
+  const registrations = percentiles(await measureRegistrations(h, run));
   const selective = percentiles(await measureSearches(h, SELECTIVE_KEYWORDS, SELECTIVE_SEARCHES));
   const common = percentiles(await measureSearches(h, [COMMON_KEYWORD], COMMON_SEARCHES));
   const housekeeping = h.housekeeping.held;
@@ -88,7 +43,7 @@ async function main(): Promise<Row[]> {
   sampler.stop();
 
   const sqlite = sqliteOf(h.bot.db);
-  const insert = percentiles(bareInsertMs(sqlite));
+  const insert = percentiles(await bareInsertMs(h.bot.db));
   const likeSelective = percentiles(likeScanMs(sqlite, SELECTIVE_KEYWORDS));
   const likeCommon = percentiles(likeScanMs(sqlite, [COMMON_KEYWORD]));
   await h.bot.stop();

@@ -3,13 +3,12 @@
 // process RSS ≤ 200 MB. Builds the database here, then measures in fresh bot processes
 // (BENCH_RUNS of them, default 2) and reports the median of their figures.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { MAINTENANCE_INTERVAL_MS } from '../../src/bot';
 import { FLUSH_EVERY } from './bot-harness';
 import { buildDatabase } from './build-db';
 import { measureInChild } from './child';
 import { envCount, inScratchDir, progress } from './cli';
-import { COMMON_KEYWORD, SELECTIVE_KEYWORDS } from './corpus';
+import { shareNotes, sqliteKeywordCounts } from './keyword-shares';
 import { mergeRuns, row, type Row, type Section, type SectionResult } from './report';
 import { rssMb, startRssSampler } from './rss';
 
@@ -28,26 +27,14 @@ async function build(path: string, docs: number): Promise<Row[]> {
   return rows;
 }
 
-/** What share of documents each search term matches, through the same index the bot uses. */
-function keywordShares(path: string, docs: number): string[] {
-  const sqlite = new Database(path, { readonly: true });
-  const count = sqlite.prepare('SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?').pluck();
-  const share = (kw: string) => `${kw} ${((100 * (count.get(`"${kw}"`) as number)) / docs).toFixed(2)}%`;
-  const notes = [
-    `two-character keywords (cycled), share of documents matched: ${SELECTIVE_KEYWORDS.map(share).join(', ')}`,
-    `worst-case keyword: ${share(COMMON_KEYWORD)}`,
-  ];
-  sqlite.close();
-  return notes;
-}
-
 async function run(): Promise<SectionResult> {
   const docs = envCount('BENCH_DOCS', 1_000_000);
   const runs = envCount('BENCH_RUNS', 2);
   return inScratchDir(async (dir) => {
     const path = join(dir, 'bot.db');
     const buildRows = await build(path, docs);
-    const notes = keywordShares(path, docs);
+    // what share of documents each search term matches, through the same index the bot uses
+    const notes = shareNotes(sqliteKeywordCounts(path), docs);
     const perRun: Row[][] = [];
     for (let i = 0; i < runs; i++) {
       process.stderr.write(`  measuring: bot process ${i + 1} of ${runs}\n`);

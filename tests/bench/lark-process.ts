@@ -1,8 +1,10 @@
 // The server under load, in a process of its own (lark-server.ts, bundled as `npm start` runs
 // the bot), and how the benchmark talks to it.
 import { existsSync } from 'node:fs';
+import { isPostgresUrl } from '../../db/client';
 import type { startFakeLark } from '../fixtures/fake-lark';
 import { closeBulk, insertPeople, openBulk, sqliteOf } from './bulk';
+import { insertPeoplePg, openPgBulk } from './bulk-pg';
 import { forkBundled } from './child';
 import { ENCRYPT_KEY, staffSeeds } from './lark-events';
 import type { FromServer, Stopped, ToServer } from './lark-server';
@@ -57,18 +59,38 @@ export async function startServer(args: string[]): Promise<Server> {
   });
 }
 
-/** A fresh database with the staff who send the events; one that exists is taken as it is (a restart). */
-async function seededDatabase(path: string): Promise<string> {
-  if (existsSync(path)) return path;
-  const db = await openBulk(path);
-  insertPeople(sqliteOf(db), staffSeeds());
-  await closeBulk(db);
-  return path;
+/**
+ * The environment that points the bot at a database with the staff who send the events: a fresh
+ * one is seeded, one that has them is taken as it is (a restart, or another instance's). On
+ * PostgreSQL DATABASE_PATH only places the exports folder, which these events never write to.
+ */
+async function seededDatabase(location: string): Promise<Record<string, string>> {
+  if (isPostgresUrl(location)) {
+    await seedPgStaff(location);
+    return { DATABASE_URL: location };
+  }
+  if (!existsSync(location)) {
+    const db = await openBulk(location);
+    insertPeople(sqliteOf(db), staffSeeds());
+    await closeBulk(db);
+  }
+  return { DATABASE_PATH: location };
 }
 
-export async function startBotServer(fake: FakeLark, path: string): Promise<Server> {
+async function seedPgStaff(url: string): Promise<void> {
+  const bulk = await openPgBulk(url);
+  try {
+    const { rows } = await bulk.client.query<{ n: number }>("SELECT count(*)::int AS n FROM identities WHERE platform = 'lark'");
+    if (rows[0]!.n === 0) await insertPeoplePg(bulk.client, staffSeeds());
+  } finally {
+    await bulk.close();
+  }
+}
+
+/** The bot serving Feishu on `location`: an SQLite file, or a postgres:// URL. */
+export async function startBotServer(fake: FakeLark, location: string): Promise<Server> {
   const env = {
-    DATABASE_PATH: await seededDatabase(path),
+    ...(await seededDatabase(location)),
     LOG_LEVEL: 'silent',
     ADMIN_IDS: 'lark:ou_admin',
     LARK_APP_ID: 'cli_bench',

@@ -15,74 +15,24 @@
 // BENCH_LARK_RATE (500 events/s), BENCH_LARK_SUSTAIN_SECONDS (30), BENCH_LARK_POOL (60,000
 // distinct events for the throughput run; it stops early, and says so, if they run out).
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { openDatabase } from '../../db/client';
 import { startFakeLark } from '../fixtures/fake-lark';
 import { count, envCount, inScratchDir, progress } from './cli';
 import { checkOutcome } from './lark-checks';
+import { bareFullSpeed, WARMUP_SECONDS, webhookFullSpeed } from './full-speed';
 import { crashAndRecover } from './lark-crash';
-import { larkEvents, STAFF, type LarkEvent } from './lark-events';
-import { drained, startBotServer, startServer, WEBHOOK, type FakeLark } from './lark-process';
+import { larkEvents, STAFF } from './lark-events';
+import { drained, startBotServer, WEBHOOK, type FakeLark } from './lark-process';
 import { paced } from './paced';
 import { percentiles, row, type Row, type Section, type SectionResult } from './report';
-
-const WARMUP_SECONDS = 1;
-
-/**
- * Hands out events in order. With `cycle` it starts over when they run out (for the bare
- * endpoint, which keeps nothing); without, it hands out the last one again (a redelivery) and
- * says it is exhausted.
- */
-class EventFeed {
-  private next = 0;
-  exhausted = false;
-  constructor(
-    private readonly events: readonly LarkEvent[],
-    private readonly cycle: boolean,
-  ) {}
-
-  take(): LarkEvent {
-    if (this.next === this.events.length) {
-      if (this.cycle) this.next = 0;
-      else this.exhausted = true;
-    }
-    return this.events[this.exhausted ? this.events.length - 1 : this.next++]!;
-  }
-}
-
-/** autocannon at full speed for `seconds` (less if the feed runs out); acknowledgements (2xx) per second. */
-function cannon(url: string, feed: EventFeed, connections: number, seconds: number): Promise<{ perSecond: number; failed: number }> {
-  const path = new URL(url).pathname;
-  return new Promise((resolve, reject) => {
-    let instance: autocannon.Instance | undefined;
-    const setupRequest = (request: autocannon.Request): autocannon.Request => {
-      const event = feed.take();
-      if (feed.exhausted) instance?.stop();
-      return { ...request, method: 'POST', path, headers: event.headers, body: event.body };
-    };
-    instance = autocannon({ url, connections, duration: seconds, requests: [{ setupRequest }] }, (error, result) => {
-      if (error) return reject(error);
-      resolve({ perSecond: result['2xx'] / result.duration, failed: result.non2xx + result.errors + result.timeouts });
-    });
-  });
-}
 
 async function throughput(fake: FakeLark, dir: string, connections: number, seconds: number, poolSize: number): Promise<{ rows: Row[]; notes: string[] }> {
   progress(`making ${count(poolSize)} distinct signed, encrypted events\n`);
   const pool = larkEvents('max', poolSize, 1);
 
-  const bare = await startServer(['bare']);
-  progress(`bare endpoint: ${connections} connections, ${WARMUP_SECONDS} + ${seconds} s\n`);
-  const bareFeed = new EventFeed(pool, true);
-  await cannon(bare.url('/x'), bareFeed, connections, WARMUP_SECONDS);
-  const bareRun = await cannon(bare.url('/x'), bareFeed, connections, seconds);
-  await bare.stop();
-
+  const bareRun = await bareFullSpeed(pool, connections, seconds);
   const bot = await startBotServer(fake, join(dir, 'throughput.db'));
-  progress(`webhook: ${connections} connections, ${WARMUP_SECONDS} + ${seconds} s\n`);
-  const botFeed = new EventFeed(pool, false);
-  await cannon(bot.url(WEBHOOK), botFeed, connections, WARMUP_SECONDS);
-  const botRun = await cannon(bot.url(WEBHOOK), botFeed, connections, seconds);
+  const botRun = await webhookFullSpeed(bot, pool, connections, seconds);
   const { pending: backlog } = (await bot.ask('pending')) as { pending: number };
   const stopped = await bot.stop();
 
@@ -98,7 +48,7 @@ async function throughput(fake: FakeLark, dir: string, connections: number, seco
     notes: [
       `full speed: autocannon, ${connections} connections, ${seconds} s after ${WARMUP_SECONDS} s of warm-up, against each server in turn; the bare endpoint is app.post('/x', express.json(), (req, res) => res.json({})) in a process of its own, sent the same bodies`,
       'at full speed the requests keep the event loop saturated, and the inbox worker steps back to a quarter of it (src/lib/loop-pressure.ts): acknowledgements first, the commands wait in the inbox and are carried out as the flood allows and after it',
-      ...(botFeed.exhausted ? [`the ${count(poolSize)} distinct events ran out before the webhook run ended: it stopped early (BENCH_LARK_POOL raises the number)`] : []),
+      ...(botRun.exhausted ? [`the ${count(poolSize)} distinct events ran out before the webhook run ended: it stopped early (BENCH_LARK_POOL raises the number)`] : []),
     ],
   };
 }

@@ -8,10 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Unavailable } from './cli';
 import { consoleLedgers } from './console';
 import { core } from './core';
 import { figures } from './figures';
 import { lark } from './lark';
+import { postgres } from './postgres';
 import { proposals } from './proposals';
 import { updateReadme } from './readme-table';
 import { reminders } from './reminders';
@@ -19,7 +21,7 @@ import { formatTable, writeJson, type Section, type SectionResult } from './repo
 import { supervision } from './supervision';
 import { webhooks } from './webhooks';
 
-const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers, webhooks];
+const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers, webhooks, postgres];
 
 const repositoryResults = fileURLToPath(new URL('./results/', import.meta.url));
 const resultsDir = process.env.BENCH_RESULTS || repositoryResults;
@@ -69,6 +71,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Unavailable ? error.message : error);
   process.exitCode = 1;
 });
