@@ -120,13 +120,24 @@ function openScope<C>(parent: Scope<C> | undefined, q: C): Scope<C> {
 /** A scope's work is kept: its callbacks join its parent's, or run now that the outermost has committed. */
 function settle<C>(parent: Scope<C> | undefined, scope: Scope<C>): void {
   if (parent) parent.committed.push(...scope.committed);
-  else for (const fn of scope.committed) fn();
+  else for (const fn of scope.committed) runCallback(fn);
+}
+
+// The transaction has committed whatever a callback does: its failure must not make the commit
+// look failed to the caller (who would then report, or retry, work that is done), nor keep the
+// callbacks after it from running.
+function runCallback(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    process.emitWarning(error instanceof Error ? error : String(error), 'AfterCommitWarning');
+  }
 }
 
 function afterCommitIn<C>(scopes: AsyncLocalStorage<Scope<C>>, fn: () => void): void {
   const scope = scopes.getStore();
   if (scope) scope.committed.push(fn);
-  else fn();
+  else runCallback(fn);
 }
 
 function openSqlite(path: string): Db {
@@ -155,6 +166,10 @@ function openSqlite(path: string): Db {
   const writeQ = writeDb as unknown as Q;
   const scopes = new AsyncLocalStorage<Scope<Q>>();
   const mutex = new Mutex();
+  // Unique per connection, so a savepoint's name never refers to another's. Savepoints still form
+  // a stack: work inside one transaction must not run two db.tx() side by side (Promise.all).
+  let savepoints = 0;
+  let closed = false;
 
   return {
     dialect: 'sqlite',
@@ -169,7 +184,7 @@ function openSqlite(path: string): Db {
       const parent = scopes.getStore();
       const scope = openScope(parent, writeQ);
       if (parent) {
-        const name = `sp${scope.depth}`;
+        const name = `sp${++savepoints}`;
         writer.exec(`SAVEPOINT ${name}`);
         try {
           const result = await scopes.run(scope, fn);
@@ -177,14 +192,18 @@ function openSqlite(path: string): Db {
           settle(parent, scope);
           return result;
         } catch (error) {
-          writer.exec(`ROLLBACK TO ${name}`);
-          writer.exec(`RELEASE ${name}`);
+          // an error SQLite answers by rolling the whole transaction back leaves no savepoint to return to
+          if (writer.inTransaction) {
+            writer.exec(`ROLLBACK TO ${name}`);
+            writer.exec(`RELEASE ${name}`);
+          }
           throw error;
         }
       }
       const release = await mutex.lock();
       let result: T;
       try {
+        if (closed) throw new Error('the database is closed');
         // taken for writing up front, so two processes registering at once queue on the busy
         // timeout instead of failing at commit
         writer.exec('BEGIN IMMEDIATE');
@@ -211,9 +230,12 @@ function openSqlite(path: string): Db {
     sqlite: writer,
     pool: null,
     async close() {
-      await mutex.lock();
+      const release = await mutex.lock();
+      closed = true;
       if (reader.open) reader.close();
       if (writer.open) writer.close();
+      // a transaction asked for later gets the lock, and the error, instead of waiting forever
+      release();
     },
   };
 }

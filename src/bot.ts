@@ -142,7 +142,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
      * and the scheduled jobs when asked (the service does; tests and tools choose).
      */
     async start(listen?: { port: number; host?: string }, options: { scheduler?: boolean } = {}): Promise<void> {
-      if (options.scheduler) scheduler.start();
+      // the day's missed slots run in the background (a run never rejects); stop() waits for them
+      if (options.scheduler) void scheduler.start();
       worker.start();
       dispatcher.start();
       exportWorker.start();
@@ -179,7 +180,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
 
     /** Stops taking requests, lets in-flight work finish, and closes the database cleanly. */
     async stop(): Promise<void> {
-      scheduler.stop();
+      const jobsDone = scheduler.stop();
       if (purgeTimer) clearInterval(purgeTimer);
       if (namesTimer) clearInterval(namesTimer);
       if (maintenanceTimer) clearInterval(maintenanceTimer);
@@ -192,6 +193,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         s.closeAllConnections();
       }
       await names.stop();
+      await jobsDone;
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();

@@ -70,6 +70,7 @@ export function createScheduler(options: { services: Services; schedules: Schedu
   }
 
   let looking: NodeJS.Timeout | null = null;
+  let stopped = false;
 
   return {
     catchUp,
@@ -77,11 +78,14 @@ export function createScheduler(options: { services: Services; schedules: Schedu
     async start(): Promise<void> {
       for (const [, task] of tasks) task.start();
       await catchUp();
+      // stopped while catching up: no timer left to run against a closed database
+      if (stopped) return;
       looking = setInterval(() => void catchUp(), CATCH_UP_EVERY_MS);
       looking.unref();
     },
     /** No more slots; resolves once the runs under way have finished. */
     async stop(): Promise<void> {
+      stopped = true;
       if (looking) clearInterval(looking);
       for (const [, task] of tasks) task.stop();
       await Promise.all(running);

@@ -1,6 +1,7 @@
 // 公文: incoming (收文 SW-) and outgoing (发文 FW-) documents, from registration to closing.
 import { and, asc, desc, eq, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { LOCK_SPACES, lockName } from '../../db/locks';
 import { documents, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, isoWeekday, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
@@ -133,8 +134,13 @@ export function createDocumentsService(
     return toView(row!);
   }
 
-  /** The registration number a 文号 was registered under, in one direction. */
+  /**
+   * The registration number a 文号 was registered under, in one direction. In the registering
+   * transaction it also holds the 文号 until commit: two instances registering one 文号 at once
+   * would otherwise both find it free (PostgreSQL; SQLite's writes take turns).
+   */
   async function registeredAs(direction: 'in' | 'out', key: string): Promise<{ regNo: string } | undefined> {
+    if (db.inTransaction) await lockName(db, LOCK_SPACES.docNumber, `${direction}\u0000${key}`);
     const [row] = await db.q
       .select({ regNo: documents.regNo })
       .from(documents)

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { systemActor } from '../../src/services/actor';
 import { runJob } from '../../src/jobs/run-job';
 import { envelopeOf } from '../../src/platforms/lark';
 import { mapMessageEvent } from '../../src/platforms/lark/mapping';
@@ -135,5 +136,39 @@ describe('several instances in one process each, on one database', () => {
     await Promise.all([t.bot.worker.drain(), other!.worker.drain()]);
     expect(await t.column("SELECT reg_no FROM documents")).toEqual(['SW-2026-0001']);
     expect(await t.scalar<number>("SELECT count(*) FROM outbox WHERE platform = 'lark'")).toBe(1);
+  });
+
+  it('register a 文号 once when two instances register it at the same moment', async () => {
+    const t = await makeBot({ now: '2026-11-30T09:10:00+08:00' });
+    cleanups.push(() => t.close());
+    const [other] = await instances(t, 1);
+    const input = { title: '关于冬季防火的通知', sourceUnit: '市应急管理局', docNumber: '市应急〔2026〕9号', urgency: '平件' as const, secrecy: '', receivedDate: '2026-11-30' };
+    const actor = systemActor('test');
+    // the first registration stays uncommitted until the second has had its chance
+    let commit!: () => void;
+    const gate = new Promise<void>((resolve) => (commit = resolve));
+    // a failing assertion below must not leave the transaction open for the cleanup to wait on
+    cleanups.push(() => commit());
+    let registered!: () => void;
+    const inserted = new Promise<void>((resolve) => (registered = resolve));
+    const first = t.bot.db.tx(async () => {
+      const doc = await t.bot.services.documents.registerIncoming(input, actor);
+      registered();
+      await gate;
+      return doc.regNo;
+    });
+    await inserted;
+    const second = other!.db.tx(() => other!.services.documents.registerIncoming(input, actor)).then(
+      (doc) => doc.regNo,
+      (error: Error) => error.message,
+    );
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    // the second is through, or waits on a lock: the 文号's (or, were it not taken, the counter row's)
+    await vi.waitFor(async () => expect(secondDone || (await t.scalar<number>('SELECT count(*) FROM pg_locks WHERE NOT granted')) === 1).toBe(true));
+    commit();
+    expect(await first).toBe('SW-2026-0001');
+    expect(await second).toContain('已登记为 SW-2026-0001');
+    expect(await t.column('SELECT reg_no FROM documents')).toEqual(['SW-2026-0001']);
   });
 });

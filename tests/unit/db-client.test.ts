@@ -12,7 +12,7 @@ function gate(): { opened: Promise<void>; open: () => void } {
   return { opened, open };
 }
 
-// the SQLite Db; tests/postgres covers the same contract on PostgreSQL
+// the SQLite Db; on PostgreSQL the same contract is what the pg project's whole suite stands on
 describe('the SQLite Db', () => {
   let temp: ReturnType<typeof tempDir>;
   let db: Db;
@@ -26,6 +26,29 @@ describe('the SQLite Db', () => {
   afterEach(async () => {
     await db.close();
     temp.cleanup();
+  });
+
+  it('keeps a commit committed when a callback run after it throws, and runs the callbacks after that one', async () => {
+    const ran: string[] = [];
+    const warned = new Promise((resolve) => process.once('warning', resolve));
+    await expect(
+      db.tx(async () => {
+        await add('县住建局');
+        db.afterCommit(() => {
+          throw new Error('wake-up failed');
+        });
+        db.afterCommit(() => ran.push('second'));
+      }),
+    ).resolves.toBeUndefined();
+    expect(ran).toEqual(['second']);
+    expect(await names()).toEqual(['县住建局']);
+    expect(String(await warned)).toContain('wake-up failed');
+  });
+
+  it('refuses a transaction once closed, instead of waiting forever', async () => {
+    const other = await openDatabase(join(temp.dir, 'other.db'));
+    await other.close();
+    await expect(other.tx(async () => undefined)).rejects.toThrow('closed');
   });
 
   it('commits a transaction: its writes are read inside it and, once it is done, outside', async () => {

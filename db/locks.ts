@@ -1,0 +1,25 @@
+// Locks on a name, held until the transaction ends, for what no row can lock: a row that does not
+// exist yet (a 文号 about to be registered, a job slot about to run). SQLite needs none: its
+// writes are one transaction at a time. PostgreSQL's advisory locks take two 32-bit keys: a space
+// per kind of name (apart from the migrations' one-key lock) and the name's hash.
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from './client';
+
+export const LOCK_SPACES = { jobSlot: 0x7a770002, docNumber: 0x7a770003 } as const;
+
+function keyOf(name: string): number {
+  return createHash('sha256').update(name).digest().readInt32BE(0);
+}
+
+/** Waits for the name's lock and holds it until the transaction in scope ends. */
+export async function lockName(db: Db, space: number, name: string): Promise<void> {
+  if (db.dialect === 'pg') await db.all(sql`SELECT pg_advisory_xact_lock(${space}::int4, ${keyOf(name)}::int4)`);
+}
+
+/** Takes the name's lock if nobody holds it, until the transaction in scope ends; false when another transaction has it. */
+export async function tryLockName(db: Db, space: number, name: string): Promise<boolean> {
+  if (db.dialect !== 'pg') return true;
+  const [lock] = await db.all<{ held: boolean }>(sql`SELECT pg_try_advisory_xact_lock(${space}::int4, ${keyOf(name)}::int4) AS held`);
+  return lock?.held === true;
+}
