@@ -66,6 +66,11 @@ export function isPostgresUrl(location: string): boolean {
 const sqliteMigrations = fileURLToPath(new URL('./migrations', import.meta.url));
 const pgMigrations = fileURLToPath(new URL('./migrations-pg', import.meta.url));
 
+/** The folder of drizzle-kit migrations for the database a location names. */
+export function migrationsFolder(location: string): string {
+  return isPostgresUrl(location) ? pgMigrations : sqliteMigrations;
+}
+
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
