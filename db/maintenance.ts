@@ -35,11 +35,24 @@ function checkpointThread(path: string) {
   // the bot's own shutdown closes it; a tool that never does must still be able to exit
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // a thread that cannot open the file (its folder gone) ends; checkpoints are then skipped, and
+  // the error is not the process's to die of
+  let failed: Error | null = null;
+  let abandon: ((error: Error) => void) | null = null;
+  worker.on('error', (error) => {
+    failed = error;
+    abandon?.(error);
+  });
   let inFlight: Promise<void> | null = null;
   return {
     /** Resolves once the checkpoint is done; a call while one runs joins it. */
     checkpoint(): Promise<void> {
+      if (failed) return Promise.reject(new Error(`WAL checkpoint thread failed: ${failed.message}`));
       inFlight ??= new Promise<void>((resolve, reject) => {
+        abandon = (error) => {
+          inFlight = null;
+          reject(new Error(`WAL checkpoint thread failed: ${error.message}`));
+        };
         worker.once('message', (error: string | null) => {
           inFlight = null;
           if (error === null) resolve();
@@ -51,6 +64,7 @@ function checkpointThread(path: string) {
     },
     async close(): Promise<void> {
       await inFlight?.catch(() => undefined);
+      if (failed) return;
       // held open until the thread has closed its connection, or the process would end first
       worker.ref();
       worker.postMessage('close');

@@ -197,10 +197,14 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await worker.stop();
       await exportWorker.stop();
       await dispatcher.stop();
-      // sends have settled: whatever this process still holds is free for another at once
-      await services.outbox.retire();
-      await maintenance.close();
-      await db.close();
+      try {
+        // sends have settled: whatever this process still holds is free for another at once
+        await services.outbox.retire();
+      } finally {
+        // even when the database has failed: the checkpoint thread and the connections go
+        await maintenance.close();
+        await db.close();
+      }
     },
   };
 }
