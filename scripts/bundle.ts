@@ -4,7 +4,7 @@
 // Packages stay in node_modules; the files the code opens beside itself (migrations, the
 // console's assets) are copied next to the bundle, where its `new URL('./…', import.meta.url)`
 // finds them.
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +25,20 @@ const packageJsonInside: Plugin = {
 // The processes the bot forks, in every bundle: the code that forks one finds it beside itself.
 const CHILD_ENTRIES = { 'ledger-process': 'src/jobs/ledger-process.ts' };
 
-/** Bundles the given entry points (paths from the repository root), and the bot's child processes, into `outdir`, replacing what was there. */
+/**
+ * Bundles the given entry points (paths from the repository root), and the bot's child processes,
+ * into `outdir`, replacing what was there. The bundle is made beside `outdir` and swapped in whole:
+ * a bot already running from `outdir` (or a second build at the same time) then never starts a
+ * child from a half-written folder, as it could while `outdir` was emptied and rebuilt in place.
+ */
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
-  rmSync(outdir, { recursive: true, force: true });
+  const fresh = `${outdir}.${process.pid}.new`;
+  const old = `${outdir}.${process.pid}.old`;
+  rmSync(fresh, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { ...entryPoints, ...CHILD_ENTRIES },
-    outdir,
+    outdir: fresh,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -43,7 +50,23 @@ export async function bundle(entryPoints: Record<string, string>, outdir: string
     plugins: [packageJsonInside],
     logLevel: 'warning',
   });
-  cpSync(join(root, 'db/migrations'), join(outdir, 'migrations'), { recursive: true });
-  cpSync(join(root, 'db/migrations-pg'), join(outdir, 'migrations-pg'), { recursive: true });
-  cpSync(join(root, 'src/web/assets'), join(outdir, 'assets'), { recursive: true });
+  cpSync(join(root, 'db/migrations'), join(fresh, 'migrations'), { recursive: true });
+  cpSync(join(root, 'db/migrations-pg'), join(fresh, 'migrations-pg'), { recursive: true });
+  cpSync(join(root, 'src/web/assets'), join(fresh, 'assets'), { recursive: true });
+  // another build may swap its own in between our two renames: then ours goes in on the next turn
+  for (;;) {
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(outdir, old);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // nothing there to replace
+    }
+    try {
+      renameSync(fresh, outdir);
+      break;
+    } catch (err) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
+  rmSync(old, { recursive: true, force: true });
 }
