@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { SQL } from 'drizzle-orm';
+import { inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -37,6 +37,12 @@ export interface Db {
    */
   tx<T>(fn: () => Promise<T>): Promise<T>;
   /**
+   * Runs fn, whose writing is one statement, atomically: in the transaction in scope if there is
+   * one, else on its own (PostgreSQL: in autocommit, without BEGIN and COMMIT's two round trips;
+   * SQLite: in a transaction, as every write there is).
+   */
+  statement<T>(fn: () => Promise<T>): Promise<T>;
+  /**
    * Runs fn once the transaction in scope has committed (at once outside one; never if it rolls
    * back): to wake another part of the process for what the transaction wrote, which on
    * PostgreSQL another connection cannot see before the commit.
@@ -57,6 +63,14 @@ export interface Db {
 export function changedRows(result: unknown): number {
   const r = result as { changes?: number; rowCount?: number | null };
   return Number(r.changes ?? r.rowCount ?? 0);
+}
+
+/**
+ * `column IN ids` as each dialect takes a long list best: PostgreSQL one array parameter (a
+ * thousand bound values cost it more to receive and plan than the query costs to run), SQLite the list.
+ */
+export function idIn(dialect: Dialect, column: AnyColumn, ids: readonly number[]): SQL {
+  return dialect === 'pg' ? sql`${column} = ANY(${sql.param(ids)}::bigint[])` : inArray(column, ids as number[]);
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -225,6 +239,9 @@ function openSqlite(path: string): Db {
       settle(parent, scope);
       return result;
     },
+    statement(fn) {
+      return scopes.getStore() ? fn() : this.tx(fn);
+    },
     afterCommit: (fn) => afterCommitIn(scopes, fn),
     async all<T>(query: SQL): Promise<T[]> {
       return (scopes.getStore() ? writeDb : readRaw).all(query) as T[];
@@ -251,6 +268,15 @@ function openSqlite(path: string): Db {
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 
+// Savepoints a transaction leaves to its end before it releases the rest (see savepoint()).
+const KEPT_SAVEPOINTS = 8;
+
+interface PgScope extends Scope<NodePgDatabase<typeof schema>> {
+  client: pg.PoolClient;
+  /** shared by the transaction's scopes */
+  transaction: { kept: number };
+}
+
 // Instances starting together migrate one at a time: the others wait on this lock, then find
 // nothing left to do.
 const MIGRATION_LOCK = 0x7a770001;
@@ -269,8 +295,67 @@ async function openPostgres(url: string, options: { poolSize?: number } = {}): P
   // an idle client's connection dropping (a restarted server) must not end the process
   pool.on('error', () => undefined);
   const root = drizzlePg(pool, { schema });
-  const scopes = new AsyncLocalStorage<Scope<NodePgDatabase<typeof schema>>>();
+  // drizzle over one pooled connection, for the transactions on it: made once per connection, as
+  // a drizzle with the schema is costly to build
+  const onConnection = new WeakMap<pg.PoolClient, NodePgDatabase<typeof schema>>();
+  const drizzleOn = (client: pg.PoolClient) => {
+    let on = onConnection.get(client);
+    if (!on) {
+      // a connection lost while checked out (a server restarted mid-transaction) is reported on
+      // the connection itself, and unheard would end the process; the statement waiting on it
+      // fails anyway, and the transaction with it
+      client.on('error', () => undefined);
+      onConnection.set(client, (on = drizzlePg(client, { schema })));
+    }
+    return on;
+  };
+  const scopes = new AsyncLocalStorage<PgScope>();
   const current = () => scopes.getStore()?.q ?? root;
+  let savepoints = 0;
+
+  async function savepoint<T>(parent: PgScope, fn: () => Promise<T>): Promise<T> {
+    const name = `sp${++savepoints}`;
+    const { client, transaction } = parent;
+    await client.query(`SAVEPOINT ${name}`);
+    const scope: PgScope = { ...openScope(parent, parent.q), client, transaction };
+    try {
+      const result = await scopes.run(scope, fn);
+      // Each round trip counts on PostgreSQL (a message's handling is a score of them), and the
+      // commit, or a rollback to an outer savepoint, ends this one as well as RELEASE would. Only
+      // a transaction opening many (a bulk job, one per item) releases them, so as not to keep
+      // each one's bookkeeping on the server until the commit.
+      if (++transaction.kept > KEPT_SAVEPOINTS) await client.query(`RELEASE SAVEPOINT ${name}`);
+      settle(parent, scope);
+      return result;
+    } catch (error) {
+      // if even this fails, the transaction is beyond saving, and its next statement says so
+      await client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // a connection that failed mid-transaction is closed rather than handed to the next caller
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const scope: PgScope = { ...openScope<NodePgDatabase<typeof schema>>(undefined, drizzleOn(client)), client, transaction: { kept: 0 } };
+      let result: T;
+      try {
+        result = await scopes.run(scope, fn);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+        throw error;
+      }
+      settle(undefined, scope);
+      return result;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   return {
     dialect: 'pg',
     location: url,
@@ -280,14 +365,12 @@ async function openPostgres(url: string, options: { poolSize?: number } = {}): P
     get inTransaction() {
       return scopes.getStore() !== undefined;
     },
-    async tx<T>(fn: () => Promise<T>): Promise<T> {
+    tx<T>(fn: () => Promise<T>): Promise<T> {
       const parent = scopes.getStore();
-      // drizzle turns a transaction opened inside one into a savepoint
-      let scope!: Scope<NodePgDatabase<typeof schema>>;
-      const result = await current().transaction((tx) => scopes.run((scope = openScope(parent, tx as unknown as NodePgDatabase<typeof schema>)), fn));
-      settle(parent, scope);
-      return result;
+      return parent ? savepoint(parent, fn) : transaction(fn);
     },
+    // outside a transaction the statement goes to the pool, where it commits as it ends
+    statement: (fn) => fn(),
     afterCommit: (fn) => afterCommitIn(scopes, fn),
     async all<T>(query: SQL): Promise<T[]> {
       return (await current().execute(query)).rows as T[];
