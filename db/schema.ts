@@ -418,10 +418,13 @@ export const exportRequests = sqliteTable(
     personId: integer('person_id').notNull().references(() => people.id),
     // a unit contact's ledger holds their unit's items only
     unitId: integer('unit_id').references(() => units.id),
-    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull(),
+    // working: taken by one bot instance's export worker, since claimed_at; another takes it over
+    // once that claim is older than the worker's lease (its instance died while making the file)
+    status: text('status', { enum: ['pending', 'working', 'done', 'failed'] }).notNull(),
     file: text('file'),
     error: text('error'),
     requestedAt: integer('requested_at').notNull(),
+    claimedAt: integer('claimed_at'),
     finishedAt: integer('finished_at'),
   },
   (t) => [index('export_requests_pending').on(t.status, t.id)],

@@ -38,7 +38,7 @@ export type LedgerMessage = LedgerMade | { error: string };
 export const LEDGER_JOB_ENV = 'ZWBOT_LEDGER_JOB';
 
 /** Longer than any year's ledger takes, short enough that a hung child cannot hold the export queue for long. */
-const TIMEOUT_MS = 120_000;
+export const LEDGER_TIMEOUT_MS = 120_000;
 
 /**
  * The workbook is millions of short-lived strings: with V8's default young generation (16 MB
@@ -56,7 +56,7 @@ const script = new URL(fromSources ? './ledger-process.ts' : './ledger-process.m
 const execArgv = [...(fromSources ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : ['--enable-source-maps']), ...MEMORY_FLAGS];
 
 /** Makes the ledger's workbook at job.filePath in a child process; rejects with the child's error, or when it takes longer than timeoutMs (it is killed). */
-export function makeLedgerFile(job: LedgerJob, timeoutMs = TIMEOUT_MS): Promise<LedgerMade> {
+export function makeLedgerFile(job: LedgerJob, timeoutMs = LEDGER_TIMEOUT_MS): Promise<LedgerMade> {
   return new Promise((resolve, reject) => {
     const child = fork(script, [], { execArgv, env: { ...process.env, [LEDGER_JOB_ENV]: JSON.stringify(job) } });
     let message: LedgerMessage | undefined;
