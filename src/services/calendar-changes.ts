@@ -4,6 +4,7 @@
 // days are counted again and the people who follow them told, each in one digest.
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { lockRow } from '../../db/locks';
 import { calendarNotices, calendarOverrides, documents, proposals, proposalUnits, supervisionItems, supervisionUnits } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, formatChineseDate, makeDate, yearOf, type LocalDate } from '../lib/dates';
@@ -191,6 +192,8 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
      * newer preview of the year exists: the admin confirms what they saw. The caller holds the transaction.
      */
     async confirm(id: number, actor: Actor): Promise<CalendarAdopted> {
+      // a second confirmation (a double submit, on another instance) waits here, then sees this one's
+      await lockRow(db, calendarNotices, id);
       const [row] = await db.q.select().from(calendarNotices).where(eq(calendarNotices.id, id)).limit(1);
       if (!row) throw new UserError(`没有编号为 ${id} 的节假日导入。请先发送「节假日导入」并粘贴通知全文。`);
       if (row.status === 'confirmed') throw new UserError(`${row.year}年节假日安排（导入 ${id}）已确认过，无需再次确认。`);

@@ -2,8 +2,10 @@
 // until enabled, per command group; it receives reports and reminder summaries only when subscribed.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { changedRows, type Db } from '../../db/client';
+import { lockRows } from '../../db/locks';
 import { chats } from '../../db/schema';
 import type { Clock } from '../lib/clock';
+import { recentKeys } from '../lib/recent-keys';
 import type { LocalDate } from '../lib/dates';
 import type { Actor } from './actor';
 import type { AuditService } from './audit';
@@ -31,6 +33,9 @@ export interface ChatSettings {
 export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
   const where = (chat: ChatRef) => and(eq(chats.platform, chat.platform), eq(chats.chatId, chat.chatId));
   const key = (chat: ChatRef) => `${chat.platform}:${chat.chatId}`;
+  // a busy chat need not rewrite its row on every message
+  const SEEN_EVERY_MS = 600_000;
+  const recentlySeen = recentKeys(clock, SEEN_EVERY_MS);
 
   async function settings(chat: ChatRef): Promise<ChatSettings> {
     const [row] = await db.q.select({ g: chats.enabledGroups, s: chats.subscriptions }).from(chats).where(where(chat)).limit(1);
@@ -43,6 +48,8 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
 
   /** Applies a change to one of the chat's lists, audited with before and after, in the caller's transaction. */
   async function change<K extends keyof ChatSettings>(chat: ChatRef, field: K, next: (current: ChatSettings[K]) => ChatSettings[K], action: string, actor: Actor): Promise<ChatSettings> {
+    // two admins changing one chat's lists at once each write the list they read: the second waits
+    await lockRows(db, chats, where(chat));
     const before = await settings(chat);
     const value = next(before[field]);
     await db.q
@@ -59,6 +66,8 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
 
     /** Remembers every chat the bot hears from, so admins can see and scope them. In the caller's transaction. */
     async seen(chat: ChatRef): Promise<void> {
+      const seenKey = `${key(chat)}\u0000${chat.title ?? ''}`;
+      if (recentlySeen.has(seenKey)) return;
       const now = clock.now();
       await db.q
         .insert(chats)
@@ -66,9 +75,9 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
         .onConflictDoUpdate({
           target: [chats.platform, chats.chatId],
           set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
-          // a busy chat need not rewrite its row on every message
-          setWhere: sql`${chats.lastSeenAt} < ${now - 600_000} OR (excluded.title IS NOT NULL AND (${chats.title} IS NULL OR excluded.title <> ${chats.title}))`,
+          setWhere: sql`${chats.lastSeenAt} < ${now - SEEN_EVERY_MS} OR (excluded.title IS NOT NULL AND (${chats.title} IS NULL OR excluded.title <> ${chats.title}))`,
         });
+      db.afterCommit(() => recentlySeen.add(seenKey));
     },
 
     async enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): Promise<ChatSettings> {

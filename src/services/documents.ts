@@ -1,7 +1,7 @@
 // 公文: incoming (收文 SW-) and outgoing (发文 FW-) documents, from registration to closing.
 import { and, asc, desc, eq, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { LOCK_SPACES, lockName } from '../../db/locks';
+import { idIn, type Db } from '../../db/client';
+import { LOCK_SPACES, lockName, lockRows } from '../../db/locks';
 import { documents, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, isoWeekday, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
@@ -99,9 +99,11 @@ export function createDocumentsService(
     return unitId === null ? undefined : eq(documents.handlingUnitId, unitId);
   }
 
-  async function byRegNo(regNo: string, actor: Actor): Promise<DocumentView> {
+  /** With `lock`, for a change of its state: waits for any change of the row under way elsewhere, so that the state checked is the state written over. */
+  async function byRegNo(regNo: string, actor: Actor, { lock = false } = {}): Promise<DocumentView> {
     const parsed = parseRegNo(regNo, ['SW', 'FW']);
     if (!parsed) throw new UserError(`「${regNo}」不是公文登记号，登记号形如 SW-2026-0001（收文）或 FW-2026-0001（发文）`);
+    if (lock) await lockRows(db, documents, eq(documents.regNo, parsed.regNo));
     const [row] = await selectViews().where(and(eq(documents.regNo, parsed.regNo), scopeCondition(actor))).limit(1);
     if (!row) throw new UserError(`未找到公文 ${parsed.regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}`);
     return toView(row);
@@ -237,7 +239,7 @@ export function createDocumentsService(
     },
 
     async assign(regNo: string, unitName: string, dueDate: LocalDate | undefined, actor: Actor, dueWorkdays: WorkdayCount | null = null): Promise<DocumentView> {
-      const doc = await byRegNo(regNo, actor);
+      const doc = await byRegNo(regNo, actor, { lock: true });
       if (doc.direction !== 'in') throw new UserError(`${doc.regNo} 是发文，只有收文需要分办`);
       if (doc.status === 'closed') throw new UserError(`${doc.regNo} 已办结，不能再分办`);
       const unit = await deps.units.resolve(unitName);
@@ -262,7 +264,7 @@ export function createDocumentsService(
     },
 
     async close(regNo: string, result: string | undefined, actor: Actor): Promise<DocumentView> {
-      const doc = await byRegNo(regNo, actor);
+      const doc = await byRegNo(regNo, actor, { lock: true });
       if (doc.direction === 'out') throw new UserError(`${doc.regNo} 是发文：登记即已发出，无需办结`);
       if (doc.status === 'closed') throw new UserError(`${doc.regNo} 已于 ${doc.closedDate} 办结，无需重复办结`);
       const today = deps.today();
@@ -297,7 +299,7 @@ export function createDocumentsService(
       if (!ids) throw new UserError('请给出登记号、文号或关键词，例如：公文查询 防汛');
       const total = ids.length;
       const rows = await selectViews()
-        .where(inArray(documents.id, ids))
+        .where(idIn(db.dialect, documents.id, ids))
         .orderBy(sql`${documents.status} = 'closed'`, sql`${documents.dueDate} IS NULL`, asc(documents.dueDate), desc(documents.id))
         .limit(LIST_LIMIT);
       return { total: Math.min(total, SEARCH_CANDIDATES), capped: total > SEARCH_CANDIDATES, items: rows.map(toView) };

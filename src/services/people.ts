@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { lockName, LOCK_SPACES } from '../../db/locks';
 import { identities, people, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
+import { recentKeys } from '../lib/recent-keys';
 import { ROLE_LABELS, type Actor, type Role } from './actor';
 import type { AuditService } from './audit';
 import { UserError } from './errors';
@@ -37,6 +39,7 @@ export function parseIdentity(text: string): Identity | null {
 }
 
 export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
+  const recentlySeen = recentKeys(clock, SEEN_GRANULARITY_MS);
   async function findByIdentity(identity: Identity) {
     const [row] = await db.q
       .select({ person: people })
@@ -52,8 +55,14 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
   }
 
   /** The person behind an identity, created (without a role) on first sight; the name kept current. In the caller's transaction. */
+  // Two instances meeting a new person at once (starting together with the same ADMIN_IDS) would
+  // both create them, or both grant the role: the second waits, then finds the first's work.
+  // Held to the end of the transaction; taken again by the same transaction, it is already held.
+  const lockIdentity = (identity: Identity) => lockName(db, LOCK_SPACES.identity, identityKey(identity));
+
   async function ensure(identity: Identity, name?: string) {
     const now = clock.now();
+    await lockIdentity(identity);
     const found = await findByIdentity(identity);
     if (found) {
       if (name && name !== found.name) await rename(found.id, name, now);
@@ -103,10 +112,14 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       if (p) {
         const now = clock.now();
         // where to reach someone needs the day, not the millisecond: written at most every ten minutes
-        await db.q
-          .update(identities)
-          .set({ lastSeenAt: now })
-          .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId), sql`coalesce(${identities.lastSeenAt}, 0) < ${now - SEEN_GRANULARITY_MS}`));
+        const key = identityKey(identity);
+        if (!recentlySeen.has(key)) {
+          await db.q
+            .update(identities)
+            .set({ lastSeenAt: now })
+            .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId), sql`coalesce(${identities.lastSeenAt}, 0) < ${now - SEEN_GRANULARITY_MS}`));
+          db.afterCommit(() => recentlySeen.add(key));
+        }
         if (name && name !== p.name) await rename(p.id, name, now);
       }
       return {
@@ -136,6 +149,7 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
 
     /** Makes sure the identity holds the admin role (ADMIN_IDS, the local console); audited only when it changes. In the caller's transaction. */
     async ensureAdmin(identity: Identity, name: string | undefined, actor: Actor): Promise<void> {
+      await lockIdentity(identity);
       if ((await findByIdentity(identity))?.role !== 'admin') await this.grant(identity, name, 'admin', null, actor);
     },
 

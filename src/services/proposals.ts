@@ -3,6 +3,7 @@
 // evaluation; 不满意 sends an item back for a second round, keeping the first.
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { lockName, lockRows, LOCK_SPACES } from '../../db/locks';
 import { proposalRounds, proposals, proposalUnits, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addMonths, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
@@ -143,10 +144,12 @@ export function createProposalsService(
     return parsed && { year: parsed.year, number: parsed.seq };
   }
 
-  async function byNumber(kind: ProposalKind, ref: string, actor: Actor): Promise<Row> {
+  /** With `lock`, for a change of its state: waits for any change of the row under way elsewhere, so that the state checked is the state written over. */
+  async function byNumber(kind: ProposalKind, ref: string, actor: Actor, { lock = false } = {}): Promise<Row> {
     const n = numberOf(kind, ref);
     if (!n) throw new UserError(`「${ref}」不是${kind}编号，可以写 12（今年第12号）或 ${formatRegNo(KIND_PREFIX[kind], yearOf(deps.today()), 12)}`);
     const regNo = formatRegNo(KIND_PREFIX[kind], n.year, n.number);
+    if (lock) await lockRows(db, proposals, eq(proposals.regNo, regNo));
     const [found] = await db.q.select().from(proposals).where(and(eq(proposals.regNo, regNo), scopeCondition(actor))).limit(1);
     if (found) return found;
     const near = (
@@ -253,6 +256,8 @@ export function createProposalsService(
     async register(input: RegisterInput, actor: Actor, options: { notify?: boolean; resolveUnit?: (name: string) => UnitView | Promise<UnitView> } = {}): Promise<ProposalView> {
       const resolveUnit = options.resolveUnit ?? ((name: string) => deps.units.resolve(name));
       const year = yearOf(input.assignedDate);
+      // two instances registering one number at once: the second waits, then finds the first's
+      await lockName(db, LOCK_SPACES.proposalNumber, `${input.kind}:${year}:${input.number}`);
       const clash = await existing(input.kind, year, input.number);
       if (clash) throw new AlreadyRegistered(`${input.kind}编号 ${input.number}（${year}年）已登记为 ${clash.regNo}`);
       if (input.number < 1) throw new UserError('「编号」应为正整数，例如 12');
@@ -332,7 +337,7 @@ export function createProposalsService(
     },
 
     async answer(kind: ProposalKind, ref: string, answer: { answerClass: string; date: LocalDate; text?: string | undefined }, actor: Actor): Promise<ProposalView> {
-      const row = await byNumber(kind, ref, actor);
+      const row = await byNumber(kind, ref, actor, { lock: true });
       const unitId = unitScope(actor);
       if (unitId !== null && !(await leads(row.id, unitId))) {
         throw new UserError(`${row.regNo} 由主办单位 ${(await view(row)).leadUnitName} 答复，协办单位请把意见交主办单位`);
@@ -361,7 +366,7 @@ export function createProposalsService(
 
     /** The proposer's evaluation; 不满意 reopens the item for a new round with a new due date. */
     async evaluate(kind: ProposalKind, ref: string, evaluation: Evaluation, actor: Actor): Promise<ProposalView> {
-      const row = await byNumber(kind, ref, actor);
+      const row = await byNumber(kind, ref, actor, { lock: true });
       if (row.status !== 'answered') {
         throw new UserError(row.status === 'evaluated' ? `${row.regNo} 已评价为「${row.evaluation}」` : `${row.regNo} 还没有答复，无可评价。答复后再评价。`);
       }

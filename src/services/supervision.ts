@@ -2,6 +2,7 @@
 // assignment through feedback ("件件有反馈") to closing ("件件有落实").
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { lockRows } from '../../db/locks';
 import { people, supervisionExtensions, supervisionFeedback, supervisionItems, supervisionUnits, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { formatChineseDate, yearOf, type LocalDate, type WorkdayCount } from '../lib/dates';
@@ -118,9 +119,11 @@ export function createSupervisionService(
       : inArray(supervisionItems.id, db.q.select({ id: supervisionUnits.itemId }).from(supervisionUnits).where(eq(supervisionUnits.unitId, unitId)));
   }
 
-  async function row(regNo: string, actor: Actor): Promise<ItemRow> {
+  /** With `lock`, for a change of the item or its extension requests: waits for any change of the row under way elsewhere, so that the state checked is the state written over. */
+  async function row(regNo: string, actor: Actor, { lock = false } = {}): Promise<ItemRow> {
     const parsed = parseRegNo(regNo, ['DB']);
     if (!parsed) throw new UserError(`「${regNo}」不是督办编号，编号形如 DB-2026-0001`);
+    if (lock) await lockRows(db, supervisionItems, eq(supervisionItems.regNo, parsed.regNo));
     const [found] = await db.q.select().from(supervisionItems).where(and(eq(supervisionItems.regNo, parsed.regNo), scopeCondition(actor))).limit(1);
     if (!found) throw new UserError(`未找到督办件 ${parsed.regNo}${unitScope(actor) !== null ? '（或不属于您所在单位）' : ''}`);
     return found;
@@ -261,7 +264,7 @@ export function createSupervisionService(
     },
 
     async feedback(regNo: string, text: string, actor: Actor): Promise<ItemDetail> {
-      const item = await row(regNo, actor);
+      const item = await row(regNo, actor, { lock: true });
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，不再接收反馈`);
       const today = deps.today();
       await db.q.insert(supervisionFeedback).values({ itemId: item.id, personId: actor.personId, author: actor.name || actor.identity, at: clock.now(), date: today, text });
@@ -295,7 +298,7 @@ export function createSupervisionService(
 
     /** The lead unit's contact (or staff) asks the instructing leader for a later deadline. */
     async requestExtension(regNo: string, newDeadline: LocalDate, reason: string, actor: Actor): Promise<ItemDetail> {
-      const item = await row(regNo, actor);
+      const item = await row(regNo, actor, { lock: true });
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已办结，无需延期`);
       const unitId = unitScope(actor);
       if (unitId !== null && !(await unitIdsOf(item.id, true)).includes(unitId)) throw new UserError(`只有牵头单位或办公室工作人员可以为 ${item.regNo} 申请延期`);
@@ -315,7 +318,7 @@ export function createSupervisionService(
 
     /** A leader's decision on the pending extension request; the requester is told. */
     async decideExtension(regNo: string, approve: boolean, reason: string | undefined, actor: Actor): Promise<ItemDetail> {
-      const item = await row(regNo, actor);
+      const item = await row(regNo, actor, { lock: true });
       const pending = await pendingExtension(item.id);
       if (!pending) throw new UserError(`${item.regNo} 没有等待审批的延期申请`);
       if (actor.role !== 'admin' && item.leaderId !== null && item.leaderId !== actor.personId) {
@@ -337,7 +340,7 @@ export function createSupervisionService(
     },
 
     async close(regNo: string, result: string | undefined, actor: Actor): Promise<ItemDetail> {
-      const item = await row(regNo, actor);
+      const item = await row(regNo, actor, { lock: true });
       if (item.status === 'closed') throw new UserError(`${item.regNo} 已于 ${item.closedDate} 办结`);
       const [hasFeedback] = await db.q.select({ id: supervisionFeedback.id }).from(supervisionFeedback).where(eq(supervisionFeedback.itemId, item.id)).limit(1);
       if (!hasFeedback) throw new UserError(`${item.regNo} 还没有任何反馈，不能办结（件件有反馈）。请承办单位先发送「督办反馈 ${item.regNo} 内容」。`);

@@ -1,6 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { asc, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { lockName, LOCK_SPACES } from '../../db/locks';
 import { people, unitAliases, unitContacts, units } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import type { Actor } from './actor';
@@ -65,6 +66,13 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
     return byAlias?.unit;
   }
 
+  /**
+   * Before a write that checks names are free: held to the transaction's end, so that another
+   * instance's check waits for this one's names to be there (a name, short name and alias live in
+   * two tables, and a short name has no unique index; units are added rarely, so one lock serves).
+   */
+  const lockUnitNames = () => lockName(db, LOCK_SPACES.unitNames, 'units');
+
   /** Every unit with its aliases, in two queries: for the lists, the looser matches and the suggestions. */
   async function everyUnit(): Promise<{ unit: UnitRow; aliases: string[] }[]> {
     const byUnit = new Map<number, string[]>();
@@ -108,6 +116,7 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
 
     /** In the caller's transaction. */
     async add(name: string, shortName: string | undefined, contact: { identity: Identity; name?: string } | undefined, actor: Actor): Promise<UnitView> {
+      await lockUnitNames();
       const clash = (await named(name)) ?? (shortName ? await named(shortName) : undefined);
       if (clash) throw new UserError(`单位「${clash.name}」已存在（名称、简称或别名重复）`);
       const [unit] = await db.q.insert(units).values({ name, shortName: shortName ?? null, createdAt: clock.now() }).returning();
@@ -143,6 +152,7 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
 
     /** 单位设置 别名=…: the unit's aliases become these (无 clears them); one taken by another unit is refused. In the caller's transaction. */
     async setAliases(unitName: string, aliases: readonly string[], actor: Actor): Promise<UnitView> {
+      await lockUnitNames();
       const unit = await resolve(unitName);
       const wanted = [...new Set(aliases)].filter((a) => a !== unit.name && a !== unit.shortName);
       for (const alias of wanted) {

@@ -5,14 +5,13 @@
 // once, and the dead instance's claimed replies go out from another within 10 s.
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { systemActor } from '../../src/services/actor';
 import { runJob } from '../../src/jobs/run-job';
 import { envelopeOf } from '../../src/platforms/lark';
 import { mapMessageEvent } from '../../src/platforms/lark/mapping';
 import { startFakeLark } from '../fixtures/fake-lark';
+import { otherInstance } from '../fixtures/other-instance';
 import { messageEvent } from '../fixtures/lark';
 import { startRoundRobin } from '../fixtures/round-robin';
 import { spawnServer } from '../fixtures/server-process';
@@ -104,13 +103,8 @@ describe('three instances on one PostgreSQL database', () => {
 describe('several instances in one process each, on one database', () => {
   /** `count` more bots on t's database, with t's clock, as other instances would be. */
   async function instances(t: TestBot, count: number) {
-    const config = loadConfig({ DATABASE_URL: t.bot.db.location, DATABASE_PATH: `${t.dir}/bot.db`, ADMIN_IDS: 'console:admin', LOG_LEVEL: 'silent' });
     const bots = [];
-    for (let i = 0; i < count; i++) {
-      const bot = await createBot({ config, log: createLogger('silent'), clock: t.clock, senders: { console: { send: async () => undefined } } });
-      cleanups.push(() => bot.stop());
-      bots.push(bot);
-    }
+    for (let i = 0; i < count; i++) bots.push(await otherInstance(t, cleanups));
     return bots;
   }
 
