@@ -60,17 +60,13 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   }
 
   async function receive(msg: IncomingMessage): Promise<boolean> {
-    const fresh = await engine.accept(msg);
+    const [fresh] = await engine.accept([msg]);
     if (fresh) stored(msg);
-    return fresh;
+    return fresh!;
   }
   // what the messengers call before acknowledging: the events of one turn stored in one commit
   const store = groupCommit(async (msgs: IncomingMessage[]) => {
-    const fresh = await db.tx(async () => {
-      const accepted: boolean[] = [];
-      for (const msg of msgs) accepted.push(await engine.accept(msg));
-      return accepted;
-    });
+    const fresh = await engine.accept(msgs);
     msgs.forEach((msg, i) => {
       if (fresh[i]) stored(msg);
     });

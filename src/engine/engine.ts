@@ -6,6 +6,7 @@ import { canonicalField, isDeadline } from '../../commands/kit/fields';
 import { validateFields } from '../../commands/kit/validate';
 import type { DeliveryTarget } from '../lib/delivery';
 import { text, type Reply } from '../lib/reply';
+import { withoutNul } from '../lib/without-nul';
 import { ROLE_LABELS, type Actor } from '../services/actor';
 import { UserError } from '../services/errors';
 import { parseIdentity } from '../services/people';
@@ -154,12 +155,13 @@ export function createEngine(options: { services: Services; commands: readonly A
     handle,
 
     /**
-     * Stores an incoming event in the inbox. Returns false for a redelivery. Call before
-     * acknowledging the platform: once this resolves, the event is committed and will be carried
-     * out (inside a caller's transaction it joins it, and the caller's commit is what counts).
+     * Stores incoming events in the inbox; for each, false for a redelivery. Call before
+     * acknowledging the platform: once this resolves, the events are committed and will be
+     * carried out (inside a caller's transaction it joins it, and the caller's commit is what counts).
      */
-    async accept(msg: IncomingMessage): Promise<boolean> {
-      return services.db.tx(() => services.inbox.accept(msg.platform, msg.eventId, msg.messageId, msg));
+    async accept(msgs: readonly IncomingMessage[]): Promise<boolean[]> {
+      const events = msgs.map(withoutNul).map((msg) => ({ platform: msg.platform, eventId: msg.eventId, messageId: msg.messageId, payload: msg }));
+      return services.db.statement(() => services.inbox.accept(events));
     },
 
     /**
@@ -169,7 +171,7 @@ export function createEngine(options: { services: Services; commands: readonly A
      * another process took it up first.
      */
     async runNow(msg: IncomingMessage): Promise<Outcome | null> {
-      if (!(await this.accept(msg))) return null;
+      if (!(await this.accept([msg]))[0]) return null;
       const row = await services.inbox.find<IncomingMessage>(msg.platform, msg.eventId);
       return row ? this.process(row, { inline: true }) : null;
     },
@@ -177,17 +179,18 @@ export function createEngine(options: { services: Services; commands: readonly A
     /**
      * Carries out one inbox row: its effects, replies and `done` mark commit as one. With
      * `inline` the replies are returned instead of queued (the platform answers in the HTTP
-     * response); null when the row was already done or is held by another process, or when the
-     * handler failed (it will be retried).
+     * response); with `held` the caller's transaction has taken the row (inbox.due()) and the
+     * work joins it. Null when the row was already done or is held by another process, or when
+     * the handler failed (it will be retried).
      */
-    async process(row: { id: number; payload: IncomingMessage; attempts: number }, options: { inline?: boolean } = {}): Promise<Outcome | null> {
+    async process(row: { id: number; payload: IncomingMessage; attempts: number }, options: { inline?: boolean; held?: boolean } = {}): Promise<Outcome | null> {
       const msg = row.payload;
       const started = performance.now();
       // The row is held from the check to the commit, the failure mark included: several
       // processes (instances of the bot, the REPL, a job) may share the inbox, and none may
       // carry out or mark a row another is carrying out.
-      return services.db.tx(async () => {
-        if (!(await services.inbox.stillPending(row.id))) return null;
+      const carryOut = async (): Promise<Outcome | null> => {
+        if (!options.held && !(await services.inbox.stillPending(row.id))) return null;
         try {
           // a savepoint: a failing handler leaves nothing of its work, only the failure mark below
           const outcome = await services.db.tx(async () => {
@@ -217,7 +220,8 @@ export function createEngine(options: { services: Services; commands: readonly A
           }
           return null;
         }
-      });
+      };
+      return options.held ? carryOut() : services.db.tx(carryOut);
     },
   };
 }

@@ -41,15 +41,15 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
 
   function takeBatch(budgetMs: number): Promise<number> {
     // The rows are taken inside the batch's transaction, which holds them until it commits (see
-    // services/inbox.ts): another instance's batch takes other rows. engine.process takes a
-    // savepoint per row: a failing row leaves its own failure mark and nothing else, and the rows
-    // done before it commit with the batch.
+    // services/inbox.ts): another instance's batch takes other rows. engine.process runs each
+    // row's handler in a savepoint: a failing row leaves its own failure mark and nothing else,
+    // and the rows done before it commit with the batch.
     return services.db.tx(async () => {
       const rows = await services.inbox.due<IncomingMessage>(rowsPerBatch);
       const started = performance.now();
       let n = 0;
       for (const row of rows) {
-        await engine.process(row);
+        await engine.process(row, { held: true });
         n++;
         if (performance.now() - started >= budgetMs) break;
       }

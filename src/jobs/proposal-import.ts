@@ -11,6 +11,7 @@ import { UserError } from '../services/errors';
 import type { Services } from '../services';
 import { AlreadyRegistered, type ProposalKind, type ProposalView } from '../services/proposals';
 import type { UnitView } from '../services/units';
+import { withoutNul } from '../lib/without-nul';
 
 export interface ImportReport {
   imported: number;
@@ -20,8 +21,12 @@ export interface ImportReport {
   notified: number;
 }
 
-/** UTF-8 with or without BOM, or GBK (what Excel in China saves as CSV). */
+/** UTF-8 with or without BOM, or GBK (what Excel in China saves as CSV); without NUL characters, as everything that comes in. */
 export function decodeCsv(bytes: Buffer): string {
+  return withoutNul(decodeBytes(bytes));
+}
+
+function decodeBytes(bytes: Buffer): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

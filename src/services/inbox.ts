@@ -35,12 +35,23 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
   const withoutReplyContext = jsonWithout(db.dialect, inbox.payload, 'replyContext');
 
   return {
-    /** Stores the event once, in the caller's transaction; false when it was seen before under its event id or message id. */
-    async accept(platform: string, eventId: string, messageId: string | null, payload: unknown): Promise<boolean> {
+    /**
+     * Stores each event once, in one statement (the events a webhook turn acknowledges are
+     * stored together); for each, false when it was seen before under its event id or message id,
+     * earlier or in this same call. In the caller's transaction, or as a statement of its own.
+     */
+    async accept(events: readonly { platform: string; eventId: string; messageId: string | null; payload: unknown }[]): Promise<boolean[]> {
+      if (events.length === 0) return [];
       const now = clock.now();
       // no conflict target: either unique key (event id, or message id) makes it a redelivery
-      const result = await db.q.insert(inbox).values({ platform, eventId, messageId, payload, status: 'pending', attempts: 0, nextAttemptAt: now, receivedAt: now }).onConflictDoNothing();
-      return changedRows(result) > 0;
+      const stored = await db.q
+        .insert(inbox)
+        .values(events.map((e) => ({ platform: e.platform, eventId: e.eventId, messageId: e.messageId, payload: e.payload, status: 'pending' as const, attempts: 0, nextAttemptAt: now, receivedAt: now })))
+        .onConflictDoNothing()
+        .returning({ platform: inbox.platform, eventId: inbox.eventId });
+      const fresh = new Set(stored.map((r) => `${r.platform}\u0000${r.eventId}`));
+      // an event id twice in one call was stored once: its first delivery is the fresh one
+      return events.map((e) => fresh.delete(`${e.platform}\u0000${e.eventId}`));
     },
 
     /** Inside the processing transaction: up to `limit` due rows, oldest first, held by it (rows another transaction holds are passed over). */

@@ -178,6 +178,8 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
               ELSE coalesce(w.heartbeat_at, 0) + ${OWNER_STALE_MS} END AS held
           FROM outbox o LEFT JOIN outbox_owners w ON w.owner = o.lease_owner
           WHERE o.status = 'pending' AND o.platform IN ${platforms}
+            -- a row behind an older one of its conversation goes only after it (see claim)
+            AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.conversation = o.conversation AND p.status = 'pending' AND p.id < o.id)
         ) d`);
       return row?.due ?? null;
     },

@@ -29,6 +29,7 @@ import { auditNames } from '../services/audit-text';
 import type { Html } from './html';
 import { bare, page, type Viewer } from './layout';
 import { auditPage, calendarChangesPage, calendarPage, chatsPage, dashboard, itemPage, ledgerPage, PAGE_SIZE, peoplePage, unitsPage } from './pages';
+import { withoutNul } from '../lib/without-nul';
 
 const COOKIE = 'zw_console';
 const assets = fileURLToPath(new URL('./assets', import.meta.url));
@@ -79,7 +80,11 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     }),
   );
   router.use('/assets', express.static(assets, { maxAge: '1h' }), express.static(echartsDist, { maxAge: '1h' }));
-  router.use(cookieParser(), express.urlencoded({ extended: false, limit: '32kb' }));
+  router.use(cookieParser(), express.urlencoded({ extended: false, limit: '32kb' }), (req, _res, next) => {
+    // what a form sends, like what a message says, comes in without NUL characters
+    req.body = withoutNul(req.body);
+    next();
+  });
   // pages and exports hold what only a signed-in leader or admin may see: no cache keeps them
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');

@@ -66,6 +66,17 @@ describe('inbox', () => {
     expect(await t.bot.receive({ ...msg, eventId: 'another-event' })).toBe(false);
   });
 
+  it('stores the events of one webhook turn in one statement, telling each redelivery apart, within the turn too', async () => {
+    const t = await bot();
+    const event = (eventId: string, messageId: string) => ({ platform: 'lark', eventId, messageId, payload: { eventId } });
+    const { db, inbox } = t.bot.services;
+    expect(await db.statement(() => inbox.accept([event('e-0', 'om_0')]))).toEqual([true]);
+    const turn = [event('e-1', 'om_1'), event('e-1', 'om_1'), event('e-2', 'om_1'), event('e-0', 'om_0'), event('e-3', 'om_3')];
+    expect(await db.statement(() => inbox.accept(turn))).toEqual([true, false, false, false, true]);
+    expect(await db.statement(() => inbox.accept([]))).toEqual([]);
+    expect(await t.column("SELECT event_id FROM inbox WHERE platform = 'lark' ORDER BY id")).toEqual(['e-0', 'e-1', 'e-3']);
+  });
+
   it('keeps a message whose handler crashed and carries it out on a later try', async () => {
     const t = await bot();
     const spy = vi.spyOn(t.bot.services.documents, 'registerIncoming').mockImplementationOnce(async () => {
@@ -200,6 +211,10 @@ describe('outbox', () => {
     await t.say('我是谁');
     await t.say('帮助');
     expect(flaky.tries.map((m) => m.id)).toEqual([1]); // the second waits for the first
+    // and the dispatcher sleeps until the first's retry, not waking at once for a row it may not send
+    const retry = await t.scalar<number>('SELECT next_attempt_at FROM outbox WHERE id = 1');
+    expect(retry).toBeGreaterThan(t.clock.now());
+    expect(await t.bot.services.outbox.nextDueAt(['console'])).toBe(retry);
     t.clock.advance(1000);
     await t.bot.dispatcher.flush();
     expect(flaky.tries.map((m) => m.id)).toEqual([1, 1, 2]); // the second goes only once the first is through

@@ -66,7 +66,6 @@ export function createLarkSender(client: lark.Client): Sender {
   async function sendOne(m: Outgoing, target: Exclude<Outgoing['target'], { kind: 'users' }>, uuid: string): Promise<void> {
     await slot(conversationOf(m.platform, target));
     await app();
-    const chat = target.kind === 'reply' ? target.chatType : target.kind === 'user' ? 'p2p' : 'group';
     const data = { ...(await content(m.reply)), uuid };
     try {
       const res =
