@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import { createLoop } from '../lib/loop';
 import { createLoopPressure } from '../lib/loop-pressure';
-import { runsUnderWay, untilIdle } from '../lib/until-idle';
+import { runsUnderWay, untilIdle, type StepResult } from '../lib/until-idle';
 import type { Services } from '../services';
 import type { Engine } from './engine';
 import type { IncomingMessage } from './message';
@@ -34,26 +34,26 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
   // this process's batches under way, for drain(): another batch skips the rows they hold
   const batches = runsUnderWay();
 
-  /** Carries out due rows until `budgetMs` is spent (at least one); returns how many. */
-  function batch(budgetMs: number): Promise<number> {
+  /** Carries out due rows until `budgetMs` is spent (at least one); how many, and whether more are due. */
+  function batch(budgetMs: number): Promise<StepResult> {
     return batches.track(takeBatch(budgetMs));
   }
 
-  function takeBatch(budgetMs: number): Promise<number> {
+  function takeBatch(budgetMs: number): Promise<StepResult> {
     // The rows are taken inside the batch's transaction, which holds them until it commits (see
     // services/inbox.ts): another instance's batch takes other rows. engine.process runs each
     // row's handler in a savepoint: a failing row leaves its own failure mark and nothing else,
     // and the rows done before it commit with the batch.
     return services.db.tx(async () => {
-      const rows = await services.inbox.due<IncomingMessage>(rowsPerBatch);
+      const { rows, more } = await services.inbox.due<IncomingMessage>(rowsPerBatch);
       const started = performance.now();
-      let n = 0;
+      let done = 0;
       for (const row of rows) {
         await engine.process(row, { held: true });
-        n++;
+        done++;
         if (performance.now() - started >= budgetMs) break;
       }
-      return n;
+      return { done, more: more || done < rows.length };
     });
   }
 
@@ -65,11 +65,11 @@ export function createInboxWorker(options: { engine: Engine; services: Services;
     idleMs: options.idleMs ?? 1000,
     step: async () => {
       const started = performance.now();
-      const done = await batch(BATCH_BUDGET_MS);
+      const { done, more } = await batch(BATCH_BUDGET_MS);
       const spent = performance.now() - started;
       pressure.spent(spent);
       if (done > 0 && pressure.othersBusy()) await delay(spent * PAUSE_PER_WORK);
-      return done > 0;
+      return done > 0 && more;
     },
     nextDueAt: () => services.inbox.nextDueAt(),
   });

@@ -79,7 +79,10 @@ export function createDispatcher(options: DispatcherOptions) {
     runOnce,
     /** Delivers until nothing is due now and the loop's own sends have settled (for the REPL, one-shot jobs and tests). */
     async flush(): Promise<void> {
-      await untilIdle(runOnce, runs.now);
+      await untilIdle(async () => {
+        const done = await runOnce();
+        return { done, more: done > 0 };
+      }, runs.now);
     },
     start: loop.start,
     kick: loop.kick,

@@ -16,16 +16,22 @@ export function runsUnderWay() {
   };
 }
 
+/** What one step did, and whether it saw more due than it took (false lets the caller stop without asking again). */
+export interface StepResult {
+  done: number;
+  more: boolean;
+}
+
 /**
- * Repeats `step` (which tracks itself) until it finds nothing and no other run is under way: one
+ * Repeats `step` (which tracks itself) until it finds no more and no other run is under way: one
  * that started before this step ended may hold what the step could not see. Returns how much it did.
  */
-export async function untilIdle(step: () => Promise<number>, underWay: () => Promise<unknown>[]): Promise<number> {
+export async function untilIdle(step: () => Promise<StepResult>, underWay: () => Promise<unknown>[]): Promise<number> {
   let total = 0;
   for (;;) {
-    const done = await step();
+    const { done, more } = await step();
     total += done;
-    if (done > 0) continue;
+    if (done > 0 && more) continue;
     const others = underWay();
     if (others.length === 0) return total;
     await Promise.allSettled(others);

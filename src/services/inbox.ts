@@ -54,14 +54,31 @@ export function createInboxService(db: Db, clock: Clock, settings: InboxSettings
       return events.map((e) => fresh.delete(`${e.platform}\u0000${e.eventId}`));
     },
 
-    /** Inside the processing transaction: up to `limit` due rows, oldest first, held by it (rows another transaction holds are passed over). */
-    async due<P>(limit: number): Promise<InboxRow<P>[]> {
-      // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row
-      const rows = await db.all<{ id: number; platform: string; payload: string; attempts: number }>(sql`
-        SELECT id, platform, payload, attempts FROM inbox
-        WHERE status = 'pending' AND next_attempt_at <= ${clock.now()}
-        ORDER BY next_attempt_at, id LIMIT ${limit} ${HOLD}`);
-      return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as P }));
+    /**
+     * Inside the processing transaction: up to `limit` due rows, oldest first, held by it (rows
+     * another transaction holds are passed over), and whether more were due than it took: a
+     * worker that drains needs no further look to learn that nothing is left.
+     */
+    async due<P>(limit: number): Promise<{ rows: InboxRow<P>[]; more: boolean }> {
+      const now = clock.now();
+      // index order (status, next_attempt_at): a backlog of thousands is not sorted for every row.
+      // PostgreSQL would lock a row read to tell there are more, so it asks whether another is due;
+      // SQLite, whose transaction holds the whole database, reads one row past the limit.
+      const rows = await db.all<{ id: number; platform: string; payload: string; attempts: number; more?: boolean }>(
+        db.dialect === 'pg'
+          ? sql`SELECT id, platform, payload, attempts,
+                EXISTS (SELECT 1 FROM inbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ${now} AND o.id <> inbox.id) AS more
+              FROM inbox WHERE status = 'pending' AND next_attempt_at <= ${now}
+              ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`
+          : sql`SELECT id, platform, payload, attempts FROM inbox WHERE status = 'pending' AND next_attempt_at <= ${now}
+              ORDER BY next_attempt_at, id LIMIT ${limit + 1}`,
+      );
+      const taken = rows.slice(0, limit);
+      return {
+        rows: taken.map(({ id, platform, payload, attempts }) => ({ id, platform, attempts, payload: JSON.parse(payload) as P })),
+        // (on PostgreSQL with several taken, another of them makes `more` true: one look too many, never one too few)
+        more: db.dialect === 'pg' ? rows.length === limit && rows[0]!.more === true : rows.length > limit,
+      };
     },
 
     async find<P>(platform: string, eventId: string): Promise<InboxRow<P> | undefined> {

@@ -130,6 +130,17 @@ describe('inbox', () => {
     expect(renderPlain(t.sent[0]!.reply)).toContain('处理您的消息时系统出错');
   });
 
+  it('drains without a last empty look: a batch tells whether more rows were due than it took', async () => {
+    const t = await bot();
+    for (const text of ['我是谁', '帮助', '我是谁']) await t.bot.receive(consoleMessage(text, { platform: 'console', userId: 'admin' }, t.clock.now()));
+    const due = vi.spyOn(t.bot.services.inbox, 'due');
+    expect(await t.bot.worker.drain()).toBe(3);
+    // PostgreSQL takes a row per transaction (three looks), SQLite a batch (one look)
+    expect(due).toHaveBeenCalledTimes(t.bot.db.dialect === 'pg' ? 3 : 1);
+    expect((await due.mock.results.at(-1)!.value).more).toBe(false);
+    expect(await t.column("SELECT count(*) FROM inbox WHERE status = 'done'")).toEqual([3]);
+  });
+
   it('keeps the background worker alive when a step fails (e.g. the database busy)', async () => {
     const t = await bot();
     const due = t.bot.services.inbox.due.bind(t.bot.services.inbox);
