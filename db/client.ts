@@ -328,8 +328,10 @@ async function openPostgres(url: string, options: { poolSize?: number } = {}): P
       settle(parent, scope);
       return result;
     } catch (error) {
-      // if even this fails, the transaction is beyond saving, and its next statement says so
-      await client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      // released too, in the same round trip: a transaction refusing row after row of an import
+      // would otherwise keep every one of them open. If even this fails, the transaction is beyond
+      // saving, and its next statement says so.
+      await client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`).catch(() => undefined);
       throw error;
     }
   }
@@ -344,7 +346,10 @@ async function openPostgres(url: string, options: { poolSize?: number } = {}): P
       let result: T;
       try {
         result = await scopes.run(scope, fn);
-        await client.query('COMMIT');
+        // a transaction an error had already aborted (one caught and not rolled back to a
+        // savepoint) answers COMMIT by rolling back, without an error: its work is lost, say so
+        const ended = await client.query('COMMIT');
+        if (ended.command !== 'COMMIT') throw new Error('the transaction was rolled back by an earlier error in it');
       } catch (error) {
         await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
         throw error;

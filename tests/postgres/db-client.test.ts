@@ -2,7 +2,8 @@
 // transactions run on one pooled connection of their own, nested ones are savepoints (most left
 // for the commit to end), and a connection that broke mid-transaction is not handed out again.
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../db/client';
 import { units } from '../../db/schema';
 import { tempDir } from '../helpers';
@@ -48,18 +49,46 @@ describe('the PostgreSQL Db', () => {
     expect(committed).toEqual(['outer']);
   });
 
-  it('releases savepoints once a transaction has opened many, and still rolls back to any of them', async () => {
-    await db.tx(async () => {
-      for (let i = 0; i < 50; i++) await db.tx(() => add(`单位${i}`));
-      await expect(
-        db.tx(async () => {
-          await add('不留');
-          throw new Error('inner');
-        }),
-      ).rejects.toThrow('inner');
-      await db.tx(() => add('再加'));
-    });
+  it('leaves a transaction’s first savepoints to the commit, releases the rest, and releases a failed one as it rolls back to it', async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string') sent.push(args[0]);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    try {
+      await db.tx(async () => {
+        for (let i = 0; i < 50; i++) await db.tx(() => add(`单位${i}`));
+        await expect(
+          db.tx(async () => {
+            await add('不留');
+            throw new Error('inner');
+          }),
+        ).rejects.toThrow('inner');
+        await db.tx(() => add('再加'));
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent.filter((q) => q.startsWith('SAVEPOINT'))).toHaveLength(52);
+    // 51 kept, of which the first eight are left for the commit to end; the failed one released with its rollback
+    expect(sent.filter((q) => q.startsWith('RELEASE'))).toHaveLength(51 - 8);
+    expect(sent.filter((q) => /^ROLLBACK TO SAVEPOINT (\w+); RELEASE SAVEPOINT \1$/.test(q))).toHaveLength(1);
     expect(await names()).toEqual([...Array.from({ length: 50 }, (_, i) => `单位${i}`), '再加']);
+  });
+
+  it('fails a transaction an earlier error aborted instead of reporting it committed, and runs none of its after-commit work', async () => {
+    const ran: string[] = [];
+    await expect(
+      db.tx(async () => {
+        await add('县住建局');
+        db.afterCommit(() => ran.push('committed'));
+        // an error caught without a savepoint to return to: PostgreSQL has aborted the transaction
+        await db.run(sql`SELECT 1 / 0`).catch(() => undefined);
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(ran).toEqual([]);
+    expect(await names()).toEqual([]);
   });
 
   it('works on after a connection dies mid-transaction: the dead connection is not handed out again', async () => {
