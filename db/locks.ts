@@ -1,13 +1,13 @@
-// Locks on a name, held until the transaction ends, for what no row can lock: a row that does not
-// exist yet (a 文号 about to be registered, a job slot about to run). SQLite needs none: its
-// writes are one transaction at a time. PostgreSQL's advisory locks take two 32-bit keys: a space
+// Locks held until the transaction ends, on PostgreSQL: on rows a state change checks before it
+// writes, and on a name for what no row can lock (a 文号 about to be registered, a job slot about
+// to run, the calendar while it changes). SQLite needs none: its writes are one transaction at a time. PostgreSQL's advisory locks take two 32-bit keys: a space
 // per kind of name (apart from the migrations' one-key lock) and the name's hash.
 import { createHash } from 'node:crypto';
-import { eq, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { sql, type SQL } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 
-export const LOCK_SPACES = { jobSlot: 0x7a770002, docNumber: 0x7a770003, unitNames: 0x7a770004, identity: 0x7a770005, proposalNumber: 0x7a770006 } as const;
+export const LOCK_SPACES = { jobSlot: 0x7a770002, docNumber: 0x7a770003, unitNames: 0x7a770004, identity: 0x7a770005, proposalNumber: 0x7a770006, calendar: 0x7a770007 } as const;
 
 function keyOf(name: string): number {
   return createHash('sha256').update(name).digest().readInt32BE(0);
@@ -26,17 +26,13 @@ export async function tryLockName(db: Db, space: number, name: string): Promise<
 }
 
 /**
- * Waits for the row's lock and holds it until the transaction in scope ends: a state change that
- * reads a row, checks it and writes it must take this first. On PostgreSQL (READ COMMITTED) two
- * transactions could otherwise both read the old state and both write, the second overwriting the
- * first; once the lock is held, every later statement of the transaction sees the row as last
- * committed. SQLite needs none: its writes are one transaction at a time.
+ * Waits for the lock of the rows `where` names (a row found by its number, a chat by its platform
+ * and id) and holds it until the transaction in scope ends: a state change that reads a row,
+ * checks it and writes it must take this first. On PostgreSQL (READ COMMITTED) two transactions
+ * could otherwise both read the old state and both write, the second overwriting the first; once
+ * the lock is held, every later statement of the transaction sees the row as last committed.
+ * SQLite needs none: its writes are one transaction at a time.
  */
-export async function lockRow(db: Db, table: SQLiteTable & { id: SQLiteColumn }, id: number): Promise<void> {
-  await lockRows(db, table, eq(table.id, id));
-}
-
-/** lockRow for the rows a condition names (a row found by its number, a chat by its platform and id). */
 export async function lockRows(db: Db, table: SQLiteTable, where: SQL | undefined): Promise<void> {
   if (db.dialect === 'pg') await db.all(sql`SELECT 1 FROM ${table} WHERE ${where} FOR UPDATE`);
 }

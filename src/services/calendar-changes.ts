@@ -3,8 +3,8 @@
 // year's calendar. 节假日设置: one day. After either, open items whose deadline was given in working
 // days are counted again and the people who follow them told, each in one digest.
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { lockRow } from '../../db/locks';
+import { changedRows, type Db } from '../../db/client';
+import { lockName, LOCK_SPACES } from '../../db/locks';
 import { calendarNotices, calendarOverrides, documents, proposals, proposalUnits, supervisionItems, supervisionUnits } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { addDays, formatChineseDate, makeDate, yearOf, type LocalDate } from '../lib/dates';
@@ -159,19 +159,32 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
     return told;
   }
 
+  // A confirmation checks the notice and the calendar before it changes either: a second one at
+  // the same moment (a double submit, another instance) waits for the first, then finds it confirmed
+  // or the calendar moved.
+  const lockCalendar = () => lockName(db, LOCK_SPACES.calendar, 'calendar');
+
   /**
    * Every open deadline given in working days counted again under the calendar now in force, the
    * ones that move updated (audited) and their people told. The caller holds the transaction.
    */
   async function recount(why: string, dedupeKey: string, actor: Actor): Promise<{ moved: MovedDeadline[]; told: number }> {
     const inForce = await calendar.current();
-    const moved = await movedDeadlines((d) => inForce.isWorkday(d));
     const now = clock.now();
-    for (const m of moved) {
-      if (m.kind === '公文') await db.q.update(documents).set({ dueDate: m.to, updatedAt: now }).where(eq(documents.id, m.id));
-      else if (m.kind === '督办') await db.q.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(eq(supervisionItems.id, m.id));
-      else await db.q.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(eq(proposals.id, m.id));
+    // Each row is moved only if it is still as read: an item closed, or given a new deadline (an
+    // approved extension), by a transaction that committed meanwhile is left as that one left it.
+    // On PostgreSQL the update waits for such a transaction and then sees its work.
+    const moved: MovedDeadline[] = [];
+    for (const m of await movedDeadlines((d) => inForce.isWorkday(d))) {
+      const changed =
+        m.kind === '公文'
+          ? await db.q.update(documents).set({ dueDate: m.to, updatedAt: now }).where(and(eq(documents.id, m.id), eq(documents.dueDate, m.from), isNotNull(documents.dueWorkdays), ne(documents.status, 'closed')))
+          : m.kind === '督办'
+            ? await db.q.update(supervisionItems).set({ deadline: m.to, updatedAt: now }).where(and(eq(supervisionItems.id, m.id), eq(supervisionItems.deadline, m.from), isNotNull(supervisionItems.deadlineWorkdays), ne(supervisionItems.status, 'closed')))
+            : await db.q.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(and(eq(proposals.id, m.id), eq(proposals.dueDate, m.from), isNotNull(proposals.dueWorkdays), inArray(proposals.status, ['assigned', 'in_progress'])));
+      if (changedRows(changed) === 0) continue;
       await audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, why });
+      moved.push(m);
     }
     return { moved, told: await tell(why, dedupeKey, moved) };
   }
@@ -192,8 +205,7 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
      * newer preview of the year exists: the admin confirms what they saw. The caller holds the transaction.
      */
     async confirm(id: number, actor: Actor): Promise<CalendarAdopted> {
-      // a second confirmation (a double submit, on another instance) waits here, then sees this one's
-      await lockRow(db, calendarNotices, id);
+      await lockCalendar();
       const [row] = await db.q.select().from(calendarNotices).where(eq(calendarNotices.id, id)).limit(1);
       if (!row) throw new UserError(`没有编号为 ${id} 的节假日导入。请先发送「节假日导入」并粘贴通知全文。`);
       if (row.status === 'confirmed') throw new UserError(`${row.year}年节假日安排（导入 ${id}）已确认过，无需再次确认。`);
@@ -223,6 +235,10 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
 
     /** 节假日设置: one day made a working day or a day off, and the deadlines counted across it recounted. The caller holds the transaction. */
     async setDay(date: LocalDate, workday: boolean, actor: Actor): Promise<{ moved: MovedDeadline[]; told: number }> {
+      // not while a confirmation checks that no day was set since its preview
+      await lockCalendar();
+      // (another 节假日设置 at the same moment waits at the calendar's version row, which
+      // setOverride bumps before the recount reads the calendar: each recount sees the other's day)
       await calendar.setOverride(date, workday, actor);
       return recount(`${formatChineseDate(date)}调整为${workday ? '工作日' : '休息日'}`, `calendar-day:${date}:${workday}:${clock.now()}`, actor);
     },

@@ -90,6 +90,35 @@ describe('督办 changed by two instances at once', () => {
   });
 });
 
+describe('a calendar change beside another change', () => {
+  // 10 working days from Wednesday 2026-11-25: Wednesday 2026-12-09
+  async function counted() {
+    const { t, other } = await twoInstances();
+    await t.say('单位新增 名称=县住房和城乡建设局 简称=县住建局 联络员=@console:li');
+    await t.say('授权 console:wang 角色=领导');
+    await t.say('督办新建 标题=推进老旧小区改造 批示领导=console:wang 牵头单位=县住建局 时限=10个工作日 反馈周期=每周');
+    expect(await t.column('SELECT deadline FROM supervision_items')).toEqual(['2026-12-09']);
+    return { t, other };
+  }
+
+  it('leaves an extension approved while the calendar was recounted at what was approved', async () => {
+    const { t, other } = await counted();
+    await t.say('督办延期 DB-2026-0001 新时限=2027-01-15 理由=需等待省级资金下达');
+    const refused = await race(t, other, (s) => s.supervision.decideExtension('DB-2026-0001', true, undefined, actor), (s) => s.calendarChanges.setDay('2026-12-01', false, actor));
+    expect(refused).toBeNull();
+    expect(await t.rows('SELECT deadline, deadline_workdays FROM supervision_items')).toEqual([{ deadline: '2027-01-15', deadline_workdays: null }]);
+    expect(await t.scalar<number>("SELECT count(*)::int FROM audit_log WHERE action = '办理时限随节假日调整'")).toBe(0);
+  });
+
+  it('counts both days of two 节假日设置 made at once', async () => {
+    const { t, other } = await counted();
+    const refused = await race(t, other, (s) => s.calendarChanges.setDay('2026-12-01', false, actor), (s) => s.calendarChanges.setDay('2026-12-02', false, actor));
+    expect(refused).toBeNull();
+    // two working days fewer before the tenth: Friday 2026-12-11
+    expect(await t.column('SELECT deadline FROM supervision_items')).toEqual(['2026-12-11']);
+  });
+});
+
 describe('建议 changed by two instances at once', () => {
   async function suggestion() {
     const { t, other } = await twoInstances();
