@@ -4,6 +4,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock';
 
+/** How soon a loop looks again at work that is due but was held elsewhere when it looked. */
+export const HELD_ELSEWHERE_MS = 100;
+
 export interface LoopOptions {
   name: string;
   log: Logger;
@@ -41,7 +44,11 @@ export function createLoop({ name, log, clock, idleMs, step, nextDueAt }: LoopOp
           continue;
         }
         const next = await nextDueAt();
-        wait = next === null ? idleMs : Math.max(1, Math.min(idleMs, next - clock.now()));
+        // Work already due that the step did not take is held elsewhere (another instance's
+        // transaction or lease, this process's other run): its holder finishes it or lets it go,
+        // and looking again at once would only ask the database every millisecond meanwhile.
+        const inMs = next === null ? idleMs : next - clock.now();
+        wait = inMs <= 0 ? Math.min(idleMs, HELD_ELSEWHERE_MS) : Math.min(idleMs, inMs);
       } catch (err) {
         log.error({ err, loop: name }, 'background step failed; retrying');
         wait = idleMs;
