@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import type { Services } from '../services';
+import { withoutNul } from '../lib/without-nul';
 
 export type NameLookup = (userId: string) => Promise<string | null>;
 
@@ -35,7 +36,8 @@ export function createNameLookup(options: { services: Services; lookups: Record<
         });
         if (!stopped) {
           await services.db.tx(async () => {
-            await services.people.nameChecked(identity, name);
+            // a directory's answer is text coming in, like a message (src/lib/without-nul.ts)
+            await services.people.nameChecked(identity, withoutNul(name));
           });
         }
         await new Promise((r) => setTimeout(r, LOOKUP_SPACING_MS).unref());

@@ -5,18 +5,19 @@
 import type { Clock } from './clock';
 
 export function recentKeys(clock: Clock, forMs: number, max = 10_000) {
-  const writtenAt = new Map<string, number>();
+  const written = new Map<string, { at: number; value: string }>();
   return {
-    has(key: string): boolean {
-      const at = writtenAt.get(key);
-      if (at === undefined) return false;
-      const age = clock.now() - at;
+    /** Whether the key was written recently, with this value (a chat's title: a new one must be written). */
+    has(key: string, value = ''): boolean {
+      const last = written.get(key);
+      if (last === undefined || last.value !== value) return false;
+      const age = clock.now() - last.at;
       return age >= 0 && age < forMs;
     },
-    add(key: string): void {
+    add(key: string, value = ''): void {
       // a county has a few thousand people and chats; past the bound, forgetting all costs one write each
-      if (writtenAt.size >= max) writtenAt.clear();
-      writtenAt.set(key, clock.now());
+      if (written.size >= max) written.clear();
+      written.set(key, { at: clock.now(), value });
     },
   };
 }

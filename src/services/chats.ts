@@ -66,8 +66,8 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
 
     /** Remembers every chat the bot hears from, so admins can see and scope them. In the caller's transaction. */
     async seen(chat: ChatRef): Promise<void> {
-      const seenKey = `${key(chat)}\u0000${chat.title ?? ''}`;
-      if (recentlySeen.has(seenKey)) return;
+      const title = chat.title ?? '';
+      if (recentlySeen.has(key(chat), title)) return;
       const now = clock.now();
       await db.q
         .insert(chats)
@@ -77,7 +77,7 @@ export function createChatsService(db: Db, clock: Clock, audit: AuditService) {
           set: { lastSeenAt: now, title: sql`coalesce(excluded.title, ${chats.title})` },
           setWhere: sql`${chats.lastSeenAt} < ${now - SEEN_EVERY_MS} OR (excluded.title IS NOT NULL AND (${chats.title} IS NULL OR excluded.title <> ${chats.title}))`,
         });
-      db.afterCommit(() => recentlySeen.add(seenKey));
+      db.afterCommit(() => recentlySeen.add(key(chat), title));
     },
 
     async enable(chat: ChatRef, groups: ChatGroup[], actor: Actor): Promise<ChatSettings> {

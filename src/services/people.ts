@@ -54,12 +54,12 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
     await db.q.update(people).set({ name, updatedAt: now }).where(eq(people.id, personId));
   }
 
-  /** The person behind an identity, created (without a role) on first sight; the name kept current. In the caller's transaction. */
   // Two instances meeting a new person at once (starting together with the same ADMIN_IDS) would
   // both create them, or both grant the role: the second waits, then finds the first's work.
   // Held to the end of the transaction; taken again by the same transaction, it is already held.
   const lockIdentity = (identity: Identity) => lockName(db, LOCK_SPACES.identity, identityKey(identity));
 
+  /** The person behind an identity, created (without a role) on first sight; the name kept current. In the caller's transaction. */
   async function ensure(identity: Identity, name?: string) {
     const now = clock.now();
     await lockIdentity(identity);

@@ -81,8 +81,10 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
   );
   router.use('/assets', express.static(assets, { maxAge: '1h' }), express.static(echartsDist, { maxAge: '1h' }));
   router.use(cookieParser(), express.urlencoded({ extended: false, limit: '32kb' }), (req, _res, next) => {
-    // what a form sends, like what a message says, comes in without NUL characters
+    // what a form or an address sends, like what a message says, comes in without NUL characters
     req.body = withoutNul(req.body);
+    // (express computes req.query on each read: an own property takes its place)
+    Object.defineProperty(req, 'query', { value: withoutNul(req.query), configurable: true, enumerable: true });
     next();
   });
   // pages and exports hold what only a signed-in leader or admin may see: no cache keeps them

@@ -151,6 +151,15 @@ describe('changes and rights', () => {
     expect((await fetch(url('/console/'))).headers.get('cache-control')).toBe('no-store');
   });
 
+  it('takes a NUL character in an address or a form as if it were not there', async () => {
+    const admin = await signIn('console:admin');
+    const found = await admin.get(`/console/ledgers/${encodeURIComponent('公文')}?q=${encodeURIComponent('防\u0000汛')}`);
+    expect(found.status).toBe(200);
+    expect(await found.text()).toContain('关于做好防汛工作的通知');
+    expect((await admin.post('/console/units', { name: '县\u0000档案馆' }, { csrf: true })).status).toBe(303);
+    expect(await c.t.column("SELECT name FROM units WHERE name LIKE '%档案馆'")).toEqual(['县档案馆']);
+  });
+
   it('exports a ledger as a workbook from the ledger page’s link, audited', async () => {
     const admin = await signIn('console:admin');
     const ledger = await (await admin.get(`/console/ledgers/${encodeURIComponent('公文')}`)).text();
