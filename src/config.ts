@@ -49,6 +49,11 @@ const schema = z
     LARK_VERIFICATION_TOKEN: optionalText,
     LARK_DOMAIN: z.string().default('feishu').refine((s) => s === 'feishu' || s === 'lark' || (URL.canParse(s) && /^https?:/.test(s)), 'feishu, lark, or a base URL such as http://127.0.0.1:4010'),
     LARK_MODE: z.enum(['webhook', 'websocket'], { error: 'webhook or websocket' }).default('webhook'),
+    // the bot menu's items (Feishu console: 机器人 → 机器人自定义菜单, each item 推送事件 with its event key)
+    LARK_MENU: list('todo=待办公文,overdue=督办逾期,stats=年度统计,help=帮助').refine(
+      (items) => items.every((item) => /^[\w.-]{1,100}\s*=\s*\S/.test(item)),
+      'a comma list of event_key=命令, e.g. todo=待办公文,overdue=督办逾期,help=帮助',
+    ),
 
     DINGTALK_APP_KEY: optionalText,
     DINGTALK_APP_SECRET: optionalText,
@@ -129,6 +134,7 @@ function shape(env: z.output<typeof schema>) {
           verificationToken: env.LARK_VERIFICATION_TOKEN,
           domain: env.LARK_DOMAIN,
           mode: env.LARK_MODE,
+          menu: Object.fromEntries(env.LARK_MENU.map((item) => [item.slice(0, item.indexOf('=')).trim(), item.slice(item.indexOf('=') + 1).trim()])),
         }
       : null,
     dingtalk: env.DINGTALK_APP_KEY && env.DINGTALK_APP_SECRET && env.DINGTALK_ROBOT_CODE

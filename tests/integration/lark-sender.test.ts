@@ -11,7 +11,7 @@ import { createLarkSender } from '../../src/platforms/lark/sender';
 import { messageEvent } from '../fixtures/lark';
 
 const LARK = 'http://lark.test:4010';
-const settings = { appId: 'cli_s', appSecret: 'sec', domain: LARK, mode: 'webhook' as const };
+const settings = { appId: 'cli_s', appSecret: 'sec', domain: LARK, mode: 'webhook' as const, menu: {} };
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());

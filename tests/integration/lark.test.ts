@@ -2,7 +2,7 @@
 // Lark's HTTP API faked with nock.
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { cardEvent, messageEvent, signedRequest } from '../fixtures/lark';
+import { cardEvent, menuEvent, messageEvent, signedRequest } from '../fixtures/lark';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { testDatabase, type TestDatabase } from '../test-db';
 
@@ -208,6 +208,44 @@ describe('messages', () => {
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(bodies[0]!.msg_type).toBe('post');
     expect(replyText(bodies[0]!)).toContain('暂时只能处理文字消息');
+  });
+});
+
+describe('the bot menu', () => {
+  /** Expects one message sent to a person by open_id, and returns the bodies Lark received. */
+  function expectToPerson(openId: string) {
+    const bodies: Record<string, string>[] = [];
+    const scope = nock(LARK)
+      .post('/open-apis/im/v1/messages', (b) => (bodies.push(b), b.receive_id === openId))
+      .query({ receive_id_type: 'open_id' })
+      .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_sent' } });
+    return { scope, bodies };
+  }
+
+  it('sends the command an item’s event key stands for, as the person who chose it, and answers them privately, once however often it is pushed', async () => {
+    const { scope, bodies } = expectToPerson('ou_admin');
+    const event = menuEvent({ eventKey: 'todo' });
+    for (let i = 0; i < 2; i++) expect((await post('/webhook/lark/event', signed(event))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull());
+    expect(bodies).toHaveLength(1);
+    // 待办公文's answer to an admin (ADMIN_IDS) of an office with nothing registered yet
+    expect(replyText(bodies[0]!)).toContain('没有未办结的公文');
+    expect(await t.column("SELECT payload FROM inbox WHERE platform = 'lark'").then((p) => p.length)).toBe(1);
+  });
+
+  it('answers a key LARK_MENU does not know with the greeting that points to 帮助', async () => {
+    const { scope, bodies } = expectToPerson('ou_someone');
+    expect((await post('/webhook/lark/event', signed(menuEvent({ eventKey: 'no-such-item', openId: 'ou_someone' })))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(replyText(bodies[0]!)).toContain('发送「帮助」查看可用命令');
+  });
+
+  it('answers a malformed menu event with 400 and stores nothing', async () => {
+    const bad = menuEvent({ eventKey: 'todo' });
+    (bad.event.operator as { operator_id?: unknown }).operator_id = {};
+    expect((await post('/webhook/lark/event', signed(bad))).status).toBe(400);
+    expect(await t.scalar("SELECT count(*) FROM inbox WHERE platform = 'lark'")).toBe(0);
   });
 });
 

@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(loadConfig({ ...lark, LARK_MODE: 'websocket' }).lark).toMatchObject({ mode: 'websocket' }); // Lark's own channel
   });
 
+  it('reads the bot menu as event keys to commands, and refuses an item without one or the other', () => {
+    const lark = { LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 's', LARK_ENCRYPT_KEY: 'k' };
+    expect(loadConfig(lark).lark!.menu).toEqual({ todo: '待办公文', overdue: '督办逾期', stats: '年度统计', help: '帮助' });
+    expect(loadConfig({ ...lark, LARK_MENU: 'week=待办公文 本周, due = 督办逾期' }).lark!.menu).toEqual({ week: '待办公文 本周', due: '督办逾期' });
+    for (const bad of ['待办公文', 'todo=', '=帮助']) expect(() => loadConfig({ ...lark, LARK_MENU: bad })).toThrow(/LARK_MENU: .*event_key=命令/);
+  });
+
   it('keeps schedules off the hour and the half hour', () => {
     expect(() => loadConfig({ REMINDER_CRON: '0 9 * * *' })).toThrow(/REMINDER_CRON: expected a schedule off the hour/);
     expect(() => loadConfig({ WEEKLY_REPORT_CRON: '*/30 9 * * 1' })).toThrow(/WEEKLY_REPORT_CRON/);

@@ -12,6 +12,8 @@ export interface LarkSettings {
   verificationToken?: string | undefined;
   domain: string;
   mode: 'webhook' | 'websocket';
+  /** the bot menu's event keys, each to the command it sends (LARK_MENU) */
+  menu: Readonly<Record<string, string>>;
 }
 
 export function larkDomain(domain: string): lark.Domain | string {

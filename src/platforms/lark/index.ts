@@ -3,8 +3,8 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { botIdentity, chatModes, createLarkClient, createLarkWsClient, userNames, type LarkSettings } from './client';
-import { MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
-import { cardResponse, createLarkRouter, type LarkInbound } from './receiver';
+import { MalformedEvent, mapCardAction, type Envelope } from './mapping';
+import { cardResponse, createLarkRouter, incomingOf, type LarkInbound } from './receiver';
 import { createLarkSender } from './sender';
 
 export interface LarkPlatformOptions {
@@ -37,17 +37,17 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
   let ws: lark.WSClient | null = null;
   let stopped = false;
 
-  async function onWsMessage(data: Record<string, unknown>): Promise<void> {
+  const onWsEvent = (eventType: string) => async (data: Record<string, unknown>): Promise<void> => {
     try {
-      const mapped = mapMessageEvent(envelopeOf(data, 'im.message.receive_v1'), await botOpenId(), clock.now());
-      if (mapped.kind === 'message') await inbound.receive(mapped.message);
+      const message = await incomingOf(envelopeOf(data, eventType), { settings, inbound, clock, log: platformLog });
+      if (message) await inbound.receive(message);
     } catch (error) {
       // a throw makes Lark push the event again (Feishu's open-platform documentation): right when it could not
       // be stored, endless for one that can never be read
       if (!(error instanceof MalformedEvent)) throw error;
       platformLog.warn({ err: error.message }, 'Lark event dropped');
     }
-  }
+  };
 
   async function onWsCard(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
@@ -77,8 +77,9 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
         ws = createLarkWsClient(settings, platformLog);
         const dispatcher = new lark.EventDispatcher({}).register<{
           'im.message.receive_v1': (d: Record<string, unknown>) => Promise<void>;
+          'application.bot.menu_v6': (d: Record<string, unknown>) => Promise<void>;
           'card.action.trigger': (d: Record<string, unknown>) => Promise<Record<string, unknown>>;
-        }>({ 'im.message.receive_v1': onWsMessage, 'card.action.trigger': onWsCard });
+        }>({ 'im.message.receive_v1': onWsEvent('im.message.receive_v1'), 'application.bot.menu_v6': onWsEvent('application.bot.menu_v6'), 'card.action.trigger': onWsCard });
         await ws.start({ eventDispatcher: dispatcher });
       }
     },

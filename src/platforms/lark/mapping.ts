@@ -33,6 +33,38 @@ const cardEventSchema = z.object({
   context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
 });
 
+const menuEventSchema = z.object({
+  operator: z.object({ operator_name: z.string().max(200).optional(), operator_id: z.object({ open_id: z.string().min(1).max(200) }) }),
+  event_key: z.string().max(200),
+});
+
+/**
+ * application.bot.menu_v6 → the command the menu item stands for (LARK_MENU), sent as the person
+ * who chose it, in their private chat with the bot (the event names no chat: the reply goes to
+ * them by open_id). `command` is null for a key LARK_MENU does not know; the message is then
+ * empty, and answered with the greeting that points to 帮助.
+ */
+export function mapMenuEvent(envelope: Envelope, menu: Readonly<Record<string, string>>, receivedAt: number): { message: IncomingMessage; key: string; command: string | null } {
+  const { operator, event_key: key } = parse(menuEventSchema, envelope.event);
+  const openId = operator.operator_id.open_id;
+  const command = Object.hasOwn(menu, key) ? menu[key]! : null;
+  return {
+    key,
+    command,
+    message: {
+      platform: 'lark',
+      eventId: envelope.header.event_id,
+      messageId: null,
+      chat: { id: `p2p:${openId}`, type: 'p2p' },
+      sender: { platform: 'lark', userId: openId, ...(operator.operator_name ? { name: operator.operator_name } : {}) },
+      text: command ?? '',
+      mentions: [],
+      kind: 'text',
+      receivedAt,
+    },
+  };
+}
+
 /** What a button carries: the command it sends and the kind of chat its card was sent to. */
 // only the command: what a button's value says of its chat is not to be believed (a crafted value
 // could claim a private chat's scope in a closed group); the chat comes from the event's context

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock';
 import type { Reply } from '../../lib/reply';
 import type { LarkSettings } from './client';
 import { decryptBody, signatureMatches } from './crypto';
-import { envelopeSchema, MalformedEvent, mapCardAction, mapMessageEvent, type Envelope } from './mapping';
+import { envelopeSchema, MalformedEvent, mapCardAction, mapMenuEvent, mapMessageEvent, type Envelope } from './mapping';
 import { larkCard } from './render';
 
 export interface LarkInbound {
@@ -79,6 +79,27 @@ function challengeOf(body: object): string | null {
   return b.type === 'url_verification' && typeof b.challenge === 'string' ? b.challenge : null;
 }
 
+/**
+ * What an event asks of the engine, or null for one it does not (a group message not meant for the
+ * bot, an event type the bot does not take): a message, or a bot menu choice as the command its
+ * key stands for. Shared by the webhook and the long connection.
+ */
+export async function incomingOf(envelope: Envelope, on: { settings: LarkSettings; inbound: Pick<LarkInbound, 'botOpenId'>; clock: Clock; log: Logger }): Promise<IncomingMessage | null> {
+  switch (envelope.header.event_type) {
+    case 'im.message.receive_v1': {
+      const mapped = mapMessageEvent(envelope, await on.inbound.botOpenId(), on.clock.now());
+      return mapped.kind === 'message' ? mapped.message : null;
+    }
+    case 'application.bot.menu_v6': {
+      const { message, key, command } = mapMenuEvent(envelope, on.settings.menu, on.clock.now());
+      if (command === null) on.log.warn({ eventKey: key }, 'bot menu key not in LARK_MENU: answered with the greeting');
+      return message;
+    }
+    default:
+      return null;
+  }
+}
+
 /** The answer to a card click: a toast, and the card the command replied with. */
 export function cardResponse(result: { replies: Reply[]; ok: boolean } | null): Record<string, unknown> {
   if (!result) return { toast: { type: 'info', content: '已处理' } };
@@ -121,14 +142,10 @@ export function createLarkRouter(options: { settings: LarkSettings; inbound: Lar
   router.post('/lark/event', raw, async (req, res) => {
     const envelope = checked(req, res);
     if (!envelope) return;
-    if (envelope.header.event_type !== 'im.message.receive_v1') {
-      res.json({});
-      return;
-    }
     try {
-      const mapped = mapMessageEvent(envelope, await inbound.botOpenId(), clock.now());
-      const fresh = mapped.kind === 'message' ? await inbound.receive(mapped.message) : false;
-      log.debug({ event: envelope.header.event_id, kind: mapped.kind, fresh }, 'Lark event');
+      const message = await incomingOf(envelope, { settings, inbound, clock, log });
+      const fresh = message ? await inbound.receive(message) : false;
+      log.debug({ event: envelope.header.event_id, type: envelope.header.event_type, fresh }, 'Lark event');
       res.json({});
     } catch (error) {
       if (!(error instanceof MalformedEvent)) throw error;

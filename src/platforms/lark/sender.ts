@@ -67,14 +67,16 @@ export function createLarkSender(client: lark.Client): Sender {
     await slot(conversationOf(m.platform, target));
     await app();
     const data = { ...(await content(m.reply)), uuid };
+    // a private chat's answer to what came without a message (a bot menu choice) goes to the person
+    const to =
+      target.kind === 'user' || (target.kind === 'reply' && target.chatType === 'p2p' && !target.messageId)
+        ? { type: 'open_id' as const, id: target.userId }
+        : { type: 'chat_id' as const, id: target.chatId };
     try {
       const res =
         target.kind === 'reply' && target.messageId
           ? await client.im.message.reply({ path: { message_id: target.messageId }, data })
-          : await client.im.message.create({
-              params: { receive_id_type: target.kind === 'user' ? 'open_id' : 'chat_id' },
-              data: { ...data, receive_id: target.kind === 'user' ? target.userId : target.chatId },
-            });
+          : await client.im.message.create({ params: { receive_id_type: to.type }, data: { ...data, receive_id: to.id } });
       if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
     } catch (error) {
       throw asSendError(error);
