@@ -24,14 +24,17 @@ const groups = listOf<ChatGroup>(CHAT_GROUPS, '功能组');
 const subscriptions = listOf<Subscription>(SUBSCRIPTIONS, '订阅');
 
 function settingsCard(title: string, s: ChatSettings) {
+  const closed = CHAT_GROUPS.filter((g) => !s.enabledGroups.includes(g));
   return card({
     title,
     tone: s.enabledGroups.length ? 'success' : 'warning',
     fields: [
       ['已启用', s.enabledGroups.join('、') || '无（本群未启用，除管理员外无人可用）'],
-      ['未启用', CHAT_GROUPS.filter((g) => !s.enabledGroups.includes(g)).join('、') || '无'],
+      ['未启用', closed.join('、') || '无'],
       ['订阅', s.subscriptions.join('、') || '无'],
     ],
+    // a click enables the group in the chat the card is in: Lark tells which, not the button
+    actions: [...closed.map((g) => ({ label: `启用${g}`, command: `本群启用 ${g}` })), ...(closed.length > 1 ? [{ label: '全部启用', command: '本群启用 全部' }] : [])],
   });
 }
 

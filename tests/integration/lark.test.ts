@@ -2,7 +2,7 @@
 // Lark's HTTP API faked with nock.
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { cardEvent, menuEvent, messageEvent, signedRequest } from '../fixtures/lark';
+import { botAddedEvent, cardEvent, menuEvent, messageEvent, signedRequest } from '../fixtures/lark';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { testDatabase, type TestDatabase } from '../test-db';
 
@@ -52,6 +52,16 @@ function expectReply(messageId: string) {
 }
 
 const replyText = (body: Record<string, string>) => body.content!;
+
+/** Expects one new message (not a reply) to a person by open_id or into a chat, and returns the bodies Lark received. */
+function expectSent(type: 'open_id' | 'chat_id', id: string) {
+  const bodies: Record<string, string>[] = [];
+  const scope = nock(LARK)
+    .post('/open-apis/im/v1/messages', (b) => (bodies.push(b), b.receive_id === id))
+    .query({ receive_id_type: type })
+    .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_sent' } });
+  return { scope, bodies };
+}
 
 beforeEach(async () => {
   t = await startBot();
@@ -212,18 +222,8 @@ describe('messages', () => {
 });
 
 describe('the bot menu', () => {
-  /** Expects one message sent to a person by open_id, and returns the bodies Lark received. */
-  function expectToPerson(openId: string) {
-    const bodies: Record<string, string>[] = [];
-    const scope = nock(LARK)
-      .post('/open-apis/im/v1/messages', (b) => (bodies.push(b), b.receive_id === openId))
-      .query({ receive_id_type: 'open_id' })
-      .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_sent' } });
-    return { scope, bodies };
-  }
-
   it('sends the command an item’s event key stands for, as the person who chose it, and answers them privately, once however often it is pushed', async () => {
-    const { scope, bodies } = expectToPerson('ou_admin');
+    const { scope, bodies } = expectSent('open_id', 'ou_admin');
     const event = menuEvent({ eventKey: 'todo' });
     for (let i = 0; i < 2; i++) expect((await post('/webhook/lark/event', signed(event))).status).toBe(200);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
@@ -235,7 +235,7 @@ describe('the bot menu', () => {
   });
 
   it('answers a key LARK_MENU does not know with the greeting that points to 帮助', async () => {
-    const { scope, bodies } = expectToPerson('ou_someone');
+    const { scope, bodies } = expectSent('open_id', 'ou_someone');
     expect((await post('/webhook/lark/event', signed(menuEvent({ eventKey: 'no-such-item', openId: 'ou_someone' })))).status).toBe(200);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(replyText(bodies[0]!)).toContain('发送「帮助」查看可用命令');
@@ -246,6 +246,30 @@ describe('the bot menu', () => {
     (bad.event.operator as { operator_id?: unknown }).operator_id = {};
     expect((await post('/webhook/lark/event', signed(bad))).status).toBe(400);
     expect(await t.scalar("SELECT count(*) FROM inbox WHERE platform = 'lark'")).toBe(0);
+  });
+});
+
+describe('the bot added to a group', () => {
+  it('shows an admin who added it the group’s settings there, with a button per command group to enable, once however often it is pushed', async () => {
+    const { scope, bodies } = expectSent('chat_id', 'oc_new');
+    const event = botAddedEvent({ chatId: 'oc_new', openId: 'ou_admin' });
+    for (let i = 0; i < 2; i++) expect((await post('/webhook/lark/event', signed(event))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull());
+    expect(bodies).toHaveLength(1);
+    const card = replyText(bodies[0]!);
+    expect(card).toContain('本群设置');
+    for (const command of ['本群启用 公文', '本群启用 建议提案', '本群启用 督办', '本群启用 统计', '本群启用 全部']) expect(card).toContain(command);
+    expect(await t.rows("SELECT title, type FROM chats WHERE chat_id = 'oc_new'")).toEqual([{ title: '防汛工作群', type: 'group' }]);
+  });
+
+  it('tells anyone else who added it that the group is closed and to ask an admin, with no button', async () => {
+    const { scope, bodies } = expectSent('chat_id', 'oc_other');
+    expect((await post('/webhook/lark/event', signed(botAddedEvent({ chatId: 'oc_other', openId: 'ou_staff' })))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(replyText(bodies[0]!)).toContain('本群尚未启用政务助手');
+    expect(replyText(bodies[0]!)).toContain('联系管理员');
+    expect(replyText(bodies[0]!)).not.toContain('本群启用');
   });
 });
 

@@ -78,8 +78,14 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
         const dispatcher = new lark.EventDispatcher({}).register<{
           'im.message.receive_v1': (d: Record<string, unknown>) => Promise<void>;
           'application.bot.menu_v6': (d: Record<string, unknown>) => Promise<void>;
+          'im.chat.member.bot.added_v1': (d: Record<string, unknown>) => Promise<void>;
           'card.action.trigger': (d: Record<string, unknown>) => Promise<Record<string, unknown>>;
-        }>({ 'im.message.receive_v1': onWsEvent('im.message.receive_v1'), 'application.bot.menu_v6': onWsEvent('application.bot.menu_v6'), 'card.action.trigger': onWsCard });
+        }>({
+          'im.message.receive_v1': onWsEvent('im.message.receive_v1'),
+          'application.bot.menu_v6': onWsEvent('application.bot.menu_v6'),
+          'im.chat.member.bot.added_v1': onWsEvent('im.chat.member.bot.added_v1'),
+          'card.action.trigger': onWsCard,
+        });
         await ws.start({ eventDispatcher: dispatcher });
       }
     },

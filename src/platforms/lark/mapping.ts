@@ -65,6 +65,32 @@ export function mapMenuEvent(envelope: Envelope, menu: Readonly<Record<string, s
   };
 }
 
+const botAddedEventSchema = z.object({
+  chat_id: z.string().min(1).max(200),
+  operator_id: z.object({ open_id: z.string().min(1).max(200) }),
+  name: z.string().max(500).optional(),
+});
+
+/**
+ * im.chat.member.bot.added_v1 → 本群设置 in that group, as the person who added the bot: an admin
+ * gets the chat's settings with a button per command group to enable; anyone else is told the
+ * group is closed and which admins to ask (the engine's answer for a closed group).
+ */
+export function mapBotAddedEvent(envelope: Envelope, receivedAt: number): IncomingMessage {
+  const { chat_id: chatId, operator_id: operator, name } = parse(botAddedEventSchema, envelope.event);
+  return {
+    platform: 'lark',
+    eventId: envelope.header.event_id,
+    messageId: null,
+    chat: { id: chatId, type: 'group', ...(name ? { title: name } : {}) },
+    sender: { platform: 'lark', userId: operator.open_id },
+    text: '本群设置',
+    mentions: [],
+    kind: 'text',
+    receivedAt,
+  };
+}
+
 /** What a button carries: the command it sends and the kind of chat its card was sent to. */
 // only the command: what a button's value says of its chat is not to be believed (a crafted value
 // could claim a private chat's scope in a closed group); the chat comes from the event's context

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock';
 import type { Reply } from '../../lib/reply';
 import type { LarkSettings } from './client';
 import { decryptBody, signatureMatches } from './crypto';
-import { envelopeSchema, MalformedEvent, mapCardAction, mapMenuEvent, mapMessageEvent, type Envelope } from './mapping';
+import { envelopeSchema, MalformedEvent, mapBotAddedEvent, mapCardAction, mapMenuEvent, mapMessageEvent, type Envelope } from './mapping';
 import { larkCard } from './render';
 
 export interface LarkInbound {
@@ -81,8 +81,8 @@ function challengeOf(body: object): string | null {
 
 /**
  * What an event asks of the engine, or null for one it does not (a group message not meant for the
- * bot, an event type the bot does not take): a message, or a bot menu choice as the command its
- * key stands for. Shared by the webhook and the long connection.
+ * bot, an event type the bot does not take): a message, a bot menu choice as the command its key
+ * stands for, or the bot's arrival in a group as 本群设置 there. Shared by the webhook and the long connection.
  */
 export async function incomingOf(envelope: Envelope, on: { settings: LarkSettings; inbound: Pick<LarkInbound, 'botOpenId'>; clock: Clock; log: Logger }): Promise<IncomingMessage | null> {
   switch (envelope.header.event_type) {
@@ -95,6 +95,8 @@ export async function incomingOf(envelope: Envelope, on: { settings: LarkSetting
       if (command === null) on.log.warn({ eventKey: key }, 'bot menu key not in LARK_MENU: answered with the greeting');
       return message;
     }
+    case 'im.chat.member.bot.added_v1':
+      return mapBotAddedEvent(envelope, on.clock.now());
     default:
       return null;
   }
