@@ -40,6 +40,11 @@ export const identities = sqliteTable(
     lastSeenAt: integer('last_seen_at'),
     // when the platform's directory was last asked for this person's name (answered or not)
     nameCheckedAt: integer('name_checked_at'),
+    // the same person's other ids where the platform sends them (Feishu: union_id, the same in every
+    // app of one developer, and the tenant's user_id; user_id above is this app's open_id), so that
+    // a second app of the tenant can be added later without losing anyone
+    unionId: text('union_id'),
+    tenantUserId: text('tenant_user_id'),
   },
   (t) => [primaryKey({ columns: [t.platform, t.userId] }), index('identities_person').on(t.personId)],
 );

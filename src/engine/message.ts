@@ -5,6 +5,10 @@ export interface PlatformUser {
   platform: string;
   userId: string;
   name?: string | undefined;
+  /** the same person's id across one developer's apps, where the platform sends it (Feishu's union_id) */
+  unionId?: string | undefined;
+  /** the same person's id in the tenant's directory, where the platform sends it (Feishu's user_id) */
+  tenantUserId?: string | undefined;
 }
 
 export interface IncomingMessage {

@@ -28,6 +28,12 @@ export interface PersonView {
   identities: string[];
 }
 
+/** A person's other ids on the same platform, where it sends them (see identities in db/schema.ts). */
+export interface OtherIds {
+  unionId?: string | undefined;
+  tenantUserId?: string | undefined;
+}
+
 export function identityKey(i: Identity): string {
   return `${i.platform}:${i.userId}`;
 }
@@ -40,14 +46,18 @@ export function parseIdentity(text: string): Identity | null {
 
 export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
   const recentlySeen = recentKeys(clock, SEEN_GRANULARITY_MS);
-  async function findByIdentity(identity: Identity) {
+  async function identityRow(identity: Identity) {
     const [row] = await db.q
-      .select({ person: people })
+      .select({ person: people, unionId: identities.unionId, tenantUserId: identities.tenantUserId })
       .from(identities)
       .innerJoin(people, eq(people.id, identities.personId))
       .where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)))
       .limit(1);
-    return row?.person;
+    return row;
+  }
+
+  async function findByIdentity(identity: Identity) {
+    return (await identityRow(identity))?.person;
   }
 
   async function rename(personId: number, name: string, now: number): Promise<void> {
@@ -107,8 +117,16 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
      * The actor for a message: looks the sender up without creating anyone (unknown senders leave
      * no trace). Writes (last seen, a new name) in the caller's transaction.
      */
-    async actorFor(identity: Identity, name: string | undefined, chat: string | null): Promise<Actor> {
-      const p = await findByIdentity(identity);
+    async actorFor(identity: Identity & OtherIds, name: string | undefined, chat: string | null): Promise<Actor> {
+      const row = await identityRow(identity);
+      const p = row?.person;
+      if (row) {
+        // the person's other ids, kept once the platform sends them (or sends new ones)
+        const other = { unionId: identity.unionId ?? row.unionId, tenantUserId: identity.tenantUserId ?? row.tenantUserId };
+        if (other.unionId !== row.unionId || other.tenantUserId !== row.tenantUserId) {
+          await db.q.update(identities).set(other).where(and(eq(identities.platform, identity.platform), eq(identities.userId, identity.userId)));
+        }
+      }
       if (p) {
         const now = clock.now();
         // where to reach someone needs the day, not the millisecond: written at most every ten minutes

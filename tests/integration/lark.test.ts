@@ -212,6 +212,22 @@ describe('messages', () => {
     expect(await t.column("SELECT p.role || ':' || p.name FROM people p JOIN identities i ON i.person_id = p.id WHERE i.user_id = 'ou_zhang'")).toEqual(['staff:张三']);
   });
 
+  it('keeps a known sender’s union_id and user_id beside the open_id, and takes new ones when Feishu sends them', async () => {
+    const ids = () => t.rows("SELECT union_id, tenant_user_id FROM identities WHERE platform = 'lark' AND user_id = 'ou_admin'");
+    expect(await ids()).toEqual([{ union_id: null, tenant_user_id: null }]);
+    for (const [messageId, unionId, tenantUserId] of [['om_ids1', 'on_admin', 'u_wang'], ['om_ids2', 'on_admin', 'u_wang2']] as const) {
+      const { scope } = expectReply(messageId);
+      expect((await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId, unionId, tenantUserId })))).status).toBe(200);
+      await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+      expect(await ids()).toEqual([{ union_id: unionId, tenant_user_id: tenantUserId }]);
+    }
+    // a message without them changes nothing
+    const { scope } = expectReply('om_ids3');
+    expect((await post('/webhook/lark/event', signed(messageEvent({ text: '我是谁', messageId: 'om_ids3' })))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(await ids()).toEqual([{ union_id: 'on_admin', tenant_user_id: 'u_wang2' }]);
+  });
+
   it('answers a non-text message politely', async () => {
     const { scope, bodies } = expectReply('om_img');
     await post('/webhook/lark/event', signed(messageEvent({ messageType: 'image', content: JSON.stringify({ image_key: 'img_1' }), messageId: 'om_img' })));

@@ -9,6 +9,20 @@ export const envelopeSchema = z.object({
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
+// a person's ids as Feishu sends them: open_id (this app's), and where given union_id and user_id
+const idsSchema = z.object({ open_id: z.string().min(1).max(200), union_id: z.string().max(200).optional(), user_id: z.string().max(200).optional() });
+
+/** A person by their open_id, with the other ids Feishu sent beside it. */
+function personOf(ids: z.infer<typeof idsSchema>, name?: string): PlatformUser {
+  return {
+    platform: 'lark',
+    userId: ids.open_id,
+    ...(name ? { name } : {}),
+    ...(ids.union_id ? { unionId: ids.union_id } : {}),
+    ...(ids.user_id ? { tenantUserId: ids.user_id } : {}),
+  };
+}
+
 const mentionSchema = z.object({
   key: z.string(),
   id: z.object({ open_id: z.string().optional() }).optional(),
@@ -16,7 +30,7 @@ const mentionSchema = z.object({
 });
 
 const messageEventSchema = z.object({
-  sender: z.object({ sender_id: z.object({ open_id: z.string().min(1).max(200) }), sender_type: z.string().optional() }),
+  sender: z.object({ sender_id: idsSchema, sender_type: z.string().optional() }),
   message: z.object({
     message_id: z.string().min(1).max(200),
     chat_id: z.string().min(1).max(200),
@@ -28,13 +42,13 @@ const messageEventSchema = z.object({
 });
 
 const cardEventSchema = z.object({
-  operator: z.object({ open_id: z.string().min(1).max(200) }),
+  operator: idsSchema,
   action: z.object({ value: z.unknown() }),
   context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
 });
 
 const menuEventSchema = z.object({
-  operator: z.object({ operator_name: z.string().max(200).optional(), operator_id: z.object({ open_id: z.string().min(1).max(200) }) }),
+  operator: z.object({ operator_name: z.string().max(200).optional(), operator_id: idsSchema }),
   event_key: z.string().max(200),
 });
 
@@ -56,7 +70,7 @@ export function mapMenuEvent(envelope: Envelope, menu: Readonly<Record<string, s
       eventId: envelope.header.event_id,
       messageId: null,
       chat: { id: `p2p:${openId}`, type: 'p2p' },
-      sender: { platform: 'lark', userId: openId, ...(operator.operator_name ? { name: operator.operator_name } : {}) },
+      sender: personOf(operator.operator_id, operator.operator_name),
       text: command ?? '',
       mentions: [],
       kind: 'text',
@@ -67,7 +81,7 @@ export function mapMenuEvent(envelope: Envelope, menu: Readonly<Record<string, s
 
 const botAddedEventSchema = z.object({
   chat_id: z.string().min(1).max(200),
-  operator_id: z.object({ open_id: z.string().min(1).max(200) }),
+  operator_id: idsSchema,
   name: z.string().max(500).optional(),
 });
 
@@ -83,7 +97,7 @@ export function mapBotAddedEvent(envelope: Envelope, receivedAt: number): Incomi
     eventId: envelope.header.event_id,
     messageId: null,
     chat: { id: chatId, type: 'group', ...(name ? { title: name } : {}) },
-    sender: { platform: 'lark', userId: operator.open_id },
+    sender: personOf(operator),
     text: '本群设置',
     mentions: [],
     kind: 'text',
@@ -159,7 +173,7 @@ export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, re
       eventId: envelope.header.event_id,
       messageId: message.message_id,
       chat: { id: message.chat_id, type: group ? 'group' : 'p2p' },
-      sender: { platform: 'lark', userId: sender.sender_id.open_id },
+      sender: personOf(sender.sender_id),
       text: (text ?? '').replace(/@_all/g, '').trim(),
       mentions: people,
       kind: text === null ? 'unsupported' : 'text',
@@ -179,7 +193,7 @@ export async function mapCardAction(envelope: Envelope, receivedAt: number, chat
     eventId: envelope.header.event_id,
     messageId: context?.open_message_id ?? null,
     chat: chatId ? { id: chatId, type: await chatType(chatId) } : { id: `p2p:${operator.open_id}`, type: 'p2p' },
-    sender: { platform: 'lark', userId: operator.open_id },
+    sender: personOf(operator),
     text: value.data.command,
     mentions: [],
     kind: 'text',
