@@ -1,7 +1,7 @@
 // People's names from the platforms' own directories, filled in the background: a Feishu event
 // names its sender by open_id only, and no list, card or report should show a bare id where a
-// name can be had. Asked for people seen lately without a name (or with one not checked for a
-// month), one at a time, outside any transaction; each question is recorded, so an unanswered one
+// name can be had. Asked for people seen in the last month without a name (or with one not
+// checked for a day), one at a time, outside any transaction; each question is recorded, so an unanswered one
 // waits an hour. Every Feishu event lacks a name, so a kick starts a round at most every
 // ROUND_INTERVAL_MS: a round's reads must not ride on every acknowledgement.
 import type { Logger } from 'pino';
@@ -14,7 +14,7 @@ export type NameLookup = (userId: string) => Promise<string | null>;
 const BATCH = 20;
 const ROUND_INTERVAL_MS = 10_000;
 // names are never urgent: at most five questions a second, so a first start over thousands of
-// people (or the month's refresh) stays out of the way of acknowledgements and replies
+// people (or the daily refresh) stays out of the way of acknowledgements and replies
 const LOOKUP_SPACING_MS = 200;
 
 export function createNameLookup(options: { services: Services; lookups: Record<string, NameLookup>; clock: Clock; log: Logger }) {

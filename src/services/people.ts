@@ -9,8 +9,11 @@ import type { AuditService } from './audit';
 import { UserError } from './errors';
 
 const SEEN_GRANULARITY_MS = 600_000;
-// a name from a platform's directory is asked for again after this long (people are renamed, rarely)
-const NAME_REFRESH_MS = 30 * 86_400_000;
+// a name from a platform's directory is asked for again daily: a renamed person (or one who changed
+// office and title in the name, as some directories have it) shows correctly the next day
+const NAME_REFRESH_MS = 86_400_000;
+// only the names of people seen within this long are kept current (the others are asked again when they come back)
+const NAME_SEEN_WITHIN_MS = 30 * 86_400_000;
 // a directory that would not say (no permission, someone outside its range) is asked again after this
 const NAME_RETRY_MS = 3_600_000;
 
@@ -219,8 +222,7 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
 
     /**
      * Identities on a platform, seen lately, to ask the platform's directory about: a person with no
-     * name not asked within the hour, or a name not checked for NAME_REFRESH_MS (people are renamed,
-     * rarely). What was asked is recorded (nameChecked), so the question is a short indexed read.
+     * name not asked within the hour, or a name not checked for NAME_REFRESH_MS (a day). What was asked is recorded (nameChecked), so the question is a short indexed read.
      */
     async namesToLookUp(platform: string, limit: number): Promise<Identity[]> {
       const now = clock.now();
@@ -232,7 +234,7 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
         .where(
           and(
             eq(identities.platform, platform),
-            gt(identities.lastSeenAt, now - NAME_REFRESH_MS),
+            gt(identities.lastSeenAt, now - NAME_SEEN_WITHIN_MS),
             lt(checked, now - NAME_RETRY_MS),
             or(isNull(people.name), eq(people.name, ''), lt(checked, now - NAME_REFRESH_MS)),
           ),

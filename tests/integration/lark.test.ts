@@ -444,6 +444,16 @@ describe('names', () => {
     const list = await t.say('人员列表', 'lark:ou_admin');
     expect(list).toContain('李科长｜员工');
     expect(list).not.toContain('未知姓名');
+
+    // names are checked again daily: someone renamed in the directory shows under the new name the next day
+    t.clock.advance(86_400_000 + 10_000);
+    const renamed = directory('ou_admin', '王局长');
+    const again = directory('ou_new', '李科长');
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    renamed.done();
+    again.done();
+    expect(await nameOf('ou_admin')).toBe('王局长');
   });
 
   it('invents no name and does not ask again at once when Lark will not say (no contact permission)', async () => {
