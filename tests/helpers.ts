@@ -12,11 +12,20 @@ import { createLogger } from '../src/logger';
 import { consoleMessage } from '../src/platforms/console/receiver';
 import { renderPlain } from '../src/platforms/console/render';
 import { parseIdentity } from '../src/services/people';
-import { placeholders, testDatabase } from './test-db';
+import { placeholders, testDatabase, type TestDatabase } from './test-db';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'zwbot-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A folder of its own and a fresh database in it, both gone with the cleanups it registers (the caller runs them, last first). */
+export async function scratchDatabase(cleanups: (() => unknown)[]): Promise<{ dir: string; database: TestDatabase }> {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const database = await testDatabase(dir);
+  cleanups.push(() => database.drop());
+  return { dir, database };
 }
 
 export interface TestBot {

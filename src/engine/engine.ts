@@ -31,6 +31,7 @@ export interface Outcome {
 }
 
 const UNSUPPORTED = '暂时只能处理文字消息。请用文字发送命令，发送「帮助」查看可用命令。';
+const WELCOME_COMMAND = '本群设置';
 
 export function replyTarget(msg: IncomingMessage): DeliveryTarget {
   return {
@@ -101,7 +102,9 @@ export function createEngine(options: { services: Services; commands: readonly A
 
     const enabled = chat.type === 'group' ? (await services.chats.settings(chat)).enabledGroups : [];
     const catalog = catalogFor(actor, chat.type, enabled);
-    const match = msg.kind === 'text' ? registry.match(msg.text) : null;
+    // The bot added to a group: whoever added it is shown the group's settings there (an admin, with
+    // a button per command group to enable) or, as anyone in a closed group, told whom to ask.
+    const match = msg.kind === 'joined' ? registry.match(WELCOME_COMMAND) : msg.kind === 'text' ? registry.match(msg.text) : null;
     const verdict = scopeVerdict(chat.type, enabled, match?.def.group ?? null, actor.role === 'admin');
     if (verdict.kind === 'closed') return done(await closedChat(chat, actor), match?.def.names[0] ?? null, false);
 

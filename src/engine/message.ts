@@ -23,8 +23,8 @@ export interface IncomingMessage {
   text: string;
   /** people mentioned, other than the bot */
   mentions: PlatformUser[];
-  /** 'unsupported' for images, files and the like, which get a polite answer */
-  kind: 'text' | 'unsupported';
+  /** 'unsupported' for images, files and the like, which get a polite answer; 'joined' when the sender added the bot to this group */
+  kind: 'text' | 'unsupported' | 'joined';
   receivedAt: number;
   /** what the platform needs to answer in place (DingTalk's sessionWebhook) */
   replyContext?: Record<string, unknown> | undefined;

@@ -15,10 +15,9 @@ import { otherInstance } from '../fixtures/other-instance';
 import { messageEvent } from '../fixtures/lark';
 import { startRoundRobin } from '../fixtures/round-robin';
 import { spawnServer } from '../fixtures/server-process';
-import { makeBot, tempDir, type TestBot } from '../helpers';
+import { makeBot, scratchDatabase, type TestBot } from '../helpers';
 import { grantSenders, loadEnv, postAtRate } from '../reliability/lark-load';
 import { stop } from '../spawn';
-import { testDatabase } from '../test-db';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -31,10 +30,7 @@ describe('three instances on one PostgreSQL database', () => {
   it('carry out every acknowledged event once, keep numbers gap-free, and take a killed instance’s replies over within 10 s', async () => {
     const lark = await startFakeLark();
     cleanups.push(() => lark.close());
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const database = await testDatabase(dir);
-    cleanups.push(() => database.drop());
+    const { database } = await scratchDatabase(cleanups);
     // a hanging Feishu call ends soon, so the living instances are not held up by the hang below
     const env = { ...loadEnv(database, lark.url), HTTP_TIMEOUT_MS: '1500' };
     const config = loadConfig(env);

@@ -6,8 +6,7 @@ import { loadConfig } from '../../src/config';
 import type { IncomingMessage } from '../../src/engine/message';
 import { createLogger } from '../../src/logger';
 import { startFakeLark } from '../fixtures/fake-lark';
-import { tempDir } from '../helpers';
-import { testDatabase } from '../test-db';
+import { scratchDatabase } from '../helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -33,10 +32,7 @@ function message(chat: string, n: number): IncomingMessage {
 it('delivers every queued message exactly once, in order per chat, after errors and hanging calls', async () => {
   const lark = await startFakeLark();
   cleanups.push(() => lark.close());
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const database = await testDatabase(dir);
-  cleanups.push(() => database.drop());
+  const { database } = await scratchDatabase(cleanups);
   const config = loadConfig({
     ...database.env,
     LARK_APP_ID: 'cli_out',

@@ -85,11 +85,7 @@ const botAddedEventSchema = z.object({
   name: z.string().max(500).optional(),
 });
 
-/**
- * im.chat.member.bot.added_v1 → 本群设置 in that group, as the person who added the bot: an admin
- * gets the chat's settings with a button per command group to enable; anyone else is told the
- * group is closed and which admins to ask (the engine's answer for a closed group).
- */
+/** im.chat.member.bot.added_v1 → the bot joined that group, added by the operator (what follows is the engine's to decide). */
 export function mapBotAddedEvent(envelope: Envelope, receivedAt: number): IncomingMessage {
   const { chat_id: chatId, operator_id: operator, name } = parse(botAddedEventSchema, envelope.event);
   return {
@@ -98,9 +94,9 @@ export function mapBotAddedEvent(envelope: Envelope, receivedAt: number): Incomi
     messageId: null,
     chat: { id: chatId, type: 'group', ...(name ? { title: name } : {}) },
     sender: personOf(operator),
-    text: '本群设置',
+    text: '',
     mentions: [],
-    kind: 'text',
+    kind: 'joined',
     receivedAt,
   };
 }

@@ -82,7 +82,7 @@ function challengeOf(body: object): string | null {
 /**
  * What an event asks of the engine, or null for one it does not (a group message not meant for the
  * bot, an event type the bot does not take): a message, a bot menu choice as the command its key
- * stands for, or the bot's arrival in a group as 本群设置 there. Shared by the webhook and the long connection.
+ * stands for, or the bot's arrival in a group. Shared by the webhook and the long connection.
  */
 export async function incomingOf(envelope: Envelope, on: { settings: LarkSettings; inbound: Pick<LarkInbound, 'botOpenId'>; clock: Clock; log: Logger }): Promise<IncomingMessage | null> {
   switch (envelope.header.event_type) {
