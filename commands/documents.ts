@@ -20,6 +20,7 @@ export const registerIncoming = defineCommand({
     备注: textField().optional(),
   }),
   example: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 文号=市政办发〔2026〕12号 紧急程度=特急',
+  form: { 标题: 'text', 来文单位: 'text', 文号: 'text', 紧急程度: 'choice', 密级: 'text', 收文日期: 'date', 办理时限: 'deadline', 承办单位: 'unit', 备注: 'long' },
   run: async (ctx, f) => {
     const { documents, today } = ctx.services;
     const doc = await documents.registerIncoming(
@@ -56,6 +57,7 @@ export const registerOutgoing = defineCommand({
     备注: textField().optional(),
   }),
   example: '发文登记 标题=关于印发2027年工作要点的通知 文号=县政办发〔2026〕30号 主送=各乡镇人民政府、县直各单位',
+  form: { 标题: 'text', 文号: 'text', 主送: 'long', 紧急程度: 'choice', 成文日期: 'date', 拟稿单位: 'unit', 备注: 'long' },
   run: async (ctx, f) => {
     const { documents, today } = ctx.services;
     const doc = await documents.registerOutgoing(

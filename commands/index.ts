@@ -6,6 +6,7 @@ import { proposalCommands } from './proposals';
 import { scopeCommands } from './scopes';
 import { statsCommands } from './stats';
 import { supervisionCommands } from './supervision';
+import { unitSyncCommands } from './unit-sync';
 import type { AnyCommand } from './kit/define';
 
-export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...statsCommands, ...adminCommands, ...scopeCommands, ...calendarCommands];
+export const allCommands: readonly AnyCommand[] = [...helpCommands, ...documentCommands, ...proposalCommands, ...supervisionCommands, ...statsCommands, ...adminCommands, ...unitSyncCommands, ...scopeCommands, ...calendarCommands];

@@ -30,6 +30,7 @@ export function proposalCard(p: ProposalView, today: LocalDate, heading?: string
   const done = p.status === 'answered' || p.status === 'evaluated';
   return card({
     title: heading ? `${heading}：${p.regNo}` : p.regNo,
+    about: `proposal:${p.regNo}`,
     tone: p.status === 'evaluated' && p.evaluation !== '不满意' ? 'success' : !done && p.dueDate < today ? 'danger' : done ? 'info' : 'warning',
     lines: [
       `**${p.title}**`,
@@ -117,6 +118,7 @@ function commandsFor(kind: ProposalKind) {
       答复期限: recordedDeadline.optional().describe('默认交办日期后三个月，最长六个月'),
     }),
     example: `${kind}登记 编号=12 标题=关于加强农村饮水安全保障的${kind} ${who}=张三、李四 主办单位=县水利局 协办单位=县卫健局`,
+    form: { 编号: 'text', 标题: 'text', [who]: 'text', 主办单位: 'unit', 协办单位: 'units', 交办日期: 'date', 答复期限: 'deadline' },
     run: async (ctx, f) => {
       const { proposals, today } = ctx.services;
       return proposalCard(await proposals.register(registerInput(kind, f, today()), ctx.actor), today(), `已登记${kind}`);

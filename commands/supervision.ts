@@ -25,6 +25,7 @@ export function itemCard(item: ItemDetail, today: LocalDate, heading: string | u
   const pending = item.extensions.find((e) => e.status === 'pending');
   return card({
     title: heading ? `${heading}：${item.regNo}` : item.regNo,
+    about: `supervision:${item.regNo}`,
     tone: open ? TONE[item.warning] : 'success',
     lines: [
       `**${item.title}**`,
@@ -98,6 +99,7 @@ export const createItem = defineCommand({
     反馈周期: z.enum(CYCLES, { error: `应为 ${CYCLES.join('/')} 之一` }).default('一次'),
   }),
   example: '督办新建 标题=推进老旧小区改造 来源=领导批示 批示领导=@王县长 批示内容=请住建局牵头，月底前拿出方案 牵头单位=县住建局 配合单位=县财政局 时限=2026-12-31 反馈周期=每周',
+  form: { 标题: 'text', 来源: 'choice', 批示领导: 'leader', 批示内容: 'long', 牵头单位: 'unit', 配合单位: 'units', 时限: 'deadline', 反馈周期: 'choice' },
   run: async (ctx, f) => {
     const leaderId = await leaderOf(ctx, f.批示领导);
     const item = await ctx.services.supervision.create(
@@ -164,6 +166,7 @@ export const requestExtension = defineCommand({
   args: ['编号'],
   fields: z.object({ 编号: number, 新时限: futureDeadline, 理由: textField(500) }),
   example: '督办延期 DB-2026-0001 新时限=2027-01-15 理由=需等待省级资金下达',
+  form: { 编号: 'text', 新时限: 'deadline', 理由: 'long' },
   run: async (ctx, f) => show(ctx, await ctx.services.supervision.requestExtension(f.编号, f.新时限.date, f.理由, ctx.actor), '已申请延期，等待领导审批'),
 });
 

@@ -55,6 +55,7 @@ export function documentCard(doc: DocumentView, today: LocalDate, heading?: stri
   if (doc.remarks) fields.push(['备注', doc.remarks]);
   return card({
     title: heading ? `${heading}：${doc.regNo}` : doc.regNo,
+    about: `document:${doc.regNo}`,
     tone: documentTone(doc, today),
     lines: [`**${doc.title}**`],
     fields,

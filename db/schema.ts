@@ -7,6 +7,8 @@ export const units = sqliteTable('units', {
   name: text('name').notNull().unique(),
   shortName: text('short_name'),
   createdAt: integer('created_at').notNull(),
+  // the Feishu department (open_department_id) 单位同步 matched it with: one unit per department
+  larkDepartmentId: text('lark_department_id').unique(),
 });
 
 // Other names staff write for a unit (住建局, 建设局 for 县住房和城乡建设局), set by 单位设置; an
@@ -215,6 +217,53 @@ export const signatureUses = sqliteTable(
 
 // The processes that send from the outbox, each with the last time it showed it was alive: a
 // restarted bot need not wait out the leases of one that was killed.
+// Messages the platforms accepted from the bot, by the platform's own message id: which cards
+// show which item (brought up to date when it changes), and who has read what.
+export const sentMessages = sqliteTable(
+  'sent_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    messageId: text('message_id').notNull(),
+    outboxId: integer('outbox_id').notNull(),
+    // where it went: a person by their id on the platform, or a chat
+    userId: text('user_id'),
+    chatId: text('chat_id'),
+    // the card's subject (Card.about), null for a message about no one item
+    subject: text('subject'),
+    sentAt: integer('sent_at').notNull(),
+    // the commands of the card's buttons as this copy showed them: an update keeps no others, so
+    // no copy gains a button its recipients were not offered (a group chat, a leader's fallback)
+    commands: text('commands', { mode: 'json' }).$type<string[]>(),
+    // a one-to-one reminder to a unit's contacts (its unit), when its recipient read it (Feishu's
+    // read event), and how far it was followed up unread (1: the unit's other contacts told, 2: the leader)
+    unitId: integer('unit_id'),
+    readAt: integer('read_at'),
+    escalated: integer('escalated').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('sent_messages_message').on(t.platform, t.messageId),
+    index('sent_messages_subject').on(t.subject, t.sentAt),
+    index('sent_messages_sent').on(t.sentAt),
+    index('sent_messages_unit').on(t.unitId, t.sentAt),
+  ],
+);
+
+// Urgent alerts (Feishu's 加急) made, one per person and key (an item and a level, e.g.
+// supervision:DB-2026-0001:overdue-3): taken before the call, so a redelivered, retried or
+// restarted send never alerts twice.
+export const urgentAlerts = sqliteTable(
+  'urgent_alerts',
+  {
+    platform: text('platform').notNull(),
+    userId: text('user_id').notNull(),
+    key: text('key').notNull(),
+    messageId: text('message_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.userId, t.key] })],
+);
+
 export const outboxOwners = sqliteTable('outbox_owners', {
   owner: text('owner').primaryKey(),
   heartbeatAt: integer('heartbeat_at').notNull(),
@@ -466,3 +515,26 @@ export const floodCounts = sqliteTable('flood_counts', {
   windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
 });
+
+// Feishu's departments as read for 单位同步, by a background task outside any transaction (a
+// command cannot wait on Feishu): a request is a row being read; the proposal is worked out from
+// the departments read; applied_at makes 确认 take effect once.
+export const orgSnapshots = sqliteTable(
+  'org_snapshots',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    status: text('status', { enum: ['reading', 'read', 'failed'] }).notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    // the people told when the read is done (none for the daily refresh)
+    requestedBy: text('requested_by', { mode: 'json' }).$type<number[]>().notNull().default(sql`'[]'`),
+    // when a process took the read up: another leaves it alone for a while
+    claimedAt: integer('claimed_at'),
+    readAt: integer('read_at'),
+    departments: text('departments', { mode: 'json' }).$type<{ id: string; name: string; parentId: string; leaderId?: string | undefined }[]>(),
+    error: text('error'),
+    appliedAt: integer('applied_at'),
+    appliedBy: text('applied_by'),
+  },
+  (t) => [index('org_snapshots_platform').on(t.platform, t.status, t.id)],
+);

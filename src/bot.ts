@@ -4,6 +4,9 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { allCommands } from '../commands';
+import { proposalCard } from '../commands/proposals';
+import { itemCard } from '../commands/supervision';
+import { documentCard } from '../commands/views';
 import { openDatabase } from '../db/client';
 import { createMaintenance } from '../db/maintenance';
 import { createApp } from './app';
@@ -11,6 +14,7 @@ import type { Config } from './config';
 import { buttonFilter } from './engine/buttons';
 import { createEngine } from './engine/engine';
 import { createNameLookup } from './engine/names';
+import { createDepartmentReader } from './engine/departments';
 import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
@@ -40,13 +44,16 @@ export interface BotOptions {
 export async function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
   const db = await openDatabase(config.database);
   let dispatcherKick = () => {};
+  let departmentsKick = () => {};
   const services = createServices({
     db,
     clock,
     log,
-    settings: { timezone: config.timezone, proposals: config.proposals, consoleBaseUrl: config.consoleBaseUrl, outbox: config.outbox, inbox: config.inbox },
+    settings: { timezone: config.timezone, escalateAfterWorkdays: config.escalateAfterWorkdays, proposals: config.proposals, consoleBaseUrl: config.consoleBaseUrl, outbox: config.outbox, inbox: config.inbox, directories: config.lark ? ['lark'] : [] },
     onOutboxWrite: () => dispatcherKick(),
+    onDirectoryRequest: () => departmentsKick(),
     buttonsFor: buttonFilter(allCommands),
+    itemCards: { document: (doc, today) => documentCard(doc, today), supervision: (item, today, tz) => itemCard(item, today, undefined, tz), proposal: (p, today) => proposalCard(p, today) },
   });
   const engine = createEngine({ services, commands: allCommands, log });
   const worker = createInboxWorker({ engine, services, clock, log });
@@ -77,7 +84,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   const lark = config.lark
     ? (await import('./platforms/lark')).createLarkPlatform({
         settings: config.lark,
-        inbound: { receive: store, runNow: (msg) => engine.runNow(msg) },
+        inbound: { receive: store, runNow: (msg) => engine.runNow(msg), read: async (r) => void (await services.escalation.read('lark', r)) },
+        urgentOnce: (userId, keys, messageId) => services.escalation.urgentOnce('lark', userId, keys, messageId),
         clock,
         log,
         timeoutMs: config.httpTimeoutMs,
@@ -99,6 +107,9 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     : null;
   // names by id from the platforms' directories (Feishu's events carry ids only)
   const names = createNameLookup({ services, lookups: { ...(lark ? { lark: lark.userName } : {}), ...(dingtalk ? { dingtalk: dingtalk.userName } : {}) }, clock, log });
+  // Feishu's departments for 单位同步, read outside any transaction
+  const departments = createDepartmentReader({ services, listing: lark?.departments ?? null, log });
+  departmentsKick = () => departments.kick();
   const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
@@ -126,6 +137,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     dispatcher,
     maintenance,
     names,
+    departments,
     scheduler,
     exportWorker,
     app,
@@ -149,13 +161,19 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       const purge = async () => {
         await services.inbox.purge(config.inboxRetentionMs);
         await services.outbox.purge(config.outbox.retentionMs);
+        await services.cardUpdates.purge();
       };
       await purge();
       // a timer's failure (the database busy or unreachable for a moment) is logged, and the next
       // run tries again: it must not end the bot
       purgeTimer = setInterval(() => void purge().catch((err) => log.warn({ err }, 'purging old inbox and outbox rows failed')), 3_600_000).unref();
       names.kick();
-      namesTimer = setInterval(() => names.kick(), NAMES_INTERVAL_MS).unref();
+      departments.kick();
+      // the same pace serves the departments: a read asked for in a process without Feishu, the daily refresh
+      namesTimer = setInterval(() => {
+        names.kick();
+        departments.kick();
+      }, NAMES_INTERVAL_MS).unref();
       await services.outbox.beat();
       heartbeatTimer = setInterval(() => void services.outbox.beat().catch((err) => log.warn({ err }, 'outbox heartbeat failed')), OWNER_HEARTBEAT_MS).unref();
       maintenance.takeOverCheckpoints();
@@ -189,6 +207,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         s.closeAllConnections();
       }
       await names.stop();
+      await departments.stop();
       await jobsDone;
       await worker.stop();
       await exportWorker.stop();

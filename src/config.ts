@@ -30,6 +30,10 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** Feishu's kinds of urgent alert (加急): in the app, by SMS, by phone call. */
+export const URGENT_LEVELS = ['app', 'sms', 'phone'] as const;
+export type UrgentLevel = (typeof URGENT_LEVELS)[number];
+
 const url = (what: string) => z.string().refine((s) => URL.canParse(s) && /^https?:/.test(s), what);
 
 const schema = z
@@ -50,9 +54,14 @@ const schema = z
     LARK_DOMAIN: z.string().default('feishu').refine((s) => s === 'feishu' || s === 'lark' || (URL.canParse(s) && /^https?:/.test(s)), 'feishu, lark, or a base URL such as http://127.0.0.1:4010'),
     LARK_MODE: z.enum(['webhook', 'websocket'], { error: 'webhook or websocket' }).default('webhook'),
     // the bot menu's items (Feishu console: 机器人 → 机器人自定义菜单, each item 推送事件 with its event key)
-    LARK_MENU: list('todo=待办公文,overdue=督办逾期,stats=年度统计,help=帮助').refine(
+    LARK_MENU: list('todo=待办公文,overdue=督办逾期,week=本周统计,doc_in=收文登记,db_add=督办新建,help=帮助').refine(
       (items) => items.every((item) => /^[\w.-]{1,100}\s*=\s*\S/.test(item)),
       'a comma list of event_key=命令, e.g. todo=待办公文,overdue=督办逾期,help=帮助',
+    ),
+    // Feishu's 加急 for urgent documents and long-overdue items: in the app (free); SMS and phone calls draw on the tenant's paid quota
+    LARK_URGENT: list('app').refine(
+      (levels) => levels.includes('app') && levels.every((l) => (URGENT_LEVELS as readonly string[]).includes(l)) && new Set(levels).size === levels.length,
+      'app, app,sms or app,sms,phone (sms and phone use the tenant’s paid urgent quota), e.g. app,sms',
     ),
 
     DINGTALK_APP_KEY: optionalText,
@@ -67,6 +76,9 @@ const schema = z
     FEEDBACK_CRON: cron('50 8 * * *'),
     WEEKLY_REPORT_CRON: cron('10 9 * * 1'),
     CALENDAR_CHECK_CRON: cron('20 9 * * 1'),
+
+    // working days a supervision item is overdue before its lead unit is alerted urgently and its leader is told
+    ESCALATE_AFTER_WORKDAYS: int(1, 30, 3),
 
     PROPOSAL_ANSWER_MONTHS: int(1, 6, 3),
     PROPOSAL_REDO_MONTHS: int(1, 6, 1),
@@ -134,6 +146,7 @@ function shape(env: z.output<typeof schema>) {
           verificationToken: env.LARK_VERIFICATION_TOKEN,
           domain: env.LARK_DOMAIN,
           mode: env.LARK_MODE,
+          urgent: env.LARK_URGENT as UrgentLevel[],
           menu: Object.fromEntries(env.LARK_MENU.map((item) => [item.slice(0, item.indexOf('=')).trim(), item.slice(item.indexOf('=') + 1).trim()])),
         }
       : null,
@@ -149,6 +162,7 @@ function shape(env: z.output<typeof schema>) {
         }
       : null,
     cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON, calendarCheck: env.CALENDAR_CHECK_CRON },
+    escalateAfterWorkdays: env.ESCALATE_AFTER_WORKDAYS,
     proposals: {
       answerMonths: env.PROPOSAL_ANSWER_MONTHS,
       redoMonths: env.PROPOSAL_REDO_MONTHS,

@@ -33,6 +33,13 @@ export interface CommandContext {
   person(ref: string): PersonRef;
 }
 
+/**
+ * How a field is entered in the command's form: text (one line or several), a date picker, a
+ * deadline (date picker, or N个工作日 beside it), the field's fixed options, one or several of the
+ * office's units, one of its leaders.
+ */
+export type FormEntry = 'text' | 'long' | 'date' | 'deadline' | 'choice' | 'unit' | 'units' | 'leader';
+
 export interface CommandDef<F extends z.ZodObject> {
   /** canonical name first, then aliases; matched case-insensitively, longest first */
   names: readonly [string, ...string[]];
@@ -45,6 +52,12 @@ export interface CommandDef<F extends z.ZodObject> {
   verbatim?: string;
   fields: F;
   example: string;
+  /**
+   * The fields a form shows, in order, and how each is entered. A command with a form sent
+   * without fields is answered with the form; a refusal of its fields, with the form again,
+   * filled in with what was given.
+   */
+  form?: Partial<Record<keyof z.output<F> & string, FormEntry>>;
   /** Runs inside the engine's transaction, which every service it calls writes in. */
   run(ctx: CommandContext, fields: z.output<F>): Promise<Reply | Reply[]>;
 }

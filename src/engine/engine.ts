@@ -5,6 +5,7 @@ import type { AnyCommand, Catalog, CommandContext, PersonRef } from '../../comma
 import { canonicalField, isDeadline } from '../../commands/kit/fields';
 import { validateFields } from '../../commands/kit/validate';
 import type { DeliveryTarget } from '../lib/delivery';
+import { refusalText } from '../lib/form-text';
 import { text, type Reply } from '../lib/reply';
 import { withoutNul } from '../lib/without-nul';
 import { ROLE_LABELS, type Actor } from '../services/actor';
@@ -19,6 +20,7 @@ import { may } from './permissions';
 import { Registry } from './registry';
 import { scopeVerdict } from './chat-scope';
 import { createFloodGuard } from './flood';
+import { createForms, submittedFields } from './forms';
 
 export interface Outcome {
   replies: Reply[];
@@ -32,6 +34,7 @@ export interface Outcome {
 
 const UNSUPPORTED = '暂时只能处理文字消息。请用文字发送命令，发送「帮助」查看可用命令。';
 const WELCOME_COMMAND = '本群设置';
+const GREETING = '您好！发送「帮助」查看可用命令。';
 
 export function replyTarget(msg: IncomingMessage): DeliveryTarget {
   return {
@@ -45,7 +48,7 @@ export function replyTarget(msg: IncomingMessage): DeliveryTarget {
 }
 
 function refusal(def: AnyCommand, reason: string): Reply {
-  return text(`「${def.names[0]}」未执行：${reason}\n示例：${def.example}\n发送「帮助 ${def.names[0]}」查看全部字段。`);
+  return text(refusalText(def.names[0], reason, def.example));
 }
 
 export function createEngine(options: { services: Services; commands: readonly AnyCommand[]; log: Logger }) {
@@ -54,6 +57,12 @@ export function createEngine(options: { services: Services; commands: readonly A
   const buttons = buttonFilter(options.commands);
 
   const flood = createFloodGuard(services.db);
+  const forms = createForms(services);
+
+  /** A refusal of fields: a command with a form answers with the form again, keeping what was given. */
+  async function refused(def: AnyCommand, given: Readonly<Record<string, string>>, reason: string): Promise<Reply> {
+    return def.form ? { form: await forms.formFor(def, given, reason) } : refusal(def, reason);
+  }
 
   function catalogFor(actor: Actor, chatType: 'p2p' | 'group', enabled: readonly ChatGroup[]): Catalog {
     const available = registry.commands.filter((d) => may(actor.role, d.right) && scopeVerdict(chatType, enabled, d.group, actor.role === 'admin').kind === 'open');
@@ -89,6 +98,11 @@ export function createEngine(options: { services: Services; commands: readonly A
 
   /** Works out the replies to one message. Writes only inside the caller's transaction. */
   async function handle(msg: IncomingMessage): Promise<Outcome> {
+    // someone the directory says has left is no sender: never created, counted as seen or answered
+    if (msg.kind === 'left') {
+      if (!(await services.orgSync.personLeft(msg.sender))) log.debug({ platform: msg.platform }, 'someone unknown to the bot left the organisation');
+      return { replies: [], command: null, ok: true, forget: false };
+    }
     const chat = { platform: msg.platform, chatId: msg.chat.id, type: msg.chat.type, title: msg.chat.title };
     await services.chats.seen(chat);
     const actor = await services.people.actorFor(msg.sender, msg.sender.name, `${msg.platform}:${msg.chat.id}`);
@@ -104,13 +118,13 @@ export function createEngine(options: { services: Services; commands: readonly A
     const catalog = catalogFor(actor, chat.type, enabled);
     // The bot added to a group: whoever added it is shown the group's settings there (an admin, with
     // a button per command group to enable) or, as anyone in a closed group, told whom to ask.
-    const match = msg.kind === 'joined' ? registry.match(WELCOME_COMMAND) : msg.kind === 'text' ? registry.match(msg.text) : null;
+    const match = msg.kind === 'joined' ? registry.match(WELCOME_COMMAND) : msg.kind === 'text' ? registry.match(msg.text) : msg.form ? formMatch(msg.form.command) : null;
     const verdict = scopeVerdict(chat.type, enabled, match?.def.group ?? null, actor.role === 'admin');
     if (verdict.kind === 'closed') return done(await closedChat(chat, actor), match?.def.names[0] ?? null, false);
 
     if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)], null, false);
     if (!match) {
-      if (msg.text.trim() === '') return done([text('您好！发送「帮助」查看可用命令。')]);
+      if (msg.text.trim() === '') return done([text(GREETING)]);
       const near = registry.suggest(msg.text, catalog.available());
       return done(
         [text(`没有这个命令。${near.length ? `您是不是要：${near.map((n) => `「${n}」`).join('、')}？` : ''}发送「帮助」查看可用命令。`)],
@@ -121,16 +135,16 @@ export function createEngine(options: { services: Services; commands: readonly A
     const { def } = match;
     const name = def.names[0];
     if (verdict.kind === 'group-off') return done([text(`本群未开通「${verdict.group}」功能。如需使用，请联系管理员发送「本群启用 ${verdict.group}」，或私聊机器人。`)], name, false);
-    if (!may(actor.role, def.right)) return done([denial(def, actor)], name, false);
+    // a group already open, joined again: whoever added the bot asked for nothing it could refuse
+    if (!may(actor.role, def.right)) return done([msg.kind === 'joined' ? text(GREETING) : denial(def, actor)], name, msg.kind === 'joined');
 
-    const declared = Object.keys(def.fields.shape);
-    const parsed = def.verbatim
-      ? { ok: true as const, values: match.rest.trim() ? { [def.verbatim]: match.rest } : {} }
-      : parseArguments(match.rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
-    if (!parsed.ok) return done([refusal(def, parsed.error)], name, false);
+    // a command with a form, sent bare (typed, or chosen from a menu), is answered with its form
+    if (msg.kind === 'text' && def.form && match.rest.trim() === '') return done([{ form: await forms.formFor(def, {}) }], name);
+    const parsed = msg.form ? submittedFields(def, msg.form.values) : parseText(def, match.rest);
+    if (!parsed.ok) return done([parsed.given ? await refused(def, parsed.given, parsed.error) : refusal(def, parsed.error)], name, false);
 
-    const validated = validateFields(def, parsed.values, await services.dateContext());
-    if (!validated.ok) return done([validated.forget ? text(validated.error) : refusal(def, validated.error)], name, false, validated.forget);
+    const validated = validateFields(def, parsed.given, await services.dateContext());
+    if (!validated.ok) return done([validated.forget ? text(validated.error) : await refused(def, parsed.given, validated.error)], name, false, validated.forget);
 
     const ctx: CommandContext = { services, actor, chat, catalog, person: personResolver(msg) };
     try {
@@ -138,9 +152,23 @@ export function createEngine(options: { services: Services; commands: readonly A
       const result = await services.db.tx(async () => def.run(ctx, validated.data));
       return done([...(Array.isArray(result) ? result : [result]), ...(await unknownCalendarNote(validated.data))], name);
     } catch (error) {
-      if (error instanceof UserError) return done([text(error.message)], name, false, error.forget);
-      throw error;
+      if (!(error instanceof UserError)) throw error;
+      // a submitted form is shown again with the reason; a typed command is answered in words
+      return done([msg.form && !error.forget ? await refused(def, parsed.given, error.message) : text(error.message)], name, false, error.forget);
     }
+  }
+
+  /** A form names its command exactly, with nothing after it. */
+  function formMatch(command: string) {
+    const match = registry.match(command);
+    return match && match.rest === '' && match.def.form ? match : null;
+  }
+
+  function parseText(def: AnyCommand, rest: string): { ok: true; given: Record<string, string> } | { ok: false; error: string; given?: undefined } {
+    if (def.verbatim) return { ok: true, given: rest.trim() ? { [def.verbatim]: rest } : {} };
+    const declared = Object.keys(def.fields.shape);
+    const parsed = parseArguments(rest, declared, def.args ?? [], (typed) => canonicalField(declared, typed));
+    return parsed.ok ? { ok: true, given: parsed.values } : parsed;
   }
 
   /** A deadline counted in working days into a year without holiday data was counted Monday to Friday: say so. */

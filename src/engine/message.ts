@@ -23,8 +23,13 @@ export interface IncomingMessage {
   text: string;
   /** people mentioned, other than the bot */
   mentions: PlatformUser[];
-  /** 'unsupported' for images, files and the like, which get a polite answer; 'joined' when the sender added the bot to this group */
-  kind: 'text' | 'unsupported' | 'joined';
+  /**
+   * 'unsupported' for images, files and the like, which get a polite answer; 'joined' when the sender added the bot to this group; 'form' a form submitted;
+   * 'left' when the platform's directory says the sender has left the organisation (made only from a verified directory event, never from what a person sends)
+   */
+  kind: 'text' | 'unsupported' | 'joined' | 'form' | 'left';
+  /** with kind 'form': the command whose form it was, and its values by field name (a deadline's N个工作日 under the name + WORKDAYS_INPUT) */
+  form?: { command: string; values: Record<string, string | string[]> } | undefined;
   receivedAt: number;
   /** what the platform needs to answer in place (DingTalk's sessionWebhook) */
   replyContext?: Record<string, unknown> | undefined;

@@ -27,8 +27,8 @@ export function createDispatcher(options: DispatcherOptions) {
 
   async function deliver(m: Outgoing): Promise<void> {
     try {
-      await senders[m.platform]!.send(m);
-      await outbox.markSent(m.id);
+      const delivered = await senders[m.platform]!.send(m);
+      await outbox.markSent(m, delivered ?? []);
       log.debug({ outbox: m.id, attempt: m.attempt }, 'message delivered');
     } catch (error) {
       const e = error instanceof SendError ? error : null;

@@ -4,10 +4,11 @@
 // under way in another instance (services/job-runs.ts), and sends nothing.
 import { calendarMissingCard } from '../../commands/calendar';
 import { reportCard } from '../../commands/stats';
-import { addDays, formatLocalDateTime, localDateOf } from '../lib/dates';
+import { addDays, formatLocalDateTime, localDateOf, startOfLocalDate } from '../lib/dates';
 import { card, type Reply } from '../lib/reply';
 import type { Services } from '../services';
 import { systemActor } from '../services/actor';
+import { unreadText, type UnitUnread } from '../services/escalation';
 import type { Digest } from '../services/reminders';
 import { weekOf } from '../services/stats';
 
@@ -38,12 +39,18 @@ class DryRun extends Error {
   }
 }
 
+/** The week's reminders still unread, by unit, under the figures (where reads are reported). */
+function withUnread(reply: Reply, unread: UnitUnread[]): Reply {
+  if (!('card' in reply) || unread.length === 0) return reply;
+  return { ...reply, card: { ...reply.card, lines: [...(reply.card.lines ?? []), `提醒未读：${unreadText(unread)}`] } };
+}
+
 export function slotOf(at: number, timezone: string): string {
   return formatLocalDateTime(at, timezone).replace(' ', 'T');
 }
 
 export async function runJob(services: Services, job: JobName, at: number, options: { dryRun?: boolean } = {}): Promise<{ summary: JobSummary; queued?: QueuedMessage[] }> {
-  const { db, calendar, reminders, notify, outbox, chats, people, stats, jobRuns } = services;
+  const { db, calendar, reminders, escalation, notify, outbox, chats, people, stats, jobRuns } = services;
   const slot = slotOf(at, services.timezone);
   const today = localDateOf(at, services.timezone);
   const key = `job:${job}:${slot}`;
@@ -56,7 +63,7 @@ export async function runJob(services: Services, job: JobName, at: number, optio
   };
   const toPeople = async (digests: Digest[]) => {
     // people with the same items (the contacts of one unit) share one message row
-    for (const d of digests) summary.messages += await notify.people(d.personIds, d.reply, key);
+    for (const d of digests) summary.messages += await notify.people(d.personIds, d.reply, key, { ...(d.urgent.length ? { urgent: d.urgent } : {}), ...(d.unitId !== null ? { unitId: d.unitId } : {}) });
     summary.recipients = digests.reduce((n, d) => n + d.personIds.length, 0);
     summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
     await reminders.record(today, digests);
@@ -81,12 +88,14 @@ export async function runJob(services: Services, job: JobName, at: number, optio
       } else if (job === 'reminders') {
         const digests = await reminders.deadlines(today);
         await toPeople(digests);
+        summary.messages += await escalation.followUp(today, key);
         const overview = reminders.summary(today, digests);
         if (overview) await toChats('提醒', overview);
       } else if (job === 'feedback') {
         await toPeople(await reminders.feedback(today));
       } else {
-        const reply = reportCard(await stats.report(weekOf(addDays(today, -7)), systemActor('weekly-report')), '上周统计');
+        const week = weekOf(addDays(today, -7));
+        const reply = withUnread(reportCard(await stats.report(week, systemActor('weekly-report')), '上周统计'), await escalation.unreadByUnit(startOfLocalDate(week.from, services.timezone), startOfLocalDate(addDays(week.to, 1), services.timezone)));
         const leaders = (await people.listWithRoles()).filter((p) => p.role === 'leader');
         summary.messages += await notify.people(leaders.map((l) => l.id), reply, key);
         summary.recipients = leaders.length;

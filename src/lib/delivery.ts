@@ -5,9 +5,19 @@ export type DeliveryTarget =
   /** an answer to a message the bot received; `context` holds what the platform needs to reply in place, at the first attempt only (the outbox drops it after that) */
   | { kind: 'reply'; chatId: string; chatType: 'p2p' | 'group'; messageId: string | null; userId: string; context?: Record<string, unknown> }
   | { kind: 'chat'; chatId: string }
-  | { kind: 'user'; userId: string }
+  | ({ kind: 'user'; userId: string } & Attention)
   /** the same message to several people on one platform (DingTalk sends up to 20 in one call) */
-  | { kind: 'users'; userIds: string[] };
+  | ({ kind: 'users'; userIds: string[] } & Attention)
+  /** a card the platform already shows, brought up to date in place (Feishu; a DingTalk robot's messages cannot be) */
+  | { kind: 'update'; messageId: string };
+
+/** What a message to people asks beyond delivery: the business says so, each platform does what it can. */
+export interface Attention {
+  /** alert each recipient at once (Feishu's 加急), once per key and person; a key names an item and a level, e.g. supervision:DB-2026-0001:overdue-3 */
+  urgent?: string[];
+  /** a reminder to this unit's contacts: followed up while unread, where the platform reports reads */
+  unitId?: number;
+}
 
 export interface Outgoing {
   id: number;
@@ -19,8 +29,16 @@ export interface Outgoing {
   attempt: number;
 }
 
+/** A message a platform accepted, as it numbers it, and to whom it went (a person by their id, or a chat). */
+export interface Delivered {
+  messageId: string;
+  userId?: string;
+  chatId?: string;
+}
+
 export interface Sender {
-  send(message: Outgoing): Promise<void>;
+  /** What the platform took, where it says (Feishu names each message; a DingTalk robot does not). */
+  send(message: Outgoing): Promise<Delivered[] | void>;
 }
 
 /** A failed send. `retryAfterMs` (from a rate-limit answer) overrides the backoff; `permanent` gives up at once. */

@@ -11,8 +11,13 @@ export interface CardAction {
   fallback?: { label: string; command: string };
 }
 
+/** What a card shows, so that it can be brought up to date when that changes: 'document:SW-2026-0001', 'supervision:DB-2026-0001', 'proposal:JY-2026-0012'. */
+export type Subject = `${'document' | 'supervision' | 'proposal'}:${string}`;
+
 export interface Card {
   title: string;
+  /** the item the card is about, where it is about one */
+  about?: Subject;
   tone: Tone;
   /** light markdown: **bold** and line breaks only */
   lines?: string[];
@@ -27,8 +32,43 @@ export interface FileReply {
   caption: string;
 }
 
+/**
+ * How one field of a form is entered: free text (one line or several), a date, a deadline (a
+ * date, or N个工作日 typed beside it), one or several of fixed options, one person.
+ */
+export type FormInput = 'text' | 'long' | 'date' | 'deadline' | 'choice' | 'choices' | 'person';
+
+export interface FormField {
+  /** the command's field name, which the submission comes back under */
+  name: string;
+  input: FormInput;
+  required: boolean;
+  /** what the field takes or defaults to (默认今天) */
+  hint?: string;
+  /** choice/choices: the values; person: identities (lark:ou_x) with their names */
+  options?: { value: string; label: string }[];
+  /** what the form shows filled in: a default, or what was submitted (several choices joined with 、) */
+  value?: string;
+}
+
+/**
+ * A command to be filled in. Platforms with forms show one whose submission comes back as that
+ * command's fields; the others show the fields to type. `error` is a refusal of what was
+ * submitted, naming the field; the values are then what was submitted, kept.
+ */
+export interface Form {
+  command: string;
+  title: string;
+  fields: FormField[];
+  example: string;
+  error?: string;
+}
+
+/** A deadline field's second input, where N个工作日 is typed beside the date picker. */
+export const WORKDAYS_INPUT = '·工作日';
+
 /** `once`: the text is a key (a sign-in link): the outbox keeps it until it is delivered, not after. */
-export type Reply = { text: string; once?: true } | { card: Card } | { file: FileReply };
+export type Reply = { text: string; once?: true } | { card: Card } | { file: FileReply } | { form: Form };
 
 export function text(t: string): Reply {
   return { text: t };

@@ -12,6 +12,7 @@ import { card, type Reply } from '../lib/reply';
 import type { Actor } from './actor';
 import type { AuditService } from './audit';
 import { addWorkdaysOn, coveredBy, type CalendarService, type Day } from './calendar';
+import { subjectOf, type CardUpdatesService } from './card-updates';
 import { UserError } from './errors';
 import { readHolidayNotice, type NoticeHoliday } from './holiday-notice';
 import type { NotifyService } from './notify';
@@ -64,7 +65,7 @@ export interface CalendarAdopted {
 
 const EXAMPLE = '节假日导入 国务院办公厅关于2027年部分节假日安排的通知 …… 一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。……';
 
-export function createCalendarChangesService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService }) {
+export function createCalendarChangesService(db: Db, clock: Clock, deps: { calendar: CalendarService; audit: AuditService; notify: NotifyService; units: UnitsService; cardUpdates: CardUpdatesService }) {
   const { calendar, audit, notify } = deps;
 
   /**
@@ -184,6 +185,7 @@ export function createCalendarChangesService(db: Db, clock: Clock, deps: { calen
             : await db.q.update(proposals).set({ dueDate: m.to, updatedAt: now }).where(and(eq(proposals.id, m.id), eq(proposals.dueDate, m.from), isNotNull(proposals.dueWorkdays), inArray(proposals.status, ['assigned', 'in_progress'])));
       if (changedRows(changed) === 0) continue;
       await audit.record(actor, '办理时限随节假日调整', m.regNo, { due: m.from }, { due: m.to, why });
+      await deps.cardUpdates.changed(subjectOf(m.kind, m.regNo));
       moved.push(m);
     }
     return { moved, told: await tell(why, dedupeKey, moved) };

@@ -8,6 +8,7 @@ import { addDays, isoWeekday, yearOf, type LocalDate, type WorkdayCount } from '
 import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
+import { subjectOf, type CardUpdatesService } from './card-updates';
 import { createDocumentSearch } from './document-search';
 import { UserError } from './errors';
 import type { NotifyService } from './notify';
@@ -78,7 +79,7 @@ const SEARCH_CANDIDATES = 1000;
 export function createDocumentsService(
   db: Db,
   clock: Clock,
-  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; notify: NotifyService; today: () => LocalDate; workdaysBetween: (from: LocalDate, to: LocalDate) => Promise<number> },
+  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; notify: NotifyService; cardUpdates: CardUpdatesService; today: () => LocalDate; workdaysBetween: (from: LocalDate, to: LocalDate) => Promise<number> },
 ) {
   const { audit, numbering, notify } = deps;
   const search = createDocumentSearch(db);
@@ -121,7 +122,9 @@ export function createDocumentsService(
   }
 
   async function notifyUnit(doc: DocumentView, unitId: number, dedupeKey: string): Promise<void> {
-    await notify.people((await deps.units.contactsOf(unitId)).map((c) => c.personId), assignmentNotice(doc), dedupeKey);
+    // a 特急 document is pressed on the unit's contacts at once (加急), once per unit it is handed to
+    const urgent = doc.urgency === '特急' ? { urgent: [`${subjectOf('公文', doc.regNo)}:assigned:${unitId}`] } : {};
+    await notify.people((await deps.units.contactsOf(unitId)).map((c) => c.personId), assignmentNotice(doc), dedupeKey, urgent);
   }
 
   /** Inside the registering transaction: the row and its search entry. */
@@ -260,6 +263,7 @@ export function createDocumentsService(
       const after = await byId(doc.id);
       await audit.record(actor, '公文分办', doc.regNo, snapshot(doc), snapshot(after));
       await notifyUnit(after, unit.id, `doc-assign:${doc.regNo}:${now}`);
+      await deps.cardUpdates.changed(`document:${doc.regNo}`);
       return after;
     },
 
@@ -283,6 +287,7 @@ export function createDocumentsService(
         .where(eq(documents.id, doc.id));
       const after = await byId(doc.id);
       await audit.record(actor, '公文办结', doc.regNo, snapshot(doc), snapshot(after));
+      await deps.cardUpdates.changed(`document:${doc.regNo}`);
       return after;
     },
 
@@ -319,6 +324,7 @@ export function createDocumentsService(
 function assignmentNotice(doc: DocumentView): Reply {
   return card({
     title: `请办理：${doc.regNo}`,
+    about: `document:${doc.regNo}`,
     tone: doc.urgency === '平件' ? 'info' : 'warning',
     lines: [`**${doc.title}**`],
     fields: [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Attention } from '../lib/delivery';
 import type { Reply } from '../lib/reply';
 import type { Role } from './actor';
 import type { OutboxService } from './outbox';
@@ -16,9 +17,10 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
     /**
      * The same message to several people: one row per platform and role, so a platform that can
      * send to many at once (DingTalk) does, and nobody is offered a button they would be refused.
-     * Returns how many of them can be reached.
+     * `attention` (an urgent alert, a reminder followed up while unread) goes with each row for the
+     * platform to honour where it can. Returns how many of them can be reached.
      */
-    async people(personIds: number[], reply: Reply, dedupeKey: string): Promise<number> {
+    async people(personIds: number[], reply: Reply, dedupeKey: string, attention: Attention = {}): Promise<number> {
       const groups = new Map<string, { platform: string; role: Role | null; userIds: string[] }>();
       for (const id of new Set(personIds)) {
         const reach = await people.reach(id);
@@ -33,7 +35,7 @@ export function createNotifyService(outbox: OutboxService, people: PeopleService
         await outbox.enqueue({
           dedupeKey: `${dedupeKey}:${platform}:${createHash('sha256').update(userIds.join(',')).digest('hex').slice(0, 24)}`,
           platform,
-          target: userIds.length === 1 ? { kind: 'user', userId: userIds[0]! } : { kind: 'users', userIds },
+          target: userIds.length === 1 ? { kind: 'user', userId: userIds[0]!, ...attention } : { kind: 'users', userIds, ...attention },
           reply: buttonsFor(reply, role),
         });
       }

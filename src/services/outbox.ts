@@ -3,9 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, lt, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { changedRows, type Db, type Dialect } from '../../db/client';
-import { outbox, outboxOwners } from '../../db/schema';
+import { outbox, outboxOwners, sentMessages } from '../../db/schema';
 import type { Clock } from '../lib/clock';
-import { backoffDelay, type DeliveryTarget, type Outgoing } from '../lib/delivery';
+import { backoffDelay, type Delivered, type DeliveryTarget, type Outgoing } from '../lib/delivery';
 import type { Reply } from '../lib/reply';
 
 export interface OutboxSettings {
@@ -52,6 +52,9 @@ export function conversationOf(platform: string, target: DeliveryTarget): string
       return `${platform}:user:${target.userId}`;
     case 'users':
       return `${platform}:users:${createHash('sha256').update(target.userIds.join(',')).digest('hex').slice(0, 16)}`;
+    // the message itself: its updates go out in order, and the platform's limit per message holds
+    case 'update':
+      return `${platform}:message:${target.messageId}`;
     default:
       return `${platform}:chat:${target.chatId}`;
   }
@@ -136,9 +139,19 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       });
     },
 
-    async markSent(id: number): Promise<void> {
+    /** The row delivered; what the platform accepted is kept by its message ids, with the card's subject. */
+    async markSent(m: Pick<Outgoing, 'id' | 'platform' | 'reply' | 'target'>, delivered: readonly Delivered[] = []): Promise<void> {
+      const now = clock.now();
+      const subject = 'card' in m.reply ? (m.reply.card.about ?? null) : null;
+      const commands = 'card' in m.reply ? (m.reply.card.actions ?? []).map((a) => a.command) : null;
       await db.tx(async () => {
-        await db.q.update(outbox).set({ status: 'sent', sentAt: clock.now(), leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, id));
+        await db.q.update(outbox).set({ status: 'sent', sentAt: now, leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, m.id));
+        if (delivered.length === 0) return;
+        // a reminder to a unit's contacts is kept with its unit, to be followed up while unread
+        const unitId = 'unitId' in m.target ? (m.target.unitId ?? null) : null;
+        const rows = delivered.map((d) => ({ platform: m.platform, messageId: d.messageId, outboxId: m.id, userId: d.userId ?? null, chatId: d.chatId ?? null, subject, sentAt: now, commands, unitId }));
+        // a send retried after a lost answer is the same message again (its uuid): kept once
+        await db.q.insert(sentMessages).values(rows).onConflictDoNothing();
       });
     },
 

@@ -112,6 +112,16 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
     return (await views([personId]))[0]!;
   }
 
+  /** No role, no unit, a contact of none: audited as 撤销授权. */
+  async function clearRole(personId: number, target: Identity, actor: Actor): Promise<{ before: PersonView; after: PersonView }> {
+    const before = await view(personId);
+    await db.q.update(people).set({ role: null, unitId: null, updatedAt: clock.now() }).where(eq(people.id, personId));
+    await db.q.delete(unitContacts).where(eq(unitContacts.personId, personId));
+    const after = await view(personId);
+    await audit.record(actor, '撤销授权', identityKey(target), summary(before), summary(after));
+    return { before, after };
+  }
+
   return {
     ensure,
     view,
@@ -179,12 +189,21 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
       const person = await findByIdentity(target);
       if (!person || person.role === null) throw new UserError(`${identityKey(target)} 没有任何角色，无需撤销`);
       if (person.id === actor.personId && person.role === 'admin') throw new UserError('不能撤销自己的管理员角色，请由另一位管理员操作');
-      const before = await view(person.id);
-      await db.q.update(people).set({ role: null, unitId: null, updatedAt: clock.now() }).where(eq(people.id, person.id));
-      await db.q.delete(unitContacts).where(eq(unitContacts.personId, person.id));
-      const after = await view(person.id);
-      await audit.record(actor, '撤销授权', identityKey(target), summary(before), summary(after));
-      return after;
+      return (await clearRole(person.id, target, actor)).after;
+    },
+
+    /**
+     * Someone the platform's directory says has left: their role and every unit they were a contact
+     * of end, audited as `actor` (the directory). Null for someone the bot never knew, or who held
+     * nothing. In the caller's transaction.
+     */
+    async departed(target: Identity, actor: Actor): Promise<{ before: PersonView; unitIds: number[] } | null> {
+      await lockIdentity(target);
+      const person = await findByIdentity(target);
+      if (!person) return null;
+      const unitIds = (await db.q.select({ unitId: unitContacts.unitId }).from(unitContacts).where(eq(unitContacts.personId, person.id))).map((c) => c.unitId);
+      if (person.role === null && unitIds.length === 0) return null;
+      return { before: (await clearRole(person.id, target, actor)).before, unitIds };
     },
 
     /** Everyone holding a role, admins first. */
@@ -202,6 +221,11 @@ export function createPeopleService(db: Db, clock: Clock, audit: AuditService) {
         .where(and(eq(people.role, role), eq(people.name, name)))
         .orderBy(asc(people.id));
       return views(rows.map((p) => p.id));
+    },
+
+    /** The name of the person behind an identity, where the bot knows them by name. */
+    async nameOf(identity: Identity): Promise<string | null> {
+      return (await findByIdentity(identity))?.name || null;
     },
 
     /** A person as others read them: the name, or for someone never seen by name, their platform id. */

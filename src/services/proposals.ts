@@ -10,6 +10,7 @@ import { addMonths, yearOf, type LocalDate, type WorkdayCount } from '../lib/dat
 import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
+import type { CardUpdatesService } from './card-updates';
 import { UserError } from './errors';
 import type { NotifyService } from './notify';
 import { formatRegNo, parseRegNo } from './numbering';
@@ -100,7 +101,7 @@ export function createProposalsService(
   db: Db,
   clock: Clock,
   settings: ProposalSettings,
-  deps: { audit: AuditService; units: UnitsService; notify: NotifyService; today: () => LocalDate },
+  deps: { audit: AuditService; units: UnitsService; notify: NotifyService; cardUpdates: CardUpdatesService; today: () => LocalDate },
 ) {
   const { audit, notify } = deps;
 
@@ -361,6 +362,7 @@ export function createProposalsService(
         .where(eq(proposals.id, row.id));
       const after = await refresh(row.id);
       await audit.record(actor, `${kind}答复`, row.regNo, snapshot(row), snapshot(after));
+      await deps.cardUpdates.changed(`proposal:${row.regNo}`);
       return view(after);
     },
 
@@ -406,6 +408,7 @@ export function createProposalsService(
       }
       const after = await refresh(row.id);
       await audit.record(actor, `${kind}评价`, row.regNo, snapshot(row), snapshot(after));
+      await deps.cardUpdates.changed(`proposal:${row.regNo}`);
       if (evaluation === '不满意') {
         const v = await view(after);
         const [lead] = await db.q.select({ unitId: proposalUnits.unitId }).from(proposalUnits).where(and(eq(proposalUnits.proposalId, row.id), eq(proposalUnits.lead, true))).limit(1);
@@ -444,6 +447,7 @@ export function createProposalsService(
 function assignmentNotice(p: ProposalView, lead: boolean): Reply {
   return card({
     title: `${p.kind}交办：${p.regNo}（${lead ? '主办' : '协办'}）`,
+    about: `proposal:${p.regNo}`,
     tone: 'warning',
     lines: [`**${p.title}**`],
     fields: [
@@ -459,6 +463,7 @@ function assignmentNotice(p: ProposalView, lead: boolean): Reply {
 function redoNotice(p: ProposalView): Reply {
   return card({
     title: `${p.kind}重新办理：${p.regNo}`,
+    about: `proposal:${p.regNo}`,
     tone: 'danger',
     lines: [`**${p.title}**`, `${p.kind === '建议' ? '代表' : '委员'}对答复不满意，请重新办理并再次答复。`],
     fields: [['新的答复期限', p.dueDate]],

@@ -5,8 +5,9 @@ import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
 import { daysBetween, type LocalDate } from '../lib/dates';
-import { card, type Reply } from '../lib/reply';
+import { card, type Reply, type Subject } from '../lib/reply';
 import type { CalendarService } from './calendar';
+import { subjectOf } from './card-updates';
 import { nextFeedbackDue, OPEN } from './supervision-rules';
 
 export type ReminderKind = 'overdue' | 'today' | 'soon' | 'escalation' | 'feedback';
@@ -29,6 +30,8 @@ export interface Entry {
   kind: ReminderKind;
   /** calendar days past due (overdue, escalation), or working days left (soon) */
   days: number;
+  /** for what its readers are alerted of urgently (加急), once: the item and the level, e.g. supervision:DB-2026-0001:overdue-3 */
+  urgent?: string;
 }
 
 /** One message: the same items for everyone in personIds (the contacts of one unit, say). */
@@ -36,6 +39,10 @@ export interface Digest {
   personIds: number[];
   entries: Entry[];
   reply: Reply;
+  /** the unit whose contacts these are, when it is one unit's list: followed up while unread */
+  unitId: number | null;
+  /** the urgent keys of its entries (none: a plain message) */
+  urgent: string[];
 }
 
 /** Entries gathered by who reads them: a unit's list is read by its contacts, a leader's by the leader. */
@@ -49,14 +56,17 @@ function addTo(lists: Lists, key: string, readers: readonly number[], entry: Ent
 
 /** Days before a deadline that a reminder starts, in working days. */
 export const SOON_WORKDAYS = 3;
-/** Working days overdue from which the leader hears of it too. */
-export const ESCALATE_AFTER_WORKDAYS = 3;
 const MAX_LINES = 30;
 /** Rows written by one statement when recording what was reminded of. */
 const RECORD_BATCH = 500;
 const ORDER: Record<ReminderKind, number> = { escalation: 0, overdue: 1, feedback: 2, today: 3, soon: 4 };
 
-export function createRemindersService(db: Db, deps: { calendar: CalendarService }) {
+/**
+ * `escalateAfterWorkdays` (ESCALATE_AFTER_WORKDAYS): working days overdue from which the leader
+ * hears of an item too, and a supervision item's lead unit is alerted urgently.
+ */
+export function createRemindersService(db: Db, deps: { calendar: CalendarService; escalateAfterWorkdays: number }) {
+  const escalateAfter = deps.escalateAfterWorkdays;
   /** Open items due by `horizon` (overdue ones included), in one order on either dialect: the digests follow it. */
   async function dueBy(horizon: LocalDate): Promise<DueItem[]> {
     const docs = (
@@ -122,6 +132,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
    * leaving out the items already reminded of today (an earlier slot).
    */
   async function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply): Promise<Digest[]> {
+    const unitOf = (signature: string) => (/^unit \d+$/.test(signature) ? Number(signature.slice(5)) : null);
     const told = new Set((await db.q.select().from(remindersSent).where(eq(remindersSent.date, today))).map((r) => `${r.ref}|${r.kind}`));
     const readsOf = new Map<number, string[]>();
     for (const [key, list] of lists) for (const personId of list.readers) readsOf.set(personId, [...(readsOf.get(personId) ?? []), key]);
@@ -139,7 +150,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .flatMap((key) => lists.get(key)!.entries)
         .filter((e) => !told.has(`${e.item.ref}|${e.kind}`))
         .sort(byUrgency);
-      if (entries.length) out.push({ personIds, entries, reply: render(entries) });
+      if (entries.length) out.push({ personIds, entries, reply: render(entries), unitId: unitOf(signature), urgent: entries.flatMap((e) => (e.urgent ? [e.urgent] : [])) });
     }
     return out;
   }
@@ -158,14 +169,23 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
         const { key, readers } = await readersOf(item.unitId, contacts, registrars);
-        addTo(lists, key, readers, { item, kind, days });
-        if (kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= ESCALATE_AFTER_WORKDAYS) {
+        const longOverdue = kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= escalateAfter;
+        // a supervision item long overdue is pressed on its lead unit's contacts urgently, once
+        const urgent = longOverdue && item.what === '督办' ? { urgent: `${subjectOf('督办', item.ref)}:overdue-${escalateAfter}` } : {};
+        addTo(lists, key, readers, { item, kind, days, ...urgent });
+        if (longOverdue) {
           const escalation: Entry = { item, kind: 'escalation', days: late };
           if (item.leaderId) addTo(lists, `leader ${item.leaderId}`, [item.leaderId], escalation);
           else addTo(lists, 'leaders', allLeaders, escalation);
         }
       }
-      return digests(today, lists, deadlineCard);
+      return digests(today, lists, (entries) => deadlineCard(entries, escalateAfter));
+    },
+
+    /** A unit's open items due within the reminder horizon (overdue ones included), as its reminder lists them. */
+    async dueFor(unitId: number, today: LocalDate): Promise<DueItem[]> {
+      const calendar = await deps.calendar.current();
+      return (await dueBy(calendar.addWorkdays(today, SOON_WORKDAYS))).filter((item) => item.unitId === unitId);
     },
 
     /** Weekly and monthly supervision items whose feedback is due today or already late, to the lead unit. */
@@ -238,13 +258,19 @@ function capped(entries: Entry[]): string[] {
   return entries.length > MAX_LINES ? [...lines, `……另有 ${entries.length - MAX_LINES} 件，发送「待办公文」「督办逾期」等查看`] : lines;
 }
 
+/** A reminder of one item is a card about it, kept true as it changes; one of several items is about none. */
+function about(entries: Entry[]): { about?: Subject } {
+  return entries.length === 1 ? { about: subjectOf(entries[0]!.item.what, entries[0]!.item.ref) } : {};
+}
+
 const ACTION_LABEL: Record<string, string> = { 公文办结: '办结', 公文分办: '分办' };
 
-function deadlineCard(entries: Entry[]): Reply {
+function deadlineCard(entries: Entry[], escalateAfter: number): Reply {
   const escalations = entries.filter((e) => e.kind === 'escalation').length;
   const overdue = entries.filter((e) => e.kind === 'overdue').length;
   return card({
-    title: escalations ? `逾期督促：${escalations} 件已逾期 ${ESCALATE_AFTER_WORKDAYS} 个工作日以上` : `到期提醒：${entries.length} 件`,
+    ...about(entries),
+    title: escalations ? `逾期督促：${escalations} 件已逾期 ${escalateAfter} 个工作日以上` : `到期提醒：${entries.length} 件`,
     tone: escalations || overdue ? 'danger' : 'warning',
     lines: capped(entries),
     actions: entries.slice(0, 3).map((e) => ({
@@ -258,6 +284,7 @@ function deadlineCard(entries: Entry[]): Reply {
 
 function feedbackCard(entries: Entry[]): Reply {
   return card({
+    ...about(entries),
     title: `督办反馈提醒：${entries.length} 件`,
     tone: entries.some((e) => e.days > 0) ? 'danger' : 'warning',
     lines: [...capped(entries), '反馈请发送：督办反馈 编号 进展情况'],

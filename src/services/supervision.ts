@@ -10,6 +10,7 @@ import { card, type Reply } from '../lib/reply';
 import { unitScope, type Actor } from './actor';
 import type { AuditService } from './audit';
 import type { CalendarService } from './calendar';
+import type { CardUpdatesService } from './card-updates';
 import { UserError } from './errors';
 import type { NotifyService } from './notify';
 import { parseRegNo, type Numbering } from './numbering';
@@ -76,7 +77,7 @@ const RANKED_CANDIDATES = 500;
 export function createSupervisionService(
   db: Db,
   clock: Clock,
-  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; people: PeopleService; notify: NotifyService; calendar: CalendarService; today: () => LocalDate },
+  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; people: PeopleService; notify: NotifyService; cardUpdates: CardUpdatesService; calendar: CalendarService; today: () => LocalDate },
 ) {
   const { audit, numbering, notify, calendar } = deps;
 
@@ -274,6 +275,7 @@ export function createSupervisionService(
         .where(eq(supervisionItems.id, item.id));
       const after = await refresh(item.id);
       await audit.record(actor, '督办反馈', item.regNo, snapshot(item), { ...snapshot(after), feedback: text });
+      await deps.cardUpdates.changed(`supervision:${item.regNo}`);
       return detail(after);
     },
 
@@ -313,6 +315,7 @@ export function createSupervisionService(
       await audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
       const view = await detail(item);
       await notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
+      await deps.cardUpdates.changed(`supervision:${item.regNo}`);
       return view;
     },
 
@@ -336,6 +339,7 @@ export function createSupervisionService(
       await audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
       const view = await detail(after);
       if (pending.requestedBy) await notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
+      await deps.cardUpdates.changed(`supervision:${item.regNo}`);
       return view;
     },
 
@@ -352,6 +356,7 @@ export function createSupervisionService(
         .where(eq(supervisionItems.id, item.id));
       const after = await refresh(item.id);
       await audit.record(actor, '督办办结', item.regNo, snapshot(item), snapshot(after));
+      await deps.cardUpdates.changed(`supervision:${item.regNo}`);
       return detail(after);
     },
   };
@@ -360,6 +365,7 @@ export function createSupervisionService(
 function assignmentNotice(item: ItemView): Reply {
   return card({
     title: `新督办件：${item.regNo}`,
+    about: `supervision:${item.regNo}`,
     tone: 'warning',
     lines: [`**${item.title}**`, ...(item.instruction ? [`批示：${item.instruction}`] : [])],
     fields: [
@@ -377,6 +383,7 @@ function assignmentNotice(item: ItemView): Reply {
 function extensionNotice(item: ItemView, newDeadline: LocalDate, reason: string, actor: Actor): Reply {
   return card({
     title: `延期申请：${item.regNo}`,
+    about: `supervision:${item.regNo}`,
     tone: 'warning',
     lines: [`**${item.title}**`, `${actor.name || actor.identity} 申请把时限从 ${item.deadline} 延至 ${newDeadline}。`, `理由：${reason}`],
     fields: [
@@ -393,6 +400,7 @@ function extensionNotice(item: ItemView, newDeadline: LocalDate, reason: string,
 function decisionNotice(item: ItemView, approved: boolean, newDeadline: LocalDate, reason: string | undefined): Reply {
   return card({
     title: `延期${approved ? '已批准' : '未批准'}：${item.regNo}`,
+    about: `supervision:${item.regNo}`,
     tone: approved ? 'success' : 'danger',
     lines: [`**${item.title}**`, approved ? `时限已延至 ${newDeadline}。` : `时限仍为 ${item.deadline}。`, ...(reason ? [`领导意见：${reason}`] : [])],
     actions: [{ label: '查看', command: `督办查询 ${item.regNo}` }],

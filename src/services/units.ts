@@ -15,6 +15,8 @@ export interface UnitView {
   shortName: string | null;
   aliases: string[];
   contacts: { personId: number; name: string }[];
+  /** the Feishu department 单位同步 matched it with */
+  larkDepartmentId: string | null;
 }
 
 type UnitRow = typeof units.$inferSelect;
@@ -51,7 +53,7 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
   }
 
   async function view(u: UnitRow, aliases?: string[]): Promise<UnitView> {
-    return { id: u.id, name: u.name, shortName: u.shortName, aliases: aliases ?? (await aliasesOf(u.id)), contacts: await contactsOf(u.id) };
+    return { id: u.id, name: u.name, shortName: u.shortName, aliases: aliases ?? (await aliasesOf(u.id)), contacts: await contactsOf(u.id), larkDepartmentId: u.larkDepartmentId };
   }
 
   /** The unit of this exact name, short name or alias: at most one, since 单位新增 and 单位设置 keep them apart. */
@@ -135,7 +137,7 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
     async list(): Promise<UnitView[]> {
       const contacts = new Map<number, { personId: number; name: string }[]>();
       for (const { unitId, ...c } of await contactRows()) contacts.set(unitId, [...(contacts.get(unitId) ?? []), c]);
-      return (await everyUnit()).map(({ unit, aliases }) => ({ id: unit.id, name: unit.name, shortName: unit.shortName, aliases, contacts: contacts.get(unit.id) ?? [] }));
+      return (await everyUnit()).map(({ unit, aliases }) => ({ id: unit.id, name: unit.name, shortName: unit.shortName, aliases, contacts: contacts.get(unit.id) ?? [], larkDepartmentId: unit.larkDepartmentId }));
     },
 
     async get(id: number): Promise<UnitView | undefined> {
@@ -149,6 +151,16 @@ export function createUnitsService(db: Db, clock: Clock, audit: AuditService, pe
     },
 
     resolve,
+
+    /** The unit stands for this Feishu department (单位同步); one unit per department. In the caller's transaction. */
+    async linkDepartment(unitId: number, departmentId: string, actor: Actor): Promise<void> {
+      await lockUnitNames();
+      const [unit] = await db.q.select().from(units).where(eq(units.id, unitId)).limit(1);
+      if (!unit || unit.larkDepartmentId === departmentId) return;
+      await db.q.update(units).set({ larkDepartmentId: null }).where(eq(units.larkDepartmentId, departmentId));
+      await db.q.update(units).set({ larkDepartmentId: departmentId }).where(eq(units.id, unitId));
+      await audit.record(actor, '单位关联部门', unit.name, { larkDepartmentId: unit.larkDepartmentId }, { larkDepartmentId: departmentId });
+    },
 
     /** 单位设置 别名=…: the unit's aliases become these (无 clears them); one taken by another unit is refused. In the caller's transaction. */
     async setAliases(unitName: string, aliases: readonly string[], actor: Actor): Promise<UnitView> {

@@ -15,6 +15,8 @@ import { weekOf } from '../services/stats';
 import { html, jsonData, type Html } from './html';
 import { csrfField, type Viewer } from './layout';
 
+const UNREAD_WINDOW_MS = 7 * 86_400_000;
+
 // what the router refuses a non-admin, the page does not offer: both ask the engine's rights table
 const readOnly = (v: Viewer) => !may(v.role, 'admin');
 
@@ -23,6 +25,8 @@ export async function dashboard(services: Services, v: Viewer, actor: Parameters
   const week = await services.stats.report(weekOf(services.today()), actor);
   const card = (reportCard(week, '本周') as { card: Card }).card;
   const attention = await services.attention.byUnit();
+  // the reminders of the last seven days that their contacts have not opened (where the messenger reports reads)
+  const unread = await services.escalation.unreadByUnit(services.clock.now() - UNREAD_WINDOW_MS, services.clock.now());
   const chart = { weekly: await services.stats.weekly(12), units: await services.stats.onTimeByUnit(yearOf(services.today())) };
   // to admins, who can import the notice (calendar-check tells them the same each Monday)
   const missing = readOnly(v) ? [] : await services.calendar.missingYears(services.today());
@@ -38,6 +42,7 @@ ${attention.length
       ),
     )}</tbody></table></div>`
   : html`<p>没有逾期或红色预警的事项。</p>`}
+${unread.length ? html`<h2>提醒未读（近 7 天）</h2><ul class="unread">${unread.map((u) => html`<li data-unit="${u.unit}"><strong>${u.unit}</strong> ${u.contacts} 位联络员未读</li>`)}</ul>` : ''}
 <h2>本周数字</h2>
 <p>${week.period.label}，括号内为与上周相比的变化。</p>
 <div class="cards">${card.fields!.map(([label, value]) => {

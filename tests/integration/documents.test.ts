@@ -23,6 +23,16 @@ describe('收文登记', () => {
     expect(await t.scalar("SELECT count(*) FROM audit_log WHERE action = '收文登记' AND actor LIKE '%console:zhang%' AND chat = 'console:local'")).toBe(2);
   });
 
+  it('sent without fields, lists what to write where there are no forms, and registers nothing', async () => {
+    const r = await t.say('收文登记', 'console:zhang');
+    expect(r).toContain('收文登记 标题=… 来文单位=…');
+    expect(r).toContain('可选：文号、紧急程度、密级、收文日期、办理时限、承办单位、备注');
+    expect(r).toContain('示例：收文登记 标题=');
+    // typed with a field missing, the answer is the refusal it always was
+    expect(await t.say('收文登记 标题=甲', 'console:zhang')).toMatch(/^「收文登记」未执行：缺少「来文单位」/);
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
+  });
+
   it('numbers by the year of the 收文日期', async () => {
     expect(await t.say('收文登记 标题=甲 来文单位=乙 收文日期=2025-12-31')).toContain('SW-2025-0001');
     expect(await t.say('收文登记 标题=丙 来文单位=丁')).toContain('SW-2026-0001');

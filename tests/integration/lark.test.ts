@@ -1,71 +1,23 @@
 // The Feishu/Lark platform end to end: the real Express server on port 0, the real SDK, and only
 // Lark's HTTP API faked with nock.
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { botAddedEvent, cardEvent, menuEvent, messageEvent, signedRequest } from '../fixtures/lark';
+import { ENV, expectReply, expectSent, KEY, LARK, onlyLoopback, postTo, signedAt, startLarkBot } from '../fixtures/lark-bot';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { testDatabase, type TestDatabase } from '../test-db';
 
-const LARK = 'https://open.feishu.cn';
-const KEY = 'test-encrypt-key';
-const ENV = { LARK_APP_ID: 'cli_test', LARK_APP_SECRET: 'lark-app-secret-value', LARK_ENCRYPT_KEY: KEY, ADMIN_IDS: 'lark:ou_admin', OUTBOX_RETRY_BASE_MS: '1000' };
-
 let t: TestBot;
-let base: string;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1/);
-});
-afterAll(() => nock.enableNetConnect());
+onlyLoopback();
 
-/** Token and bot info, as many times as asked. */
-function larkBasics() {
-  nock(LARK).persist().post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, msg: 'ok', tenant_access_token: 't-test-token', expire: 7200 });
-  nock(LARK).persist().get('/open-apis/bot/v3/info').reply(200, { code: 0, msg: 'ok', bot: { open_id: 'ou_bot', app_name: '政务助手' } });
-  // what kind of chat a card was clicked in: Lark says, the button does not
-  nock(LARK).persist().get('/open-apis/im/v1/chats/oc_p2p').reply(200, { code: 0, data: { chat_mode: 'p2p' } });
-  nock(LARK).persist().get('/open-apis/im/v1/chats/oc_closed').reply(200, { code: 0, data: { chat_mode: 'group' } });
-}
-
-async function startBot(env: Record<string, string> = ENV, dir?: string) {
-  larkBasics();
-  const bot = await makeBot({ env, ...(dir ? { dir } : {}) });
-  await bot.bot.start({ port: 0, host: '127.0.0.1' });
-  return bot;
-}
-
-function post(path: string, request: { body: string; headers: Record<string, string> }) {
-  return fetch(`${base}${path}`, { method: 'POST', body: request.body, headers: request.headers });
-}
-
-const signed = (payload: unknown) => signedRequest(KEY, payload, { at: t.clock.now() });
-
-/** Expects one reply to a message and returns the body Lark received. */
-function expectReply(messageId: string) {
-  const bodies: Record<string, string>[] = [];
-  const scope = nock(LARK)
-    .post(`/open-apis/im/v1/messages/${messageId}/reply`, (b) => (bodies.push(b), true))
-    .matchHeader('authorization', 'Bearer t-test-token')
-    .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_reply' } });
-  return { scope, bodies };
-}
-
+const startBot = startLarkBot;
+const post = (path: string, request: { body: string; headers: Record<string, string> }) => postTo(t, path, request);
+const signed = (payload: unknown) => signedAt(t, payload);
 const replyText = (body: Record<string, string>) => body.content!;
-
-/** Expects one new message (not a reply) to a person by open_id or into a chat, and returns the bodies Lark received. */
-function expectSent(type: 'open_id' | 'chat_id', id: string) {
-  const bodies: Record<string, string>[] = [];
-  const scope = nock(LARK)
-    .post('/open-apis/im/v1/messages', (b) => (bodies.push(b), b.receive_id === id))
-    .query({ receive_id_type: type })
-    .reply(200, { code: 0, msg: 'success', data: { message_id: 'om_sent' } });
-  return { scope, bodies };
-}
 
 beforeEach(async () => {
   t = await startBot();
-  base = `http://127.0.0.1:${t.bot.port()}`;
 });
 const cleanups: (() => void)[] = [];
 
@@ -95,7 +47,6 @@ describe('URL verification', () => {
   it('answers a plain challenge when only a verification token is configured, and refuses a wrong token', async () => {
     await t.close();
     t = await startBot({ ...ENV, LARK_ENCRYPT_KEY: '', LARK_VERIFICATION_TOKEN: 'vt' });
-    base = `http://127.0.0.1:${t.bot.port()}`;
     const json = (o: unknown) => ({ body: JSON.stringify(o), headers: { 'content-type': 'application/json' } });
     const ok = await post('/webhook/lark/event', json({ challenge: 'c-9', token: 'vt', type: 'url_verification' }));
     expect(await ok.json()).toEqual({ challenge: 'c-9' });
@@ -254,7 +205,7 @@ describe('the bot menu', () => {
     const { scope, bodies } = expectSent('open_id', 'ou_someone');
     expect((await post('/webhook/lark/event', signed(menuEvent({ eventKey: 'no-such-item', openId: 'ou_someone' })))).status).toBe(200);
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
-    expect(replyText(bodies[0]!)).toContain('发送「帮助」查看可用命令');
+    expect(JSON.parse(replyText(bodies[0]!)).zh_cn.content).toEqual([[{ tag: 'text', text: '您好！发送「帮助」查看可用命令。' }]]);
   });
 
   it('answers a malformed menu event with 400 and stores nothing', async () => {
@@ -286,6 +237,19 @@ describe('the bot added to a group', () => {
     expect(replyText(bodies[0]!)).toContain('本群尚未启用政务助手');
     expect(replyText(bodies[0]!)).toContain('联系管理员');
     expect(replyText(bodies[0]!)).not.toContain('本群启用');
+  });
+
+  it('greets, without refusing anything, someone who adds it again to a group already open', async () => {
+    const chat = { platform: 'lark', chatId: 'oc_open', type: 'group' as const };
+    await t.bot.db.tx(async () => {
+      await t.bot.services.chats.seen(chat);
+      await t.bot.services.chats.enable(chat, ['公文'], { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null });
+    });
+    const { scope, bodies } = expectSent('chat_id', 'oc_open');
+    expect((await post('/webhook/lark/event', signed(botAddedEvent({ chatId: 'oc_open', openId: 'ou_staff' })))).status).toBe(200);
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(JSON.parse(replyText(bodies[0]!)).zh_cn.content).toEqual([[{ tag: 'text', text: '您好！发送「帮助」查看可用命令。' }]]);
+    expect(replyText(bodies[0]!)).not.toContain('权限');
   });
 });
 
@@ -335,6 +299,15 @@ describe('card clicks', () => {
     const unknown = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', chatId: 'oc_unknown', chat: 'p2p' })));
     expect(((await unknown.json()) as { toast: { type: string } }).toast.type).not.toBe('success');
     expect(await t.scalar("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(0);
+  });
+
+  it('carries out a second click on the same card: one card, two requests (a refusal, then a click that may)', async () => {
+    await t.bot.db.tx(() => t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff' }, '王五', 'staff', null, { personId: null, identity: 'system:test', name: 'test', role: 'admin', unitId: null, chat: null }));
+    const refused = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_stranger', messageId: 'om_same' })));
+    expect(((await refused.json()) as { toast: { type: string } }).toast.type).toBe('error');
+    const done = await post('/webhook/lark/card', signed(cardEvent({ command: '公文办结 SW-2026-0001', openId: 'ou_staff', messageId: 'om_same' })));
+    expect(((await done.json()) as { toast: { type: string } }).toast.type).toBe('success');
+    expect(await t.scalar("SELECT count(*) FROM documents WHERE status = 'closed'")).toBe(1);
   });
 
   it('refuses an unsigned click', async () => {

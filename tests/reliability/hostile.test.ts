@@ -170,7 +170,7 @@ describe('markup in stored text', () => {
     walk(card);
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.every((x) => x.tag === 'plain_text')).toBe(true); // nothing Lark would read as markup
-    const buttons = JSON.stringify(card.elements.filter((e: { tag: string }) => e.tag === 'action'));
+    const buttons = JSON.stringify(card.body.elements.filter((e: { tag: string }) => e.tag === 'column_set'));
     expect(buttons).toContain('公文办结 SW-2026-0001');
     expect(buttons).not.toContain('撤销授权');
   });

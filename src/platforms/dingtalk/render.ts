@@ -1,5 +1,6 @@
 // Reply → DingTalk markdown. DingTalk buttons can only open URLs, so a card's actions become the
 // exact commands to send. People's text is escaped so it cannot become a link or heading.
+import { formAsText } from '../../lib/form-text';
 import type { Reply } from '../../lib/reply';
 
 export interface DingtalkContent {
@@ -26,6 +27,7 @@ export function renderDingtalk(reply: Reply): DingtalkContent {
     const text = `${reply.file.caption}\n钉钉机器人暂不能直接发送文件。请私聊机器人发送「管理后台」，登录后在「台账」页面导出下载；如无管理后台权限，请联系管理员。`;
     return { title: reply.file.name, markdown: null, text };
   }
+  if ('form' in reply) return { title: reply.form.command, markdown: null, text: formAsText(reply.form) };
   const { title, lines = [], fields = [], actions = [] } = reply.card;
   const parts = [
     `#### ${escapeMarkdown(title)}`,

@@ -36,8 +36,10 @@ export function createDingtalkSender(api: DingtalkApi, allowedHosts: string[], c
 
   return {
     async send(m: Outgoing) {
-      const content = renderDingtalk(m.reply);
       const t = m.target;
+      // a robot's message stays as it was sent: nothing to update it with
+      if (t.kind === 'update') throw new SendError('DingTalk robot messages cannot be updated', { permanent: true });
+      const content = renderDingtalk(m.reply);
       if (t.kind === 'reply') {
         const session = m.attempt === 1 ? sessionWebhookUsable(t.context as DingtalkReplyContext | undefined, allowedHosts, clock.now()) : null;
         if (session) return api.toSession(session, content);

@@ -4,6 +4,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import type { Logger } from 'pino';
+import type { Department, DirectoryRead } from '../../services/org-sync';
 
 export interface LarkSettings {
   appId: string;
@@ -14,6 +15,8 @@ export interface LarkSettings {
   mode: 'webhook' | 'websocket';
   /** the bot menu's event keys, each to the command it sends (LARK_MENU) */
   menu: Readonly<Record<string, string>>;
+  /** the urgent alerts (加急) made for what must be seen at once (LARK_URGENT): app, and sms/phone where the tenant pays for them */
+  urgent?: readonly ('app' | 'sms' | 'phone')[];
 }
 
 export function larkDomain(domain: string): lark.Domain | string {
@@ -94,6 +97,39 @@ export function chatModes(client: lark.Client, log: Logger, waitMs = 1000) {
   };
 }
 
+type Answer<T> = { code?: number; msg?: string; data?: T };
+
+class Refused extends Error {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+  ) {
+    super(`Lark refused: ${code} ${msg}`);
+  }
+}
+
+/** A call's data; Feishu's refusal (HTTP 400 with its code in the body, or a non-zero code) as Refused. */
+async function answered<T>(call: Promise<Answer<T>>): Promise<T> {
+  const res = await call.catch((error: { response?: { data?: Answer<T> } }) => {
+    if (typeof error.response?.data?.code === 'number') return error.response.data;
+    throw error;
+  });
+  if (res.code !== 0) throw new Refused(res.code ?? -1, res.msg ?? '');
+  return res.data ?? ({} as T);
+}
+
+/** Every page of a paged list. */
+async function allPages<T extends { has_more?: boolean | undefined; page_token?: string | undefined }>(page: (token: string | undefined) => Promise<Answer<T>>): Promise<T[]> {
+  const pages: T[] = [];
+  let token: string | undefined;
+  do {
+    const data = await answered(page(token));
+    pages.push(data);
+    token = data.has_more ? data.page_token : undefined;
+  } while (token);
+  return pages;
+}
+
 /**
  * A person's name by open_id, from the contact directory (GET /open-apis/contact/v3/users/:id,
  * permission contact:user.base:readonly): message events carry ids only. null when Lark will not
@@ -102,20 +138,61 @@ export function chatModes(client: lark.Client, log: Logger, waitMs = 1000) {
 export function userNames(client: lark.Client, log: Logger) {
   const warned = new Set<number>();
   return async function userName(openId: string): Promise<string | null> {
-    type Answer = { code: number; msg?: string; data?: { user?: { name?: string } } };
-    // Feishu refuses a missing permission or an unseen user with HTTP 400 and its code in the body
-    const res = await client
-      .request<Answer>({ method: 'GET', url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`, params: { user_id_type: 'open_id' } })
-      .catch((error: { response?: { data?: Answer } }) => {
-        if (typeof error.response?.data?.code === 'number') return error.response.data;
-        throw error;
-      });
-    if (res.code === 0) return res.data?.user?.name || null;
-    if (!warned.has(res.code)) {
-      warned.add(res.code);
-      log.warn({ code: res.code, msg: res.msg }, 'Lark would not give a user’s name: grant the app contact:user.base:readonly (获取用户基本信息) and make the users visible to it (通讯录权限范围)');
+    try {
+      const data = await answered(
+        client.request<Answer<{ user?: { name?: string } }>>({ method: 'GET', url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`, params: { user_id_type: 'open_id' } }),
+      );
+      return data.user?.name || null;
+    } catch (error) {
+      // a missing permission, or a user the app may not see
+      if (!(error instanceof Refused)) throw error;
+      if (!warned.has(error.code)) {
+        warned.add(error.code);
+        log.warn({ code: error.code, msg: error.msg }, 'Lark would not give a user’s name: grant the app contact:user.base:readonly (获取用户基本信息) and make the users visible to it (通讯录权限范围)');
+      }
+      return null;
     }
-    return null;
+  };
+}
+
+const BATCH_IDS = 50;
+
+/**
+ * The departments the app may see, for 单位同步: the app's contact range (GET
+ * /open-apis/contact/v3/scopes), those departments (GET …/departments/batch), and everything under
+ * each (GET …/departments/:id/children?fetch_child=true), page by page. Listing the root's children
+ * directly would need the range to be 全部成员; this works for any range. The SDK's *WithIterator
+ * helpers swallow errors (a refusal would read as no departments), so the pages are walked here.
+ */
+export function departmentDirectory(client: lark.Client) {
+  const ids = { department_id_type: 'open_department_id', user_id_type: 'open_id' } as const;
+  type Item = { name: string; parent_department_id: string; open_department_id?: string | undefined; leader_user_id?: string | undefined; status?: { is_deleted?: boolean | undefined } | undefined };
+  return async function departments(): Promise<DirectoryRead> {
+    // by id: a department in the range under another in it is listed twice
+    const found = new Map<string, Department>();
+    const keep = (items: Item[] | undefined) => {
+      for (const d of items ?? []) {
+        if (!d.open_department_id || d.status?.is_deleted) continue;
+        found.set(d.open_department_id, { id: d.open_department_id, name: d.name, parentId: d.parent_department_id, ...(d.leader_user_id ? { leaderId: d.leader_user_id } : {}) });
+      }
+    };
+    try {
+      const scopes = await allPages((page_token) => client.contact.scope.list({ params: { department_id_type: ids.department_id_type, page_size: 100, ...(page_token ? { page_token } : {}) } }));
+      const top = scopes.flatMap((p) => p.department_ids ?? []);
+      for (let i = 0; i < top.length; i += BATCH_IDS) {
+        keep((await answered(client.contact.department.batch({ params: { ...ids, department_ids: top.slice(i, i + BATCH_IDS) } }))).items);
+      }
+      for (const id of top) {
+        const pages = await allPages((page_token) =>
+          client.contact.department.children({ path: { department_id: id }, params: { ...ids, fetch_child: true, page_size: 50, ...(page_token ? { page_token } : {}) } }),
+        );
+        for (const page of pages) keep(page.items);
+      }
+      return { departments: [...found.values()] };
+    } catch (error) {
+      if (error instanceof Refused) return { refused: { code: error.code, msg: error.msg } };
+      throw error;
+    }
   };
 }
 

@@ -2,10 +2,11 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
-import { botIdentity, chatModes, createLarkClient, createLarkWsClient, userNames, type LarkSettings } from './client';
+import { botIdentity, chatModes, createLarkClient, createLarkWsClient, departmentDirectory, userNames, type LarkSettings } from './client';
 import { MalformedEvent, mapCardAction, type Envelope } from './mapping';
 import { cardResponse, createLarkRouter, incomingOf, type LarkInbound } from './receiver';
 import { createLarkSender } from './sender';
+import type { UrgentOptions } from './urgent';
 
 export interface LarkPlatformOptions {
   settings: LarkSettings;
@@ -16,6 +17,8 @@ export interface LarkPlatformOptions {
   bodyLimitBytes: number;
   /** how long redeliveries are recognised: a signed request older than this is refused */
   maxAgeMs: number;
+  /** takes an urgent alert's keys for a person before it is made (the alert is made once) */
+  urgentOnce: UrgentOptions['once'];
 }
 
 /** The long connection hands handlers the envelope flattened (Feishu's open-platform documentation); put it back. */
@@ -60,9 +63,11 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
   }
 
   return {
-    sender: createLarkSender(client),
+    sender: createLarkSender(client, { levels: settings.urgent ?? ['app'], once: options.urgentOnce, log: platformLog }),
     /** a person's name by their open_id, for the people an event names by id only */
     userName: userNames(client, platformLog),
+    /** the departments the app may see, for 单位同步 */
+    departments: departmentDirectory(client),
     router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes, maxAgeMs: options.maxAgeMs }) : null,
 
     async start(): Promise<void> {
@@ -79,11 +84,15 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
           'im.message.receive_v1': (d: Record<string, unknown>) => Promise<void>;
           'application.bot.menu_v6': (d: Record<string, unknown>) => Promise<void>;
           'im.chat.member.bot.added_v1': (d: Record<string, unknown>) => Promise<void>;
+          'contact.user.deleted_v3': (d: Record<string, unknown>) => Promise<void>;
+          'im.message.message_read_v1': (d: Record<string, unknown>) => Promise<void>;
           'card.action.trigger': (d: Record<string, unknown>) => Promise<Record<string, unknown>>;
         }>({
           'im.message.receive_v1': onWsEvent('im.message.receive_v1'),
           'application.bot.menu_v6': onWsEvent('application.bot.menu_v6'),
           'im.chat.member.bot.added_v1': onWsEvent('im.chat.member.bot.added_v1'),
+          'contact.user.deleted_v3': onWsEvent('contact.user.deleted_v3'),
+          'im.message.message_read_v1': onWsEvent('im.message.message_read_v1'),
           'card.action.trigger': onWsCard,
         });
         await ws.start({ eventDispatcher: dispatcher });

@@ -1,6 +1,7 @@
 // Lark events → IncomingMessage. Bodies are untrusted: every shape is checked before use.
 import { z } from 'zod';
 import type { IncomingMessage, PlatformUser } from '../../engine/message';
+import { formValueSchema, submittedValues } from './form';
 
 export const envelopeSchema = z.object({
   schema: z.literal('2.0'),
@@ -43,8 +44,9 @@ const messageEventSchema = z.object({
 
 const cardEventSchema = z.object({
   operator: idsSchema,
-  action: z.object({ value: z.unknown() }),
-  context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
+  // a form's submit button also sends what was entered, by element name
+  action: z.object({ value: z.unknown(), form_value: z.record(z.string(), z.unknown()).optional() }),
+  context: z.object({ open_chat_id: z.string().optional() }).optional(),
 });
 
 const menuEventSchema = z.object({
@@ -99,6 +101,47 @@ export function mapBotAddedEvent(envelope: Envelope, receivedAt: number): Incomi
     kind: 'joined',
     receivedAt,
   };
+}
+
+const userDeletedEventSchema = z.object({ object: idsSchema.extend({ name: z.string().max(200).optional() }) });
+
+/**
+ * contact.user.deleted_v3 → the person has left the organisation (what follows is the engine's to
+ * decide). Kind 'left' is made here only, from a verified directory event: nothing a person sends
+ * becomes one.
+ */
+export function mapUserDeletedEvent(envelope: Envelope, receivedAt: number): IncomingMessage {
+  const { object } = parse(userDeletedEventSchema, envelope.event);
+  return {
+    platform: 'lark',
+    eventId: envelope.header.event_id,
+    messageId: null,
+    chat: { id: `p2p:${object.open_id}`, type: 'p2p' },
+    sender: personOf(object, object.name),
+    text: '',
+    mentions: [],
+    kind: 'left',
+    receivedAt,
+  };
+}
+
+const readEventSchema = z.object({
+  reader: z.object({ reader_id: idsSchema, read_time: z.string().regex(/^\d{1,15}$/) }),
+  message_id_list: z.array(z.string().min(1).max(200)).max(1000),
+});
+
+/** What someone has read of the bot's one-to-one messages. */
+export interface MessagesRead {
+  userId: string;
+  messageIds: string[];
+  /** when, as Feishu says (epoch milliseconds) */
+  readAt: number;
+}
+
+/** im.message.message_read_v1 → who read which of the bot's private messages, and when. */
+export function mapReadEvent(envelope: Envelope): MessagesRead {
+  const { reader, message_id_list: messageIds } = parse(readEventSchema, envelope.event);
+  return { userId: reader.reader_id.open_id, messageIds, readAt: Number(reader.read_time) };
 }
 
 /** What a button carries: the command it sends and the kind of chat its card was sent to. */
@@ -178,21 +221,29 @@ export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, re
   };
 }
 
-/** card.action.trigger → the button's command, sent as the person who clicked. Null for a value that is not ours. */
+/**
+ * card.action.trigger → the button's command, or the form submitted with its values, sent as the
+ * person who clicked. Null for a value that is not ours.
+ */
 export async function mapCardAction(envelope: Envelope, receivedAt: number, chatType: (chatId: string) => Promise<'p2p' | 'group'>): Promise<IncomingMessage | null> {
   const { operator, action, context } = parse(cardEventSchema, envelope.event);
-  const value = buttonValueSchema.safeParse(action.value);
-  if (!value.success) return null;
+  const button = buttonValueSchema.safeParse(action.value);
+  const form = action.form_value ? formValueSchema.safeParse(action.value) : null;
+  if (!button.success && !form?.success) return null;
   const chatId = context?.open_chat_id;
+  const what = form?.success
+    ? { text: form.data.form, kind: 'form' as const, form: { command: form.data.form, values: submittedValues(form.data, action.form_value!) } }
+    : { text: button.data!.command, kind: 'text' as const };
   return {
     platform: 'lark',
     eventId: envelope.header.event_id,
-    messageId: context?.open_message_id ?? null,
+    // not the card's message id: every click on one card is a request of its own (a form refused,
+    // then submitted again; 批准延期, later 办结), which that id would take for a redelivery
+    messageId: null,
     chat: chatId ? { id: chatId, type: await chatType(chatId) } : { id: `p2p:${operator.open_id}`, type: 'p2p' },
     sender: personOf(operator),
-    text: value.data.command,
     mentions: [],
-    kind: 'text',
     receivedAt,
+    ...what,
   };
 }

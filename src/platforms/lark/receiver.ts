@@ -9,8 +9,8 @@ import type { Clock } from '../../lib/clock';
 import type { Reply } from '../../lib/reply';
 import type { LarkSettings } from './client';
 import { decryptBody, signatureMatches } from './crypto';
-import { envelopeSchema, MalformedEvent, mapBotAddedEvent, mapCardAction, mapMenuEvent, mapMessageEvent, type Envelope } from './mapping';
-import { larkCard } from './render';
+import { envelopeSchema, MalformedEvent, mapBotAddedEvent, mapCardAction, mapMenuEvent, mapMessageEvent, mapReadEvent, mapUserDeletedEvent, type Envelope, type MessagesRead } from './mapping';
+import { larkCard, larkFormCard } from './render';
 
 export interface LarkInbound {
   /** stores the event (resolves once committed); false for a redelivery */
@@ -21,6 +21,8 @@ export interface LarkInbound {
   botOpenId(): Promise<string | null>;
   /** whether a chat is a private one, as Lark says (a group when Lark cannot say: the narrower scope) */
   chatType(chatId: string): Promise<'p2p' | 'group'>;
+  /** records what someone read of the bot's messages (resolves once committed); the same read again changes nothing */
+  read(r: MessagesRead): Promise<void>;
 }
 
 type Verified = { kind: 'challenge'; challenge: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'refused'; status: number; reason: string };
@@ -82,9 +84,10 @@ function challengeOf(body: object): string | null {
 /**
  * What an event asks of the engine, or null for one it does not (a group message not meant for the
  * bot, an event type the bot does not take): a message, a bot menu choice as the command its key
- * stands for, or the bot's arrival in a group. Shared by the webhook and the long connection.
+ * stands for, the bot's arrival in a group, or someone leaving the organisation. A read of the bot's
+ * messages is recorded here, through `inbound.read`, and asks nothing of the engine. Shared by the webhook and the long connection.
  */
-export async function incomingOf(envelope: Envelope, on: { settings: LarkSettings; inbound: Pick<LarkInbound, 'botOpenId'>; clock: Clock; log: Logger }): Promise<IncomingMessage | null> {
+export async function incomingOf(envelope: Envelope, on: { settings: LarkSettings; inbound: Pick<LarkInbound, 'botOpenId' | 'read'>; clock: Clock; log: Logger }): Promise<IncomingMessage | null> {
   switch (envelope.header.event_type) {
     case 'im.message.receive_v1': {
       const mapped = mapMessageEvent(envelope, await on.inbound.botOpenId(), on.clock.now());
@@ -97,18 +100,25 @@ export async function incomingOf(envelope: Envelope, on: { settings: LarkSetting
     }
     case 'im.chat.member.bot.added_v1':
       return mapBotAddedEvent(envelope, on.clock.now());
+    case 'contact.user.deleted_v3':
+      return mapUserDeletedEvent(envelope, on.clock.now());
+    // not for the engine: a read is recorded as it comes, before the acknowledgement
+    case 'im.message.message_read_v1':
+      await on.inbound.read(mapReadEvent(envelope));
+      return null;
     default:
       return null;
   }
 }
 
-/** The answer to a card click: a toast, and the card the command replied with. */
+/** The answer to a card click: a toast, and the card (or the form, refused or to fill in) the command replied with. */
 export function cardResponse(result: { replies: Reply[]; ok: boolean } | null): Record<string, unknown> {
   if (!result) return { toast: { type: 'info', content: '已处理' } };
-  const card = result.replies.find((r): r is Extract<Reply, { card: unknown }> => 'card' in r);
-  const words = result.replies.find((r): r is Extract<Reply, { text: string }> => 'text' in r)?.text;
+  const shown = result.replies.find((r): r is Extract<Reply, { card: unknown } | { form: unknown }> => 'card' in r || 'form' in r);
+  const words = result.replies.find((r): r is Extract<Reply, { text: string }> => 'text' in r)?.text ?? (shown && 'form' in shown ? shown.form.error : undefined);
   const toast = { type: result.ok ? 'success' : 'error', content: (words ?? (result.ok ? '已完成' : '未完成')).slice(0, 200) };
-  return card ? { toast, card: { type: 'raw', data: larkCard(card.card) } } : { toast };
+  if (!shown) return { toast };
+  return { toast, card: { type: 'raw', data: 'card' in shown ? larkCard(shown.card) : larkFormCard(shown.form) } };
 }
 
 export function createLarkRouter(options: { settings: LarkSettings; inbound: LarkInbound; clock: Clock; log: Logger; bodyLimitBytes: number; maxAgeMs: number }): Router {

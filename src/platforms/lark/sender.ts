@@ -5,10 +5,11 @@ import { readFile } from 'node:fs/promises';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import pThrottle from 'p-throttle';
-import { SendError, type Outgoing, type Sender } from '../../lib/delivery';
+import { SendError, type Delivered, type Outgoing, type Sender } from '../../lib/delivery';
 import type { Reply } from '../../lib/reply';
 import { conversationOf } from '../../services/outbox';
 import { renderLark, type LarkContent } from './render';
+import { urgentAlerts, type UrgentOptions } from './urgent';
 
 // Lark: 5 messages a second to one user or group, 50 a second per app (Feishu's open-platform documentation).
 const PER_CONVERSATION = { limit: 5, interval: 1000 };
@@ -36,7 +37,8 @@ function asSendError(error: unknown): SendError {
   return new SendError(`Lark send failed: ${(error as Error)?.message ?? String(error)}`);
 }
 
-export function createLarkSender(client: lark.Client): Sender {
+export function createLarkSender(client: lark.Client, urgent?: UrgentOptions): Sender {
+  const alertAfter = urgent ? urgentAlerts(client, urgent) : null;
   const app = pThrottle(PER_APP)(() => undefined);
   const conversations = new Map<string, () => Promise<void>>();
   const slot = (key: string) => {
@@ -63,7 +65,7 @@ export function createLarkSender(client: lark.Client): Sender {
     return { msg_type: 'file', content: JSON.stringify({ file_key: uploaded.file_key }) };
   }
 
-  async function sendOne(m: Outgoing, target: Exclude<Outgoing['target'], { kind: 'users' }>, uuid: string): Promise<void> {
+  async function sendOne(m: Outgoing, target: Exclude<Outgoing['target'], { kind: 'users' | 'update' }>, uuid: string): Promise<Delivered | null> {
     await slot(conversationOf(m.platform, target));
     await app();
     const data = { ...(await content(m.reply)), uuid };
@@ -72,11 +74,34 @@ export function createLarkSender(client: lark.Client): Sender {
       target.kind === 'user' || (target.kind === 'reply' && target.chatType === 'p2p' && !target.messageId)
         ? { type: 'open_id' as const, id: target.userId }
         : { type: 'chat_id' as const, id: target.chatId };
+    let messageId: string | undefined;
     try {
       const res =
         target.kind === 'reply' && target.messageId
           ? await client.im.message.reply({ path: { message_id: target.messageId }, data })
           : await client.im.message.create({ params: { receive_id_type: to.type }, data: { ...data, receive_id: to.id } });
+      if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
+      messageId = res.data?.message_id;
+    } catch (error) {
+      throw asSendError(error);
+    }
+    // accepted is delivered, even in the unlikely case that Lark does not say under which id
+    if (!messageId) return null;
+    return to.type === 'open_id' ? { messageId, userId: to.id } : { messageId, chatId: to.id };
+  }
+
+  /**
+   * A card already sent, shown anew (PATCH /open-apis/im/v1/messages/:message_id; its config keeps
+   * update_multi, so every reader sees it). Lark allows 5 updates a second per message: the
+   * message is the throttle's conversation. A message older than 14 days (230031), recalled
+   * (230011) or otherwise refused with a 4xx is given up on; a 429, 230020 or 5xx is tried again.
+   */
+  async function update(m: Outgoing, messageId: string): Promise<void> {
+    if (!('card' in m.reply)) throw new SendError('Lark updates cards only', { permanent: true });
+    await slot(conversationOf(m.platform, m.target));
+    await app();
+    try {
+      const res = await client.im.message.patch({ path: { message_id: messageId }, data: { content: renderLark(m.reply).content } });
       if (res.code !== 0) throw new SendError(`Lark code ${res.code}: ${res.msg}`, { permanent: !RETRY_CODES.has(res.code ?? -1) });
     } catch (error) {
       throw asSendError(error);
@@ -85,10 +110,23 @@ export function createLarkSender(client: lark.Client): Sender {
 
   return {
     async send(m: Outgoing) {
-      if (m.target.kind !== 'users') return sendOne(m, m.target, sendUuid(m.dedupeKey));
-      // Lark sends to one person at a time; each has their own uuid, so a retry of the whole
-      // row after a failure half-way does not post twice to those already reached
-      for (const userId of m.target.userIds) await sendOne(m, { kind: 'user', userId }, sendUuid(`${m.dedupeKey}:${userId}`));
+      const delivered = await deliver(m);
+      // the message is delivered whatever becomes of its urgent alert
+      if (alertAfter && delivered) await alertAfter(m, delivered);
+      return delivered;
     },
   };
+
+  async function deliver(m: Outgoing): Promise<Delivered[] | void> {
+    if (m.target.kind === 'update') return update(m, m.target.messageId);
+    if (m.target.kind !== 'users') return [await sendOne(m, m.target, sendUuid(m.dedupeKey))].filter((d) => d !== null);
+    // Lark sends to one person at a time; each has their own uuid, so a retry of the whole
+    // row after a failure half-way does not post twice to those already reached
+    const delivered: Delivered[] = [];
+    for (const userId of m.target.userIds) {
+      const d = await sendOne(m, { kind: 'user', userId }, sendUuid(`${m.dedupeKey}:${userId}`));
+      if (d) delivered.push(d);
+    }
+    return delivered;
+  }
 }

@@ -1,0 +1,22 @@
+// A form where there are none (DingTalk, the console): the fields to type. A form refused is
+// worded as any refused command, so typing and submitting are answered alike.
+import type { Form } from './reply';
+
+/** 「收文登记」未执行：缺少「来文单位」 with the example and where to read more. */
+export function refusalText(command: string, reason: string, example: string): string {
+  return `「${command}」未执行：${reason}\n示例：${example}\n发送「帮助 ${command}」查看全部字段。`;
+}
+
+export function formAsText(form: Form): string {
+  if (form.error !== undefined) return refusalText(form.command, form.error, form.example);
+  const required = form.fields.filter((f) => f.required);
+  const optional = form.fields.filter((f) => !f.required);
+  const given = (name: string) => form.fields.find((f) => f.name === name)?.value;
+  return [
+    `请发送「${form.command}」并写明字段：`,
+    `${form.command} ${required.map((f) => `${f.name}=${given(f.name) ?? '…'}`).join(' ')}`,
+    ...(optional.length ? [`可选：${optional.map((f) => f.name).join('、')}`] : []),
+    `示例：${form.example}`,
+    `发送「帮助 ${form.command}」查看全部字段。`,
+  ].join('\n');
+}
