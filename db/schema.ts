@@ -215,8 +215,6 @@ export const signatureUses = sqliteTable(
   (t) => [primaryKey({ columns: [t.platform, t.signedAt] })],
 );
 
-// The processes that send from the outbox, each with the last time it showed it was alive: a
-// restarted bot need not wait out the leases of one that was killed.
 // Messages the platforms accepted from the bot, by the platform's own message id: which cards
 // show which item (brought up to date when it changes), and who has read what.
 export const sentMessages = sqliteTable(
@@ -264,6 +262,8 @@ export const urgentAlerts = sqliteTable(
   (t) => [primaryKey({ columns: [t.platform, t.userId, t.key] })],
 );
 
+// The processes that send from the outbox, each with the last time it showed it was alive: a
+// restarted bot need not wait out the leases of one that was killed.
 export const outboxOwners = sqliteTable('outbox_owners', {
   owner: text('owner').primaryKey(),
   heartbeatAt: integer('heartbeat_at').notNull(),

@@ -54,7 +54,7 @@ const schema = z
     LARK_DOMAIN: z.string().default('feishu').refine((s) => s === 'feishu' || s === 'lark' || (URL.canParse(s) && /^https?:/.test(s)), 'feishu, lark, or a base URL such as http://127.0.0.1:4010'),
     LARK_MODE: z.enum(['webhook', 'websocket'], { error: 'webhook or websocket' }).default('webhook'),
     // the bot menu's items (Feishu console: 机器人 → 机器人自定义菜单, each item 推送事件 with its event key)
-    LARK_MENU: list('todo=待办公文,overdue=督办逾期,week=本周统计,doc_in=收文登记,db_add=督办新建,help=帮助').refine(
+    LARK_MENU: list('todo=待办公文,overdue=督办逾期,stats=年度统计,week=本周统计,doc_in=收文登记,db_add=督办新建,help=帮助').refine(
       (items) => items.every((item) => /^[\w.-]{1,100}\s*=\s*\S/.test(item)),
       'a comma list of event_key=命令, e.g. todo=待办公文,overdue=督办逾期,help=帮助',
     ),

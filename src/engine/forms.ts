@@ -8,6 +8,12 @@ import type { Services } from '../services';
 
 type Option = { value: string; label: string };
 
+/**
+ * More options than this are typed instead of chosen: a list of hundreds is no help to pick from,
+ * and a Feishu card (30 KB at most) holding two such lists would not be sent at all.
+ */
+export const MAX_OPTIONS = 80;
+
 /** The options of a z.enum field, through .optional() and .default(). */
 function enumOptions(schema: z.ZodType): readonly string[] {
   let s = schema as z.ZodType & { unwrap?: () => z.ZodType; options?: readonly string[] };
@@ -46,7 +52,8 @@ export function createForms(services: Services) {
       const fields: FormField[] = [];
       for (const [name, entry] of Object.entries(def.form ?? {}) as [string, FormEntry][]) {
         const schema = shape[name]!;
-        const choices = await options(entry, schema);
+        const listed = await options(entry, schema);
+        const choices = listed.length <= MAX_OPTIONS ? listed : [];
         const { required, fallback } = absent(schema);
         const value = given[name] ?? fallback;
         fields.push({

@@ -263,7 +263,7 @@ export function createDocumentsService(
       const after = await byId(doc.id);
       await audit.record(actor, '公文分办', doc.regNo, snapshot(doc), snapshot(after));
       await notifyUnit(after, unit.id, `doc-assign:${doc.regNo}:${now}`);
-      await deps.cardUpdates.changed(`document:${doc.regNo}`);
+      await deps.cardUpdates.changed(subjectOf('公文', doc.regNo));
       return after;
     },
 
@@ -287,7 +287,7 @@ export function createDocumentsService(
         .where(eq(documents.id, doc.id));
       const after = await byId(doc.id);
       await audit.record(actor, '公文办结', doc.regNo, snapshot(doc), snapshot(after));
-      await deps.cardUpdates.changed(`document:${doc.regNo}`);
+      await deps.cardUpdates.changed(subjectOf('公文', doc.regNo));
       return after;
     },
 
@@ -324,7 +324,7 @@ export function createDocumentsService(
 function assignmentNotice(doc: DocumentView): Reply {
   return card({
     title: `请办理：${doc.regNo}`,
-    about: `document:${doc.regNo}`,
+    about: subjectOf('公文', doc.regNo),
     tone: doc.urgency === '平件' ? 'info' : 'warning',
     lines: [`**${doc.title}**`],
     fields: [

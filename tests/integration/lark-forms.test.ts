@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fieldElement, formSubmitEvent, menuEvent, messageEvent, submitValue, type FormCard } from '../fixtures/lark';
 import { ENV, expectReply, expectSent, onlyLoopback, postTo, signedAt, startLarkBot } from '../fixtures/lark-bot';
 import type { TestBot } from '../helpers';
+import { MAX_OPTIONS } from '../../src/engine/forms';
 
 let t: TestBot;
 onlyLoopback();
@@ -68,6 +69,29 @@ describe('a command sent bare answers with its form', () => {
     expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
   });
 
+  it('keeps a form with the longest lists of units within the 30 KB Feishu takes', async () => {
+    await t.bot.db.tx(async () => {
+      // as many units as a list shows, with long names (the three seeded ones count towards the lists' length)
+      for (let i = 1; i <= MAX_OPTIONS - 3; i++) await t.bot.services.units.add(`某某县第${i}号乡镇人民政府办公室`, undefined, undefined, SYSTEM);
+    });
+    const { scope, bodies } = expectReply('om_big');
+    await post('/webhook/lark/event', messageEvent({ text: '督办新建', messageId: 'om_big' }));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    const card = JSON.parse(bodies[0]!.content!) as FormCard;
+    expect((fieldElement(card, '配合单位').options as unknown[]).length).toBe(MAX_OPTIONS);
+    // the whole request, the card escaped inside it
+    expect(Buffer.byteLength(JSON.stringify(bodies[0]))).toBeLessThan(30 * 1024);
+  });
+
+  it('asks for a unit to be typed where the office has more units than a list can usefully hold', async () => {
+    await t.bot.db.tx(async () => {
+      for (let i = 1; i <= MAX_OPTIONS; i++) await t.bot.services.units.add(`第${i}乡镇人民政府`, undefined, undefined, SYSTEM);
+    });
+    const card = await askForForm('收文登记', 'om_many');
+    expect(fieldElement(card, '承办单位')).toMatchObject({ tag: 'input' });
+    expect(fieldElement(card, '紧急程度')).toMatchObject({ tag: 'select_static' });
+  });
+
   it('督办新建: co-units as a multiple choice and 批示领导 as a person picker over the leaders Feishu knows', async () => {
     const card = await askForForm('督办新建', 'om_ask_db');
     expect(fieldElement(card, '配合单位')).toMatchObject({ tag: 'multi_select_static', selected_values: [] });
@@ -117,6 +141,7 @@ describe('submitting a form', () => {
     const again = answer.card!.data;
     expect(again.schema).toBe('2.0');
     expect(JSON.stringify(again.body.elements[0])).toContain('无法识别日期「大约年底」');
+    expect(JSON.stringify(again.body.elements[0])).toContain('也可以直接发送，例如：收文登记 标题=');
     expect(fieldElement(again, '标题')).toMatchObject({ default_value: '关于做好防汛工作的通知' });
     expect(fieldElement(again, '办理时限·工作日')).toMatchObject({ default_value: '大约年底' });
     expect(fieldElement(again, '紧急程度')).toMatchObject({ initial_option: '加急' });

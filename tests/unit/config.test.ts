@@ -28,7 +28,7 @@ describe('configuration', () => {
 
   it('reads the bot menu as event keys to commands, and refuses an item without one or the other', () => {
     const lark = { LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 's', LARK_ENCRYPT_KEY: 'k' };
-    expect(loadConfig(lark).lark!.menu).toEqual({ todo: '待办公文', overdue: '督办逾期', week: '本周统计', doc_in: '收文登记', db_add: '督办新建', help: '帮助' });
+    expect(loadConfig(lark).lark!.menu).toEqual({ todo: '待办公文', overdue: '督办逾期', stats: '年度统计', week: '本周统计', doc_in: '收文登记', db_add: '督办新建', help: '帮助' });
     expect(loadConfig({ ...lark, LARK_MENU: 'week=待办公文 本周, due = 督办逾期' }).lark!.menu).toEqual({ week: '待办公文 本周', due: '督办逾期' });
     for (const bad of ['待办公文', 'todo=', '=帮助']) expect(() => loadConfig({ ...lark, LARK_MENU: bad })).toThrow(/LARK_MENU: .*event_key=命令/);
   });

@@ -76,7 +76,8 @@ export function larkFormElements(form: Form): Record<string, unknown>[] {
   const value: FormValue = { form: form.command, fields: {} };
   const fields = form.fields.flatMap((field, i) => [label(field), ...inputs(field, `f${i}`, value)]);
   const submit = { tag: 'button', name: 'submit', text: plain('提交'), type: 'primary', form_action_type: 'submit', behaviors: [{ type: 'callback', value }] };
-  return [...(form.error !== undefined ? [{ tag: 'div', text: plain(`未提交：${form.error}`) }] : []), { tag: 'form', name: 'form', elements: [...fields, submit] }];
+  const refusal = form.error !== undefined ? [{ tag: 'div', text: plain(`未提交：${form.error}\n也可以直接发送，例如：${form.example}`) }] : [];
+  return [...refusal, { tag: 'form', name: 'form', elements: [...fields, submit] }];
 }
 
 /** A submission's values by field name: several choices kept as a list, a picked date as its day, a picked person as lark:open_id. */
