@@ -233,11 +233,13 @@ export const sentMessages = sqliteTable(
     // the commands of the card's buttons as this copy showed them: an update keeps no others, so
     // no copy gains a button its recipients were not offered (a group chat, a leader's fallback)
     commands: text('commands', { mode: 'json' }).$type<string[]>(),
-    // a one-to-one reminder to a unit's contacts (its unit), when its recipient read it (Feishu's
-    // read event), and how far it was followed up unread (1: the unit's other contacts told, 2: the leader)
+    // a one-to-one deadline reminder to a unit's contacts: its unit, the items it listed
+    // ('supervision:DB-2026-0001', …), how far it was followed up unread (1: the unit's other
+    // contacts told, 2: the items' leaders or the admins, or nothing left open to follow up) and when
     unitId: integer('unit_id'),
-    readAt: integer('read_at'),
+    subjects: text('subjects', { mode: 'json' }).$type<string[]>(),
     escalated: integer('escalated').notNull().default(0),
+    escalatedAt: integer('escalated_at'),
   },
   (t) => [
     uniqueIndex('sent_messages_message').on(t.platform, t.messageId),
@@ -245,6 +247,19 @@ export const sentMessages = sqliteTable(
     index('sent_messages_sent').on(t.sentAt),
     index('sent_messages_unit').on(t.unitId, t.sentAt),
   ],
+);
+
+// Who read which of the bot's messages (Feishu's read event), kept apart from sent_messages: a read
+// may come before the message is marked sent, and must not be lost then.
+export const messageReads = sqliteTable(
+  'message_reads',
+  {
+    platform: text('platform').notNull(),
+    messageId: text('message_id').notNull(),
+    userId: text('user_id').notNull(),
+    readAt: integer('read_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.messageId, t.userId] }), index('message_reads_read').on(t.readAt)],
 );
 
 // Urgent alerts (Feishu's 加急) made, one per person and key (an item and a level, e.g.

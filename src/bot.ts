@@ -162,6 +162,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         await services.inbox.purge(config.inboxRetentionMs);
         await services.outbox.purge(config.outbox.retentionMs);
         await services.cardUpdates.purge();
+        await services.escalation.purge();
+        await services.orgSync.purge();
       };
       await purge();
       // a timer's failure (the database busy or unreachable for a moment) is logged, and the next

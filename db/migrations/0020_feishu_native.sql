@@ -1,3 +1,12 @@
+CREATE TABLE `message_reads` (
+	`platform` text NOT NULL,
+	`message_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`read_at` integer NOT NULL,
+	PRIMARY KEY(`platform`, `message_id`, `user_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `message_reads_read` ON `message_reads` (`read_at`);--> statement-breakpoint
 CREATE TABLE `org_snapshots` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`platform` text NOT NULL,
@@ -24,8 +33,9 @@ CREATE TABLE `sent_messages` (
 	`sent_at` integer NOT NULL,
 	`commands` text,
 	`unit_id` integer,
-	`read_at` integer,
-	`escalated` integer DEFAULT 0 NOT NULL
+	`subjects` text,
+	`escalated` integer DEFAULT 0 NOT NULL,
+	`escalated_at` integer
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `sent_messages_message` ON `sent_messages` (`platform`,`message_id`);--> statement-breakpoint

@@ -230,7 +230,7 @@ export function createEngine(options: { services: Services; commands: readonly A
               for (const [i, reply] of result.replies.entries()) {
                 await services.outbox.enqueue({ dedupeKey: `reply:${msg.platform}:${msg.eventId}:${i}`, platform: msg.platform, target: replyTarget(msg), reply });
               }
-            }
+            } else if (msg.cardMessageId) await services.cardUpdates.answeredInPlace(msg.platform, msg.cardMessageId, result.replies);
             if (result.forget) await services.inbox.forgetContent(row.id);
             await services.inbox.markDone(row.id);
             return result;
@@ -241,7 +241,8 @@ export function createEngine(options: { services: Services; commands: readonly A
           const attempts = row.attempts + 1;
           const verdict = await services.inbox.markFailedAttempt(row.id, attempts, String((error as Error)?.stack ?? error));
           log.error({ inbox: row.id, attempts, verdict, err: error }, 'message handling failed');
-          if (verdict === 'failed') {
+          // nobody sent a directory event or the bot's joining: the departed person, or the group, is not told
+          if (verdict === 'failed' && msg.kind !== 'left' && msg.kind !== 'joined') {
             await services.outbox.enqueue({
               dedupeKey: `reply:${msg.platform}:${msg.eventId}:failed`,
               platform: msg.platform,

@@ -17,6 +17,8 @@ export interface IncomingMessage {
   eventId: string;
   /** a second delivery key where the platform has one (Lark's message_id) */
   messageId: string | null;
+  /** a click on a card: the message showing it, where the platform names it (an answer given in place replaces that message's card) */
+  cardMessageId?: string | undefined;
   chat: { id: string; type: 'p2p' | 'group'; title?: string | undefined };
   sender: PlatformUser;
   /** the text with the bot's own mention removed */

@@ -63,7 +63,7 @@ export async function runJob(services: Services, job: JobName, at: number, optio
   };
   const toPeople = async (digests: Digest[]) => {
     // people with the same items (the contacts of one unit) share one message row
-    for (const d of digests) summary.messages += await notify.people(d.personIds, d.reply, key, { ...(d.urgent.length ? { urgent: d.urgent } : {}), ...(d.unitId !== null ? { unitId: d.unitId } : {}) });
+    for (const d of digests) summary.messages += await notify.people(d.personIds, d.reply, key, d.attention);
     summary.recipients = digests.reduce((n, d) => n + d.personIds.length, 0);
     summary.items = new Set(digests.flatMap((d) => d.entries.map((e) => e.item.ref))).size;
     await reminders.record(today, digests);
@@ -88,7 +88,7 @@ export async function runJob(services: Services, job: JobName, at: number, optio
       } else if (job === 'reminders') {
         const digests = await reminders.deadlines(today);
         await toPeople(digests);
-        summary.messages += await escalation.followUp(today, key);
+        summary.messages += await escalation.followUp(today);
         const overview = reminders.summary(today, digests);
         if (overview) await toChats('提醒', overview);
       } else if (job === 'feedback') {

@@ -1,5 +1,5 @@
 // What the outbox hands a platform sender. Platforms implement Sender; nothing else knows them.
-import type { Reply } from './reply';
+import type { Reply, Subject } from './reply';
 
 export type DeliveryTarget =
   /** an answer to a message the bot received; `context` holds what the platform needs to reply in place, at the first attempt only (the outbox drops it after that) */
@@ -13,10 +13,12 @@ export type DeliveryTarget =
 
 /** What a message to people asks beyond delivery: the business says so, each platform does what it can. */
 export interface Attention {
-  /** alert each recipient at once (Feishu's 加急), once per key and person; a key names an item and a level, e.g. supervision:DB-2026-0001:overdue-3 */
+  /** alert each recipient at once (Feishu's 加急), once per key and person; a key names an item and a level, e.g. supervision:DB-2026-0001:overdue-3:2026-11-25 */
   urgent?: string[];
-  /** a reminder to this unit's contacts: followed up while unread, where the platform reports reads */
+  /** a deadline reminder to this unit's contacts: followed up while unread, where the platform reports reads */
   unitId?: number;
+  /** the items such a reminder lists: its follow-up names them and goes to those responsible for them */
+  subjects?: Subject[];
 }
 
 export interface Outgoing {

@@ -262,8 +262,8 @@ export function createDocumentsService(
         .where(eq(documents.id, doc.id));
       const after = await byId(doc.id);
       await audit.record(actor, '公文分办', doc.regNo, snapshot(doc), snapshot(after));
-      await notifyUnit(after, unit.id, `doc-assign:${doc.regNo}:${now}`);
       await deps.cardUpdates.changed(subjectOf('公文', doc.regNo));
+      await notifyUnit(after, unit.id, `doc-assign:${doc.regNo}:${now}`);
       return after;
     },
 

@@ -35,8 +35,8 @@ export interface ServiceSettings {
   consoleBaseUrl: string;
   outbox: OutboxSettings;
   inbox: InboxSettings;
-  /** working days a supervision item is overdue before it is escalated (ESCALATE_AFTER_WORKDAYS; 3 when not given) */
-  escalateAfterWorkdays?: number;
+  /** working days a supervision item is overdue before it is pressed on its unit (ESCALATE_AFTER_WORKDAYS) */
+  escalateAfterWorkdays: number;
   /** the platforms whose department directory can be read (单位同步): lark when it is configured */
   directories?: readonly string[];
 }
@@ -86,7 +86,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite, onDire
   const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, cardUpdates, calendar, today });
   const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, cardUpdates, today });
   const stats = createStatsService(db, { today });
-  const reminders = createRemindersService(db, { calendar, escalateAfterWorkdays: settings.escalateAfterWorkdays ?? 3 });
+  const reminders = createRemindersService(db, { calendar, escalateAfterWorkdays: settings.escalateAfterWorkdays });
   const escalation = createEscalationService(db, clock, { calendar, reminders, notify, units, timezone: settings.timezone });
   const ledgers = createLedgersService(db);
   const attention = createAttentionService(db, { calendar, today });

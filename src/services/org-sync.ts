@@ -3,8 +3,8 @@
 // (src/engine/departments.ts) into org_snapshots: a command cannot wait on Feishu, and no HTTP call
 // may happen inside a transaction. A request is a snapshot row being read; whoever asked is sent
 // the proposal once it is read; 确认 applies one snapshot, once.
-import { and, desc, eq, isNull, lt, ne, or } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { and, desc, eq, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { changedRows, type Db } from '../../db/client';
 import { lockName, lockRows, LOCK_SPACES } from '../../db/locks';
 import { orgSnapshots } from '../../db/schema';
 import type { Clock } from '../lib/clock';
@@ -30,6 +30,8 @@ const REFRESH_MS = 86_400_000;
 // a read taken up by a process that died is taken up again by another after this long
 const CLAIM_MS = 300_000;
 const DIRECTORY_ACTOR = '飞书通讯录';
+// a read is kept this long (a row a day from the refresh), and the latest successful one always
+const KEPT_MS = 90 * 86_400_000;
 
 interface Proposal {
   /** matched by the department recorded on the unit, or by full name, the names alike */
@@ -89,15 +91,15 @@ export function createOrgSyncService(
   // one request row and one daily refresh at a time, whichever instance looks
   const lockRequests = () => lockName(db, LOCK_SPACES.jobSlot, `org-sync:${PLATFORM}`);
 
-  async function latestRead(): Promise<Snapshot | undefined> {
-    const [row] = await db.q.select().from(orgSnapshots).where(and(eq(orgSnapshots.platform, PLATFORM), ne(orgSnapshots.status, 'reading'))).orderBy(desc(orgSnapshots.id)).limit(1);
+  async function latest(...statuses: Snapshot['status'][]): Promise<Snapshot | undefined> {
+    const [row] = await db.q.select().from(orgSnapshots).where(and(eq(orgSnapshots.platform, PLATFORM), inArray(orgSnapshots.status, statuses))).orderBy(desc(orgSnapshots.id)).limit(1);
     return row;
   }
-
-  async function pending(): Promise<Snapshot | undefined> {
-    const [row] = await db.q.select().from(orgSnapshots).where(and(eq(orgSnapshots.platform, PLATFORM), eq(orgSnapshots.status, 'reading'))).orderBy(desc(orgSnapshots.id)).limit(1);
-    return row;
-  }
+  /** The departments as last read: a failed read (a refresh while Feishu was down) changes nothing the office uses. */
+  const latestRead = () => latest('read');
+  /** The last read that came to anything, failed or not: what the admin is shown, and what the daily refresh is paced by. */
+  const latestDone = () => latest('read', 'failed');
+  const pending = () => latest('reading');
 
   function proposalCard(snap: Snapshot, p: Proposal): Reply {
     const lines: string[] = [];
@@ -149,7 +151,7 @@ export function createOrgSyncService(
      */
     async overview(actor: Actor, refresh: boolean): Promise<Reply> {
       if (!deps.directories.includes(PLATFORM)) throw new UserError('本机器人未接入飞书，无法读取通讯录部门。');
-      const last = await latestRead();
+      const last = await latestDone();
       if (!refresh && last?.status === 'read') return proposalCard(last, propose(last.departments ?? [], await units.list()));
       await request(actor);
       return text('正在读取飞书通讯录的部门，读取完成后会把单位同步建议发给您（通常几秒钟）。');
@@ -197,7 +199,7 @@ export function createOrgSyncService(
         return asked.id;
       }
       // refreshed only once 单位同步 has been used: an office that never syncs never has its directory read
-      const last = await latestRead();
+      const last = await latestDone();
       if (!last || (await pending()) || now - (last.readAt ?? last.requestedAt) < REFRESH_MS) return null;
       const [daily] = await db.q.insert(orgSnapshots).values({ platform: PLATFORM, status: 'reading', requestedAt: now, claimedAt: now }).returning({ id: orgSnapshots.id });
       return daily!.id;
@@ -205,6 +207,9 @@ export function createOrgSyncService(
 
     /** What the read came to; whoever asked is sent the proposal, or why there is none. In the caller's transaction. */
     async read(id: number, result: DirectoryRead): Promise<void> {
+      // request() adds an asker to the row while it is 'reading', under this lock: without it, on
+      // PostgreSQL an asker added while this transaction is open would join a proposal already sent
+      await lockRequests();
       await lockRows(db, orgSnapshots, eq(orgSnapshots.id, id));
       const [snap] = await db.q.select().from(orgSnapshots).where(eq(orgSnapshots.id, id)).limit(1);
       // another process finished it first
@@ -217,6 +222,15 @@ export function createOrgSyncService(
       await db.q.update(orgSnapshots).set(done).where(eq(orgSnapshots.id, id));
       const reply = 'departments' in result ? proposalCard({ ...snap, ...done }, propose(result.departments, await units.list())) : text(failureText(result));
       for (const personId of snap.requestedBy) await notify.person(personId, reply, `org-sync:${id}`);
+    },
+
+    /** Drops reads older than KEPT_MS but the latest successful one (its department leaders name whom to ask when someone leaves). */
+    async purge(): Promise<number> {
+      return db.tx(async () => {
+        const kept = await latestRead();
+        const old = and(eq(orgSnapshots.platform, PLATFORM), ne(orgSnapshots.status, 'reading'), lt(orgSnapshots.requestedAt, clock.now() - KEPT_MS));
+        return changedRows(await db.q.delete(orgSnapshots).where(kept ? and(old, ne(orgSnapshots.id, kept.id)) : old));
+      });
     },
 
     /**

@@ -3,10 +3,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, lt, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { changedRows, type Db, type Dialect } from '../../db/client';
+import { lockRows } from '../../db/locks';
 import { outbox, outboxOwners, sentMessages } from '../../db/schema';
 import type { Clock } from '../lib/clock';
 import { backoffDelay, type Delivered, type DeliveryTarget, type Outgoing } from '../lib/delivery';
-import type { Reply } from '../lib/reply';
+import type { Card, Reply, Subject } from '../lib/reply';
 
 export interface OutboxSettings {
   maxAttempts: number;
@@ -35,6 +36,11 @@ export function jsonWithout(dialect: Dialect, column: AnyColumn, key: string): S
 /** Whether a JSON text column holds `true` under a top-level key. */
 function jsonTrue(dialect: Dialect, column: AnyColumn, key: string): SQL {
   return dialect === 'pg' ? sql`((${column})::jsonb ->> ${key}::text) = 'true'` : sql`json_extract(${column}, ${`$.${key}`})`;
+}
+
+/** A JSON text column's text at a path (SQLite's json_extract, PostgreSQL's #>>). */
+function jsonText(dialect: Dialect, column: AnyColumn, ...path: string[]): SQL {
+  return dialect === 'pg' ? sql`((${column})::jsonb #>> ${`{${path.join(',')}}`}::text[])` : sql`json_extract(${column}, ${`$.${path.join('.')}`})`;
 }
 
 const ONCE_NOTE = JSON.stringify({ text: '（一次性内容，送达后不再保留）' });
@@ -79,21 +85,22 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       .onConflictDoUpdate({ target: outboxOwners.owner, set: { heartbeatAt: sql`excluded.heartbeat_at` } });
   }
 
+  /** Queues a message, in the caller's transaction; a second row with the same dedupe key is ignored. Returns whether it was new. */
+  async function enqueue(m: NewOutgoing): Promise<boolean> {
+    const now = clock.now();
+    const [added] = await db.q
+      .insert(outbox)
+      .values({ dedupeKey: m.dedupeKey, platform: m.platform, conversation: conversationOf(m.platform, m.target), target: m.target, payload: m.reply, status: 'pending', nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing({ target: outbox.dedupeKey })
+      .returning({ id: outbox.id });
+    if (!added) return false;
+    // the dispatcher reads through another connection: wake it once the row is there to see
+    db.afterCommit(onEnqueue);
+    return true;
+  }
+
   return {
-    /** Queues a message, in the caller's transaction; a second row with the same dedupe key is ignored. Returns whether it was new. */
-    async enqueue(m: NewOutgoing): Promise<boolean> {
-      const now = clock.now();
-      const added =
-        changedRows(
-          await db.q
-            .insert(outbox)
-            .values({ dedupeKey: m.dedupeKey, platform: m.platform, conversation: conversationOf(m.platform, m.target), target: m.target, payload: m.reply, status: 'pending', nextAttemptAt: now, createdAt: now })
-            .onConflictDoNothing({ target: outbox.dedupeKey }),
-        ) > 0;
-      // the dispatcher reads through another connection: wake it once the row is there to see
-      if (added) db.afterCommit(onEnqueue);
-      return added;
-    },
+    enqueue,
 
     /** Shows that this process is alive, so that the leases it holds stand. */
     async beat(): Promise<void> {
@@ -145,14 +152,45 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
       const subject = 'card' in m.reply ? (m.reply.card.about ?? null) : null;
       const commands = 'card' in m.reply ? (m.reply.card.actions ?? []).map((a) => a.command) : null;
       await db.tx(async () => {
-        await db.q.update(outbox).set({ status: 'sent', sentAt: now, leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT }).where(eq(outbox.id, m.id));
+        const [row] = await db.q
+          .update(outbox)
+          .set({ status: 'sent', sentAt: now, leaseUntil: null, leaseOwner: null, lastError: null, ...FORGET_ONCE, ...AFTER_FIRST_ATTEMPT })
+          .where(eq(outbox.id, m.id))
+          .returning({ payload: outbox.payload });
         if (delivered.length === 0) return;
-        // a reminder to a unit's contacts is kept with its unit, to be followed up while unread
+        // its item changed while it was on its way (reviseWaiting): what went out is brought up to date
+        if (subject && row && JSON.stringify(row.payload) !== JSON.stringify(m.reply)) {
+          for (const d of delivered) {
+            await enqueue({ dedupeKey: `card-update:${m.platform}:${d.messageId}:as-revised`, platform: m.platform, target: { kind: 'update', messageId: d.messageId }, reply: row.payload as Reply });
+          }
+        }
+        // a reminder to a unit's contacts is kept with its unit and items, to be followed up while unread
         const unitId = 'unitId' in m.target ? (m.target.unitId ?? null) : null;
-        const rows = delivered.map((d) => ({ platform: m.platform, messageId: d.messageId, outboxId: m.id, userId: d.userId ?? null, chatId: d.chatId ?? null, subject, sentAt: now, commands, unitId }));
+        const subjects = 'subjects' in m.target ? (m.target.subjects ?? null) : null;
+        const rows = delivered.map((d) => ({ platform: m.platform, messageId: d.messageId, outboxId: m.id, userId: d.userId ?? null, chatId: d.chatId ?? null, subject, sentAt: now, commands, unitId, subjects }));
         // a send retried after a lost answer is the same message again (its uuid): kept once
         await db.q.insert(sentMessages).values(rows).onConflictDoNothing();
       });
+    },
+
+    /**
+     * Inside the transaction of a change of an item: the cards about it queued before and still
+     * waiting to be sent rewritten by `revise` (updates of sent messages aside, which the change
+     * follows with its own). One already on its way is rewritten too, and markSent updates what went out.
+     */
+    async reviseWaiting(about: Subject, revise: (card: Card) => Promise<Card>): Promise<void> {
+      const waiting = and(
+        eq(outbox.status, 'pending'),
+        sql`${jsonText(db.dialect, outbox.payload, 'card', 'about')} = ${about}`,
+        sql`${jsonText(db.dialect, outbox.target, 'kind')} <> 'update'`,
+      );
+      // a row being marked sent is taken as sent once that commits (PostgreSQL re-reads it after the wait)
+      await lockRows(db, outbox, waiting);
+      const rows = await db.q.select({ id: outbox.id, payload: outbox.payload }).from(outbox).where(waiting).orderBy(outbox.id);
+      for (const row of rows) {
+        const card = await revise((row.payload as { card: Card }).card);
+        await db.q.update(outbox).set({ payload: { card } }).where(eq(outbox.id, row.id));
+      }
     },
 
     /** Schedules the next try, or gives up (status failed, error kept) when the budget is spent or the error is permanent. */

@@ -1,10 +1,11 @@
 // What the scheduled reminders say, computed from the database as it stands: every open
 // document, suggestion/proposal and supervision item near or past its deadline, gathered into
 // one message per person ("早发现、早预警"). Each item is reminded of once a day per kind.
-import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, ne, type AnyColumn } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, people, proposals, proposalUnits, remindersSent, supervisionItems, supervisionUnits, unitContacts } from '../../db/schema';
 import { daysBetween, type LocalDate } from '../lib/dates';
+import type { Attention } from '../lib/delivery';
 import { card, type Reply, type Subject } from '../lib/reply';
 import type { CalendarService } from './calendar';
 import { subjectOf } from './card-updates';
@@ -30,7 +31,7 @@ export interface Entry {
   kind: ReminderKind;
   /** calendar days past due (overdue, escalation), or working days left (soon) */
   days: number;
-  /** for what its readers are alerted of urgently (加急), once: the item and the level, e.g. supervision:DB-2026-0001:overdue-3 */
+  /** for what its readers are alerted of urgently (加急), once: the item, the level and the deadline, e.g. supervision:DB-2026-0001:overdue-3:2026-11-25 */
   urgent?: string;
 }
 
@@ -39,10 +40,8 @@ export interface Digest {
   personIds: number[];
   entries: Entry[];
   reply: Reply;
-  /** the unit whose contacts these are, when it is one unit's list: followed up while unread */
-  unitId: number | null;
-  /** the urgent keys of its entries (none: a plain message) */
-  urgent: string[];
+  /** the urgent keys of its entries; for one unit's deadline reminder, the unit and the items, to follow it up while unread */
+  attention: Attention;
 }
 
 /** Entries gathered by who reads them: a unit's list is read by its contacts, a leader's by the leader. */
@@ -67,13 +66,18 @@ const ORDER: Record<ReminderKind, number> = { escalation: 0, overdue: 1, feedbac
  */
 export function createRemindersService(db: Db, deps: { calendar: CalendarService; escalateAfterWorkdays: number }) {
   const escalateAfter = deps.escalateAfterWorkdays;
-  /** Open items due by `horizon` (overdue ones included), in one order on either dialect: the digests follow it. */
-  async function dueBy(horizon: LocalDate): Promise<DueItem[]> {
+  /**
+   * Open items with a deadline: those due by a horizon (overdue ones included), or those of some
+   * subjects; in one order on either dialect: the digests follow it.
+   */
+  async function openItems(scope: { dueBy: LocalDate } | { subjects: readonly Subject[] }): Promise<DueItem[]> {
+    const only = (kind: string, regNo: AnyColumn, due: AnyColumn) =>
+      'dueBy' in scope ? lte(due, scope.dueBy) : and(isNotNull(due), inArray(regNo, scope.subjects.flatMap((s) => (s.startsWith(`${kind}:`) ? [s.slice(kind.length + 1)] : []))));
     const docs = (
       await db.q
         .select({ ref: documents.regNo, title: documents.title, due: documents.dueDate, unitId: documents.handlingUnitId })
         .from(documents)
-        .where(and(inArray(documents.status, ['registered', 'assigned']), lte(documents.dueDate, horizon)))
+        .where(and(inArray(documents.status, ['registered', 'assigned']), only('document', documents.regNo, documents.dueDate)))
         .orderBy(asc(documents.dueDate), asc(documents.id))
     ).map(
       (d): DueItem => ({ ref: d.ref, what: '公文', title: d.title, due: d.due!, unitId: d.unitId, leaderId: null, action: d.unitId === null ? `公文分办 ${d.ref} 承办单位=` : `公文办结 ${d.ref}` }),
@@ -83,7 +87,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .select({ ref: proposals.regNo, kind: proposals.kind, title: proposals.title, due: proposals.dueDate, unitId: proposalUnits.unitId })
         .from(proposals)
         .innerJoin(proposalUnits, and(eq(proposalUnits.proposalId, proposals.id), eq(proposalUnits.lead, true)))
-        .where(and(inArray(proposals.status, ['assigned', 'in_progress']), lte(proposals.dueDate, horizon)))
+        .where(and(inArray(proposals.status, ['assigned', 'in_progress']), only('proposal', proposals.regNo, proposals.dueDate)))
         .orderBy(asc(proposals.dueDate), asc(proposals.id))
     ).map((p): DueItem => ({ ref: p.ref, what: p.kind, title: p.title, due: p.due, unitId: p.unitId, leaderId: null, action: `${p.kind}查询 ${p.ref}` }));
     const items = (
@@ -91,7 +95,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .select({ ref: supervisionItems.regNo, title: supervisionItems.title, due: supervisionItems.deadline, unitId: supervisionUnits.unitId, leaderId: supervisionItems.leaderId })
         .from(supervisionItems)
         .innerJoin(supervisionUnits, and(eq(supervisionUnits.itemId, supervisionItems.id), eq(supervisionUnits.lead, true)))
-        .where(and(inArray(supervisionItems.status, OPEN), lte(supervisionItems.deadline, horizon)))
+        .where(and(inArray(supervisionItems.status, OPEN), only('supervision', supervisionItems.regNo, supervisionItems.deadline)))
         .orderBy(asc(supervisionItems.deadline), asc(supervisionItems.id))
     ).map((s): DueItem => ({ ref: s.ref, what: '督办', title: s.title, due: s.due, unitId: s.unitId, leaderId: s.leaderId, action: `督办查询 ${s.ref}` }));
     return [...docs, ...props, ...items];
@@ -131,7 +135,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
    * One digest for each set of people who read the same lists (most often: one unit's contacts),
    * leaving out the items already reminded of today (an earlier slot).
    */
-  async function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply): Promise<Digest[]> {
+  async function digests(today: LocalDate, lists: Lists, render: (entries: Entry[]) => Reply, followUp: boolean): Promise<Digest[]> {
     const unitOf = (signature: string) => (/^unit \d+$/.test(signature) ? Number(signature.slice(5)) : null);
     const told = new Set((await db.q.select().from(remindersSent).where(eq(remindersSent.date, today))).map((r) => `${r.ref}|${r.kind}`));
     const readsOf = new Map<number, string[]>();
@@ -150,7 +154,11 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         .flatMap((key) => lists.get(key)!.entries)
         .filter((e) => !told.has(`${e.item.ref}|${e.kind}`))
         .sort(byUrgency);
-      if (entries.length) out.push({ personIds, entries, reply: render(entries), unitId: unitOf(signature), urgent: entries.flatMap((e) => (e.urgent ? [e.urgent] : [])) });
+      if (entries.length === 0) continue;
+      const urgent = entries.flatMap((e) => (e.urgent ? [e.urgent] : []));
+      const unitId = followUp ? unitOf(signature) : null;
+      const subjects = [...new Set(entries.map((e) => subjectOf(e.item.what, e.item.ref)))];
+      out.push({ personIds, entries, reply: render(entries), attention: { ...(urgent.length ? { urgent } : {}), ...(unitId !== null ? { unitId, subjects } : {}) } });
     }
     return out;
   }
@@ -164,14 +172,14 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
       const allLeaders = await withRole('leader');
       const registrars = registrarsOnce();
       const lists: Lists = new Map();
-      for (const item of await dueBy(soonLimit)) {
+      for (const item of await openItems({ dueBy: soonLimit })) {
         const late = daysBetween(item.due, today);
         const kind: ReminderKind = late > 0 ? 'overdue' : late === 0 ? 'today' : 'soon';
         const days = kind === 'soon' ? calendar.workdaysBetween(today, item.due) : late;
         const { key, readers } = await readersOf(item.unitId, contacts, registrars);
         const longOverdue = kind === 'overdue' && calendar.workdaysBetween(item.due, today) >= escalateAfter;
-        // a supervision item long overdue is pressed on its lead unit's contacts urgently, once
-        const urgent = longOverdue && item.what === '督办' ? { urgent: `${subjectOf('督办', item.ref)}:overdue-${escalateAfter}` } : {};
+        // a supervision item long overdue is pressed on its lead unit's contacts urgently, once per deadline (an extended one may fall overdue again)
+        const urgent = longOverdue && item.what === '督办' ? { urgent: `${subjectOf('督办', item.ref)}:overdue-${escalateAfter}:${item.due}` } : {};
         addTo(lists, key, readers, { item, kind, days, ...urgent });
         if (longOverdue) {
           const escalation: Entry = { item, kind: 'escalation', days: late };
@@ -179,13 +187,13 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
           else addTo(lists, 'leaders', allLeaders, escalation);
         }
       }
-      return digests(today, lists, (entries) => deadlineCard(entries, escalateAfter));
+      // a unit's daily deadline reminder is followed up while unread
+      return digests(today, lists, (entries) => deadlineCard(entries, escalateAfter), true);
     },
 
-    /** A unit's open items due within the reminder horizon (overdue ones included), as its reminder lists them. */
-    async dueFor(unitId: number, today: LocalDate): Promise<DueItem[]> {
-      const calendar = await deps.calendar.current();
-      return (await dueBy(calendar.addWorkdays(today, SOON_WORKDAYS))).filter((item) => item.unitId === unitId);
+    /** Those of the items that are still open. */
+    stillOpen(subjects: readonly Subject[]): Promise<DueItem[]> {
+      return openItems({ subjects });
     },
 
     /** Weekly and monthly supervision items whose feedback is due today or already late, to the lead unit. */
@@ -211,7 +219,7 @@ export function createRemindersService(db: Db, deps: { calendar: CalendarService
         const { key, readers } = await readersOf(unitId, contacts, registrars);
         addTo(lists, key, readers, entry);
       }
-      return digests(today, lists, feedbackCard);
+      return digests(today, lists, feedbackCard, false);
     },
 
     /** Marks the digests' items reminded of today, inside the transaction that queues the messages. */

@@ -314,8 +314,8 @@ export function createSupervisionService(
         .values({ itemId: item.id, requestedBy: actor.personId, requester: actor.name || actor.identity, requestedAt: clock.now(), oldDeadline: item.deadline, newDeadline, reason, status: 'pending' });
       await audit.record(actor, '督办延期申请', item.regNo, { deadline: item.deadline }, { requested: newDeadline, reason });
       const view = await detail(item);
-      await notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
       await deps.cardUpdates.changed(`supervision:${item.regNo}`);
+      await notify.people(leaders, extensionNotice(view, newDeadline, reason, actor), `db-extend:${item.regNo}:${newDeadline}:${clock.now()}`);
       return view;
     },
 
@@ -338,8 +338,8 @@ export function createSupervisionService(
       const after = await refresh(item.id);
       await audit.record(actor, approve ? '督办批准延期' : '督办驳回延期', item.regNo, { deadline: item.deadline }, { deadline: after.deadline, reason: reason ?? null });
       const view = await detail(after);
-      if (pending.requestedBy) await notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
       await deps.cardUpdates.changed(`supervision:${item.regNo}`);
+      if (pending.requestedBy) await notify.person(pending.requestedBy, decisionNotice(view, approve, pending.newDeadline, reason), `db-decision:${pending.id}`);
       return view;
     },
 

@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { robotMessage, signedHeaders } from '../fixtures/dingtalk';
-import { cardEvent, messageEvent } from '../fixtures/lark';
+import { cardEvent, formSubmitEvent, messageEvent, type FormCard } from '../fixtures/lark';
 import { LARK, onlyLoopback, postTo, signedAt, startLarkBot } from '../fixtures/lark-bot';
 import { makeBot, type TestBot } from '../helpers';
 
@@ -32,23 +32,31 @@ function buttons(c: unknown): string[] {
 
 /**
  * Feishu's message API: a reply is numbered after the message it answers (om_x → om_x_reply), a
- * new message after its addressee (om_to_ou_li_3). Patches are answered from `patchAnswers` while
- * it holds any, and accepted after that.
+ * new message after its addressee (om_to_ou_li_3). Replies and patches are answered from
+ * `replyAnswers` and `patchAnswers` while they hold any, and accepted after that; with `hold.next`
+ * set, the next reply is taken and answered only once `hold.release` is called.
  */
 function fakeFeishu() {
   const created: Shown[] = [];
   const patches: Shown[] = [];
   const patchAnswers: [number, object, Record<string, string>?][] = [];
+  const replyAnswers: [number, object][] = [];
+  const hold: { next: boolean; release?: () => void } = { next: false };
   let patchCalls = 0;
   let n = 0;
   const shown = (id: string, b: unknown): Shown => ({ id, card: JSON.parse((b as { content: string }).content) as LarkCard });
   nock(LARK)
     .persist()
     .post(/^\/open-apis\/im\/v1\/messages\/om_\w+\/reply$/)
-    .reply((uri, b) => {
+    .reply((uri, b, answer) => {
+      const refusal = replyAnswers.shift();
+      if (refusal) return answer(null, refusal);
       const id = `${uri.split('/')[5]}_reply`;
       created.push(shown(id, b));
-      return [200, { code: 0, msg: 'success', data: { message_id: id } }];
+      const accept = () => answer(null, [200, { code: 0, msg: 'success', data: { message_id: id } }]);
+      if (!hold.next) return accept();
+      hold.next = false;
+      hold.release = accept;
     });
   nock(LARK)
     .persist()
@@ -70,7 +78,7 @@ function fakeFeishu() {
       return [200, { code: 0, msg: 'success', data: {} }];
     });
   nock(LARK).persist().get('/open-apis/im/v1/chats/oc_group').reply(200, { code: 0, data: { chat_mode: 'group' } });
-  return { created, patches, patchAnswers, patchCalls: () => patchCalls };
+  return { created, patches, patchAnswers, replyAnswers, hold, patchCalls: () => patchCalls };
 }
 
 describe('Feishu', () => {
@@ -162,8 +170,8 @@ describe('Feishu', () => {
     expect(title(fed)).toBe('DB-2026-0001');
     expect(body(fed)).toContain('状态：办理中');
     expect(body(fed)).toContain('已召开专题会议');
-    // the notice offered only 查看: it gains no 办结 the contact could not press
-    expect(buttons(fed)).toEqual([]);
+    // the notice offered only 查看: it keeps it, and gains no 办结 the contact could not press
+    expect(buttons(fed)).toEqual(['查看']);
     expect(buttons(await patched(created.id))).toEqual(['办结']);
 
     await say('督办延期 DB-2026-0001 新时限=2027-01-15 理由=需要协调资金', { openId: 'ou_li' });
@@ -183,8 +191,71 @@ describe('Feishu', () => {
     const closed = await patched(created.id, 4);
     expect(body(closed)).toContain('状态：已办结');
     expect(buttons(closed)).toEqual([]);
-    expect(body(await patched(notice.id, 4))).toContain('状态：已办结');
+    const noticeClosed = await patched(notice.id, 4);
+    expect(body(noticeClosed)).toContain('状态：已办结');
+    expect(buttons(noticeClosed)).toEqual(['查看']);
     expect(body(await patched(request.id, 2))).toContain('状态：已办结');
+  });
+
+  describe('a message a click was answered in place with a card about an item', () => {
+    it('a form submitted: the registration card Feishu put in its place is patched when the 收文 is closed', async () => {
+      const form = await say('收文登记');
+      const submitted = await postTo(t, '/webhook/lark/card', signedAt(t, formSubmitEvent(form.card as unknown as FormCard, { 标题: '关于做好防汛工作的通知', 来文单位: '市政府办公室' }, { messageId: form.id })));
+      const answer = (await submitted.json()) as { card: { data: LarkCard } };
+      expect(title(answer.card.data)).toBe('已登记收文：SW-2026-0001');
+      expect(buttons(answer.card.data)).toEqual(['办结']);
+
+      await say('公文办结 SW-2026-0001');
+      const now = await patched(form.id);
+      expect(title(now)).toBe('SW-2026-0001');
+      expect(body(now)).toContain('状态：已办结');
+      expect(buttons(now)).toEqual([]);
+    });
+
+    it('a list’s 查看 clicked: the item card shown instead is patched; a message answered in words only keeps what it showed', async () => {
+      await say(REGISTER);
+      await say('收文登记 标题=关于开展安全生产检查的通知 来文单位=市应急管理局');
+      const list = await say('公文查询 关于');
+      expect(buttons(list.card).sort()).toEqual(['查看 SW-2026-0001', '查看 SW-2026-0002']);
+      const viewed = await click('公文查询 SW-2026-0002', list.id, 'oc_p2p');
+      expect(title(((await viewed.json()) as { card: { data: LarkCard } }).card.data)).toBe('SW-2026-0002');
+      // a click answered in words leaves the message the item card it now is
+      expect((await click('公文查询 不存在的公文', list.id, 'oc_p2p')).status).toBe(200);
+
+      await say('公文办结 SW-2026-0002');
+      const now = await patched(list.id);
+      expect(title(now)).toBe('SW-2026-0002');
+      expect(body(now)).toContain('状态：已办结');
+      expect(await t.scalar('SELECT subject FROM sent_messages WHERE message_id = ?', list.id)).toBe('document:SW-2026-0002');
+    });
+  });
+
+  describe('a card about an item not yet delivered when the item changes', () => {
+    it('waiting for its retry after a 500: goes out as the item now stands', async () => {
+      feishu.replyAnswers.push([500, { code: 1, msg: 'internal error' }]);
+      await postTo(t, '/webhook/lark/event', signedAt(t, messageEvent({ text: REGISTER, messageId: 'om_first' })));
+      await vi.waitFor(async () => expect(await t.scalar("SELECT last_error FROM outbox WHERE dedupe_key LIKE 'reply:%'")).toContain('500'), { timeout: 5000 });
+      await say('公文办结 SW-2026-0001').catch(() => undefined);
+      t.clock.advance(2000);
+      t.bot.dispatcher.kick();
+      const sent = await vi.waitFor(() => feishu.created.find((m) => m.id === 'om_first_reply') ?? Promise.reject(new Error('not retried')), { timeout: 5000 });
+      expect(title(sent.card)).toBe('SW-2026-0001');
+      expect(body(sent.card)).toContain('状态：已办结');
+      expect(buttons(sent.card)).toEqual([]);
+    });
+
+    it('on its way as the item changes: patched once Feishu has taken it', async () => {
+      feishu.hold.next = true;
+      await postTo(t, '/webhook/lark/event', signedAt(t, messageEvent({ text: REGISTER, messageId: 'om_first' })));
+      const sent = await vi.waitFor(() => feishu.created.find((m) => m.id === 'om_first_reply') ?? Promise.reject(new Error('not sent')), { timeout: 5000 });
+      expect(buttons(sent.card)).toEqual(['办结']);
+      await postTo(t, '/webhook/lark/event', signedAt(t, messageEvent({ text: '公文办结 SW-2026-0001', messageId: 'om_close' })));
+      await vi.waitFor(async () => expect(await t.scalar("SELECT status FROM documents WHERE reg_no = 'SW-2026-0001'")).toBe('closed'), { timeout: 5000 });
+      feishu.hold.release!();
+      const now = await patched('om_first_reply');
+      expect(body(now)).toContain('状态：已办结');
+      expect(buttons(now)).toEqual([]);
+    });
   });
 
   it('shows a working-day deadline the calendar moved', async () => {

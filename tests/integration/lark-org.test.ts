@@ -4,8 +4,8 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../../src/services/actor';
-import { cardEvent, messageEvent, userDeletedEvent } from '../fixtures/lark';
-import { LARK, onlyLoopback, postTo, signedAt, startLarkBot } from '../fixtures/lark-bot';
+import { botAddedEvent, cardEvent, messageEvent, userDeletedEvent } from '../fixtures/lark';
+import { ENV, LARK, onlyLoopback, postTo, signedAt, startLarkBot } from '../fixtures/lark-bot';
 import type { TestBot } from '../helpers';
 
 let t: TestBot;
@@ -82,6 +82,24 @@ async function officeUnits(): Promise<void> {
   });
 }
 
+/** TOP as 单位同步 reads it, asked for and read (as the background reader would) in one go; the snapshot's id. */
+async function readDepartments(): Promise<number> {
+  const s = t.bot.services;
+  return t.bot.db.tx(async () => {
+    await s.orgSync.overview(setup, true);
+    const id = (await s.orgSync.due())!;
+    await s.orgSync.read(id, { departments: TOP.map((d) => ({ id: d.open_department_id, name: d.name, parentId: '0', ...(d.leader_user_id ? { leaderId: d.leader_user_id } : {}) })) });
+    return id;
+  });
+}
+
+/** A day on, the daily refresh, with Feishu out of reach (only loopback may be called). */
+async function failedRefresh(): Promise<void> {
+  t.clock.advance(86_400_000);
+  t.bot.departments.kick();
+  await vi.waitFor(async () => expect(await t.scalar("SELECT count(*) FROM org_snapshots WHERE status = 'failed' AND read_at = ?", t.clock.now())).toBe(1));
+}
+
 const unitRows = () => t.rows<{ name: string; dept: string | null }>('SELECT name, lark_department_id AS dept FROM units ORDER BY id');
 
 beforeEach(async () => {
@@ -155,6 +173,29 @@ describe('单位同步', () => {
     expect((await unitRows()).map((u) => u.dept)).toEqual([null, null, null]);
   });
 
+  it('keeps the last proposal confirmable when a daily refresh fails', async () => {
+    await officeUnits();
+    const id = await readDepartments();
+    await failedRefresh();
+    expect(await t.column('SELECT status FROM org_snapshots ORDER BY id')).toEqual(['read', 'failed']);
+    const res = (await (await post('/webhook/lark/card', cardEvent({ command: `单位同步 确认 ${id}` }))).json()) as { toast: { content: string } };
+    expect(res.toast.content).toContain('已完成单位同步：新增单位 1 个（县应急管理局）');
+  });
+
+  it('forgets reads after 90 days, but never the latest that succeeded', async () => {
+    await officeUnits();
+    const first = await readDepartments();
+    await failedRefresh();
+    t.clock.advance(91 * 86_400_000);
+    const purge = () => t.bot.services.orgSync.purge();
+    // the failed refresh goes; the one read, however old, stays
+    expect(await purge()).toBe(1);
+    expect(await t.column('SELECT id FROM org_snapshots')).toEqual([first]);
+    const second = await readDepartments();
+    expect(await purge()).toBe(1);
+    expect(await t.column('SELECT id FROM org_snapshots')).toEqual([second]);
+  });
+
   it('tells the admin in Chinese why Feishu would not say (no contact permission), and changes nothing', async () => {
     await officeUnits();
     const messages = fakeMessages();
@@ -190,12 +231,10 @@ describe('someone leaving the organisation', () => {
       await s.people.grant({ platform: 'lark', userId: 'ou_wang' }, '王联络', 'contact', await unit('县教育局'), setup);
       await s.people.grant({ platform: 'lark', userId: 'ou_chen' }, '陈联络', 'contact', await unit('县教育局'), setup);
       await s.people.grant({ platform: 'lark', userId: 'ou_leader' }, '李局长', 'staff', null, setup);
-      // the departments as 单位同步 last read them, applied
-      await s.orgSync.overview(setup, true);
-      const id = (await s.orgSync.due())!;
-      await s.orgSync.read(id, { departments: TOP.map((d) => ({ id: d.open_department_id, name: d.name, parentId: '0', ...(d.leader_user_id ? { leaderId: d.leader_user_id } : {}) })) });
-      await s.orgSync.confirm(id, setup);
     });
+    // the departments as 单位同步 last read them, applied
+    const id = await readDepartments();
+    await t.bot.db.tx(() => s.orgSync.confirm(id, setup));
   }
 
   it('revokes their roles as done by the directory, tells every admin once, and lists the units left without a contact with whom to ask', async () => {
@@ -225,6 +264,15 @@ describe('someone leaving the organisation', () => {
     // the person is not counted as seen, nor answered
     expect(messages.sent.filter((m) => m.to === 'ou_zhang')).toHaveLength(0);
     expect(await seen()).toBe(seenBefore);
+  });
+
+  it('names the department leader from the last read when a daily refresh has failed since', async () => {
+    await office();
+    await failedRefresh();
+    const messages = fakeMessages();
+    expect((await post('/webhook/lark/event', userDeletedEvent({ openId: 'ou_zhang', name: '张联络' }))).status).toBe(200);
+    await vi.waitFor(() => expect(messages.to('ou_admin')).toHaveLength(1), { timeout: 5000 });
+    expect(messages.to('ou_admin')[0]).toContain('县住房和城乡建设局：请联系部门负责人 李局长（lark:ou_leader）');
   });
 
   it('lists no unit that still has a contact', async () => {
@@ -264,5 +312,20 @@ describe('someone leaving the organisation', () => {
     expect(await roleOf('ou_zhang')).toBe('contact');
     expect(await t.scalar("SELECT count(*) FROM audit_log WHERE actor = 'system:飞书通讯录'")).toBe(0);
     expect(messages.to('ou_admin')).toHaveLength(0);
+  });
+
+  it('sends no apology to the departed person, nor to a group the bot joined, when handling fails for good', async () => {
+    await t.close();
+    t = await startLarkBot({ ...ENV, INBOX_MAX_ATTEMPTS: '1' });
+    await office();
+    const messages = fakeMessages();
+    vi.spyOn(t.bot.services.orgSync, 'personLeft').mockRejectedValue(new Error('boom'));
+    vi.spyOn(t.bot.services.chats, 'seen').mockRejectedValue(new Error('boom'));
+    expect((await post('/webhook/lark/event', userDeletedEvent({ openId: 'ou_zhang' }))).status).toBe(200);
+    expect((await post('/webhook/lark/event', botAddedEvent({ chatId: 'oc_new', openId: 'ou_admin' }))).status).toBe(200);
+    await vi.waitFor(async () => expect(await t.column("SELECT status FROM inbox WHERE platform = 'lark'")).toEqual(['failed', 'failed']));
+    await t.bot.dispatcher.flush();
+    expect(await t.scalar('SELECT count(*) FROM outbox')).toBe(0);
+    expect(messages.sent).toHaveLength(0);
   });
 });

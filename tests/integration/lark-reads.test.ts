@@ -1,7 +1,8 @@
-// Reads (issue 20 part 4): Feishu's im.message.message_read_v1 recorded for the bot's one-to-one
-// reminders; a reminder unread a working day later goes to the unit's other contacts, a working day
-// after that, still read by nobody, to the leader; the Monday report and the dashboard show the
-// unread by unit. The real webhook server, the real SDK; Feishu's HTTP API faked with nock.
+// Reads (issue 20 part 4): Feishu's im.message.message_read_v1 recorded for the bot's messages; a
+// unit's deadline reminder unread a working day later goes to the unit's other contacts, a working
+// day after that, still read by nobody, to those responsible for its items; the Monday report and
+// the dashboard show the unread by unit. The real webhook server, the real SDK; Feishu's HTTP API
+// faked with nock.
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runJob, type JobName } from '../../src/jobs/run-job';
@@ -26,6 +27,8 @@ beforeEach(async () => {
   await say('授权 lark:ou_wang 角色=领导 姓名=王副县长');
   await say('授权 lark:ou_chen 角色=领导 姓名=陈县长');
   await say('督办新建 标题=推进老旧小区改造 批示领导=lark:ou_wang 牵头单位=应急局 时限=2026-11-27');
+  // Feishu reports reads: the admin has read an answer of the bot's
+  expect((await read('ou_admin', ['om_m1_reply'], at('2026-11-25T09:00'))).status).toBe(200);
 });
 afterEach(async () => {
   await t.close();
@@ -56,13 +59,17 @@ describe('a reminder left unread', () => {
   it('goes to the unit’s other contacts a working day later, then, read by nobody, to the item’s 批示领导 — each step once', async () => {
     await run('reminders', '2026-11-26T08:50'); // Thursday: due tomorrow
     expect(to('ou_li', '到期提醒')).toHaveLength(1);
-    expect(await t.scalar('SELECT count(*) FROM sent_messages WHERE unit_id IS NOT NULL AND read_at IS NULL')).toBe(2);
+    expect(await t.scalar('SELECT count(*) FROM sent_messages WHERE unit_id IS NOT NULL')).toBe(2);
 
     await run('reminders', '2026-11-27T08:50'); // Friday: unread for a working day
     const [toLi] = to('ou_li', '提醒未读');
     expect(toLi?.title).toBe('提醒未读：县应急管理局 2 位联络员未读');
     expect(toLi?.content).toContain('2026-11-26 发给县应急管理局联络员的到期提醒，李明、赵强 尚未阅读');
     expect(to('ou_zhao', '提醒未读')).toHaveLength(1);
+    expect(to('ou_wang', '提醒无人阅读')).toHaveLength(0);
+
+    // a second run the same day: no working day has passed since step one
+    await run('reminders', '2026-11-27T14:50');
     expect(to('ou_wang', '提醒无人阅读')).toHaveLength(0);
 
     await run('reminders', '2026-11-30T08:50'); // Monday: still read by nobody
@@ -108,7 +115,9 @@ describe('a read event', () => {
     const li = await reminderOf('ou_li', '2026-11-26T08:50');
     const zhao = await reminderOf('ou_zhao', '2026-11-26T08:50');
     const readAt = at('2026-11-26T09:30');
-    const readAtOf = (id: string) => t.scalar<number | null>('SELECT read_at FROM sent_messages WHERE message_id = ?', id);
+    // the read of a copy is its recipient's own
+    const readAtOf = (id: string) =>
+      t.scalar<number | null>('SELECT r.read_at FROM sent_messages s LEFT JOIN message_reads r ON r.platform = s.platform AND r.message_id = s.message_id AND r.user_id = s.user_id WHERE s.message_id = ?', id);
 
     expect((await read('ou_li', [li, zhao], readAt, 'ev_read_1')).status).toBe(200);
     expect(Number(await readAtOf(li))).toBe(readAt);
@@ -126,7 +135,71 @@ describe('a read event', () => {
     const bad = readEvent({ openId: 'ou_li', messageIds: [await reminderOf('ou_li', '2026-11-26T08:50')], readAt: 1 });
     (bad.event.reader as { read_time: string }).read_time = 'yesterday';
     expect((await postTo(t, '/webhook/lark/event', signedAt(t, bad))).status).toBe(400);
-    expect(await t.scalar('SELECT count(*) FROM sent_messages WHERE read_at IS NOT NULL')).toBe(0);
+    expect(await t.scalar("SELECT count(*) FROM message_reads WHERE user_id = 'ou_li'")).toBe(0);
+  });
+
+  it('that comes before the message is marked sent is honoured', async () => {
+    // Feishu answers the create, the person opens the chat and the event arrives before the
+    // dispatcher has marked the row sent: here, the reads of the ids the next two messages will get
+    const n = created.filter((m) => m.id.startsWith('om_to_')).length;
+    const li = `om_to_ou_li_${n + 1}`;
+    const zhao = `om_to_ou_zhao_${n + 2}`;
+    expect((await read('ou_li', [li], at('2026-11-26T08:50'))).status).toBe(200);
+    expect((await read('ou_zhao', [zhao], at('2026-11-26T08:50'))).status).toBe(200);
+    await run('reminders', '2026-11-26T08:50');
+    expect([await reminderOf('ou_li', '2026-11-26T08:50'), await reminderOf('ou_zhao', '2026-11-26T08:50')]).toEqual([li, zhao]);
+    await run('reminders', '2026-11-27T08:50');
+    await run('reminders', '2026-11-30T08:50');
+    expect(created.filter((m) => m.title.startsWith('提醒') && m.content.includes('2026-11-26'))).toHaveLength(0);
+  });
+});
+
+describe('a reminder’s follow-up', () => {
+  it('names the items of that reminder and goes to their 批示领导 only; items with no leader go to the admins', async () => {
+    await say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 承办单位=应急局 办理时限=2026-11-27');
+    await run('reminders', '2026-11-26T08:50');
+    // an item of the unit's that came later, with another leader: not what the reminder was about
+    await say('督办新建 标题=排查安全隐患 批示领导=lark:ou_chen 牵头单位=应急局 时限=2026-11-27');
+    await run('reminders', '2026-11-27T08:50');
+    await run('reminders', '2026-11-30T08:50');
+    const ofThursday = (openId: string) => to(openId, '提醒无人阅读').filter((m) => m.content.includes('2026-11-26'));
+    expect(ofThursday('ou_wang')).toHaveLength(1);
+    expect(ofThursday('ou_wang')[0]!.content).toContain('DB-2026-0001 推进老旧小区改造');
+    expect(ofThursday('ou_wang')[0]!.content).not.toContain('SW-2026-0001');
+    expect(ofThursday('ou_chen')).toHaveLength(0);
+    const [toAdmin] = ofThursday('ou_admin');
+    expect(toAdmin?.content).toContain('SW-2026-0001 关于做好防汛工作的通知');
+    expect(toAdmin?.content).not.toContain('DB-2026-0001');
+  });
+
+  it('is not made once the reminder’s items are closed', async () => {
+    await run('reminders', '2026-11-26T08:50');
+    t.clock.set(at('2026-11-26T16:00'));
+    await say('督办反馈 DB-2026-0001 改造方案已报审', 'ou_li');
+    expect((await say('督办办结 DB-2026-0001 结果=改造方案已审议通过')).content).toContain('已办结');
+    await run('reminders', '2026-11-27T08:50');
+    await run('reminders', '2026-11-30T08:50');
+    expect(created.filter((m) => m.title.startsWith('提醒') && m.content.includes('2026-11-26'))).toHaveLength(0);
+    expect(await t.scalar('SELECT count(*) FROM sent_messages WHERE unit_id IS NOT NULL AND escalated = 2')).toBe(2);
+  });
+
+  it('is not made where no read was ever reported (the event not subscribed), nor are reminders counted unread', async () => {
+    await t.rows('DELETE FROM message_reads RETURNING message_id');
+    await run('reminders', '2026-11-26T08:50');
+    await run('reminders', '2026-11-27T08:50');
+    await run('reminders', '2026-11-30T08:50');
+    expect(created.filter((m) => m.title.startsWith('提醒'))).toHaveLength(0);
+    await run('weekly-report', '2026-11-30T09:10');
+    expect(to('ou_wang', '上周统计')[0]?.content).not.toContain('提醒未读');
+  });
+
+  it('is only of the daily deadline reminders, not of a feedback reminder', async () => {
+    t.clock.set(at('2026-11-18T10:00'));
+    await say('督办新建 标题=防汛值守 牵头单位=应急局 时限=2026-12-31 反馈周期=每周');
+    await run('feedback', '2026-11-26T09:00');
+    expect(to('ou_li', '督办反馈提醒')).toHaveLength(1);
+    await run('reminders', '2026-11-27T08:50');
+    expect(created.filter((m) => m.title.startsWith('提醒'))).toHaveLength(0);
   });
 });
 

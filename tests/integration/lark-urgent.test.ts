@@ -198,6 +198,23 @@ describe('a 督办 item overdue by ESCALATE_AFTER_WORKDAYS working days', () => 
     expect(feishu.urgent).toHaveLength(1);
   });
 
+  it('is pressed again when, its deadline extended, it is overdue as long again', async () => {
+    await start();
+    await say('单位新增 名称=县应急管理局 简称=应急局 联络员=lark:ou_li');
+    await say('授权 lark:ou_wang 角色=领导 姓名=王副县长');
+    await say('督办新建 标题=推进老旧小区改造 批示领导=lark:ou_wang 牵头单位=应急局 时限=2026-11-25');
+    await run('2026-11-30T08:50');
+    expect(feishu.urgent).toHaveLength(1);
+    await say('督办延期 DB-2026-0001 新时限=2026-12-01 理由=需要协调资金', 'ou_li');
+    await say('督办批准 DB-2026-0001', 'ou_wang');
+    await run('2026-12-03T08:50'); // 2 working days past the new deadline
+    expect(feishu.urgent).toHaveLength(1);
+    await run('2026-12-04T08:50'); // the third
+    expect(feishu.urgent).toHaveLength(2);
+    expect(feishu.urgent[1]).toEqual({ level: 'app', messageId: toLi('').at(-1)!.id, idType: 'open_id', users: ['ou_li'] });
+    expect(await t.column('SELECT key FROM urgent_alerts ORDER BY at')).toEqual(['supervision:DB-2026-0001:overdue-3:2026-11-25', 'supervision:DB-2026-0001:overdue-3:2026-12-01']);
+  });
+
   it('waits as many working days as ESCALATE_AFTER_WORKDAYS says', async () => {
     await start({ ESCALATE_AFTER_WORKDAYS: '1' });
     await say('单位新增 名称=县应急管理局 简称=应急局 联络员=lark:ou_li');

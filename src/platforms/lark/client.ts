@@ -4,6 +4,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import type { Logger } from 'pino';
+import type { UrgentLevel } from '../../config';
 import type { Department, DirectoryRead } from '../../services/org-sync';
 
 export interface LarkSettings {
@@ -16,7 +17,7 @@ export interface LarkSettings {
   /** the bot menu's event keys, each to the command it sends (LARK_MENU) */
   menu: Readonly<Record<string, string>>;
   /** the urgent alerts (加急) made for what must be seen at once (LARK_URGENT): app, and sms/phone where the tenant pays for them */
-  urgent?: readonly ('app' | 'sms' | 'phone')[];
+  urgent?: readonly UrgentLevel[];
 }
 
 export function larkDomain(domain: string): lark.Domain | string {

@@ -46,7 +46,7 @@ const cardEventSchema = z.object({
   operator: idsSchema,
   // a form's submit button also sends what was entered, by element name
   action: z.object({ value: z.unknown(), form_value: z.record(z.string(), z.unknown()).optional() }),
-  context: z.object({ open_chat_id: z.string().optional() }).optional(),
+  context: z.object({ open_chat_id: z.string().optional(), open_message_id: z.string().max(200).optional() }).optional(),
 });
 
 const menuEventSchema = z.object({
@@ -240,6 +240,7 @@ export async function mapCardAction(envelope: Envelope, receivedAt: number, chat
     // not the card's message id: every click on one card is a request of its own (a form refused,
     // then submitted again; 批准延期, later 办结), which that id would take for a redelivery
     messageId: null,
+    cardMessageId: context?.open_message_id,
     chat: chatId ? { id: chatId, type: await chatType(chatId) } : { id: `p2p:${operator.open_id}`, type: 'p2p' },
     sender: personOf(operator),
     mentions: [],

@@ -3,9 +3,9 @@
 // An alert is extra: the message is delivered either way, so a refusal is logged, never retried.
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
+import type { UrgentLevel } from '../../config';
 import type { Delivered, Outgoing } from '../../lib/delivery';
 
-export type UrgentLevel = 'app' | 'sms' | 'phone';
 
 // 230023: the person has 200 unread urgent messages; 230024: the tenant's urgent quota is spent
 // (Feishu's urgent_app/urgent_sms/urgent_phone error tables)
