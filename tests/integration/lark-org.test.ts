@@ -97,7 +97,9 @@ async function readDepartments(): Promise<number> {
 async function failedRefresh(): Promise<void> {
   t.clock.advance(86_400_000);
   t.bot.departments.kick();
-  await vi.waitFor(async () => expect(await t.scalar("SELECT count(*) FROM org_snapshots WHERE status = 'failed' AND read_at = ?", t.clock.now())).toBe(1));
+  await vi.waitFor(async () => expect(await t.scalar("SELECT count(*) FROM org_snapshots WHERE status = 'failed' AND read_at = ?", t.clock.now())).toBe(1), { timeout: 5000 });
+  // the reader looks once more for what is due before it rests: the clock may move only after that
+  await t.bot.departments.settled();
 }
 
 const unitRows = () => t.rows<{ name: string; dept: string | null }>('SELECT name, lark_department_id AS dept FROM units ORDER BY id');
@@ -246,7 +248,7 @@ describe('someone leaving the organisation', () => {
     const event = userDeletedEvent({ openId: 'ou_zhang', name: '张联络' });
     for (let i = 0; i < 2; i++) expect((await post('/webhook/lark/event', event)).status).toBe(200);
     await vi.waitFor(() => expect(messages.to('ou_admin2')).toHaveLength(1), { timeout: 5000 });
-    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull());
+    await vi.waitFor(async () => expect(await t.bot.services.inbox.nextDueAt()).toBeNull(), { timeout: 5000 });
     await t.bot.dispatcher.flush();
 
     expect(await roleOf('ou_zhang')).toBeNull();
@@ -290,7 +292,7 @@ describe('someone leaving the organisation', () => {
     const messages = fakeMessages();
     const before = await t.scalar('SELECT count(*) FROM people');
     expect((await post('/webhook/lark/event', userDeletedEvent({ openId: 'ou_stranger' }))).status).toBe(200);
-    await vi.waitFor(async () => expect(await t.scalar("SELECT count(*) FROM inbox WHERE platform = 'lark' AND status = 'done'")).toBe(1));
+    await vi.waitFor(async () => expect(await t.scalar("SELECT count(*) FROM inbox WHERE platform = 'lark' AND status = 'done'")).toBe(1), { timeout: 5000 });
     await t.bot.dispatcher.flush();
     expect(await t.scalar('SELECT count(*) FROM people')).toBe(before);
     expect(await t.scalar("SELECT count(*) FROM identities WHERE user_id = 'ou_stranger'")).toBe(0);
@@ -323,7 +325,7 @@ describe('someone leaving the organisation', () => {
     vi.spyOn(t.bot.services.chats, 'seen').mockRejectedValue(new Error('boom'));
     expect((await post('/webhook/lark/event', userDeletedEvent({ openId: 'ou_zhang' }))).status).toBe(200);
     expect((await post('/webhook/lark/event', botAddedEvent({ chatId: 'oc_new', openId: 'ou_admin' }))).status).toBe(200);
-    await vi.waitFor(async () => expect(await t.column("SELECT status FROM inbox WHERE platform = 'lark'")).toEqual(['failed', 'failed']));
+    await vi.waitFor(async () => expect(await t.column("SELECT status FROM inbox WHERE platform = 'lark'")).toEqual(['failed', 'failed']), { timeout: 5000 });
     await t.bot.dispatcher.flush();
     expect(await t.scalar('SELECT count(*) FROM outbox')).toBe(0);
     expect(messages.sent).toHaveLength(0);
