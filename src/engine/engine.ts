@@ -141,6 +141,7 @@ export function createEngine(options: { services: Services; commands: readonly A
     // a command with a form, sent bare (typed, or chosen from a menu), is answered with its form
     if (msg.kind === 'text' && def.form && match.rest.trim() === '') return done([{ form: await forms.formFor(def, {}) }], name);
     const parsed = msg.form ? submittedFields(def, msg.form.values) : parseText(def, match.rest);
+    // a submission refused keeps what was entered; text that cannot be parsed has nothing to keep
     if (!parsed.ok) return done([parsed.given ? await refused(def, parsed.given, parsed.error) : refusal(def, parsed.error)], name, false);
 
     const validated = validateFields(def, parsed.given, await services.dateContext());

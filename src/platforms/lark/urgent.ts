@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { UrgentLevel } from '../../config';
 import type { Delivered, Outgoing } from '../../lib/delivery';
 
-
 // 230023: the person has 200 unread urgent messages; 230024: the tenant's urgent quota is spent
 // (Feishu's urgent_app/urgent_sms/urgent_phone error tables)
 const LIMIT_CODES = new Set([230023, 230024]);
