@@ -23,7 +23,7 @@ const packageJsonInside: Plugin = {
 };
 
 // The processes the bot forks, in every bundle: the code that forks one finds it beside itself.
-const CHILD_ENTRIES = { 'ledger-process': 'src/jobs/ledger-process.ts' };
+const CHILD_ENTRIES = { 'ledger-process': 'src/jobs/ledger-process.ts', 'extract-process': 'src/intake/extract-process.ts' };
 
 /**
  * Bundles the given entry points (paths from the repository root), and the bot's child processes,
