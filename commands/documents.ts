@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { deadline, localDate, PAST_DEADLINE_NOTE, secrecy, textField, urgency } from './kit/fields';
 import { defineCommand } from './kit/define';
-import { documentCard, documentListCard } from './views';
+import { FILE_REF } from '../src/services/intake';
+import { describeFile, documentCard, documentListCard } from './views';
 
 export const registerIncoming = defineCommand({
   names: ['收文登记', '登记收文', 'doc in'],
@@ -18,11 +19,13 @@ export const registerIncoming = defineCommand({
     办理时限: deadline.optional().describe(PAST_DEADLINE_NOTE),
     承办单位: textField(100).optional(),
     备注: textField().optional(),
+    文件: z.string().trim().regex(FILE_REF, '应为机器人读取文件后给出的编号，例如 F12').optional().describe('机器人读取来文文件时自动填写'),
   }),
   example: '收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 文号=市政办发〔2026〕12号 紧急程度=特急',
   form: { 标题: 'text', 来文单位: 'text', 文号: 'text', 紧急程度: 'choice', 密级: 'text', 收文日期: 'date', 办理时限: 'deadline', 承办单位: 'unit', 备注: 'long' },
+  file: 'draft',
   run: async (ctx, f) => {
-    const { documents, today } = ctx.services;
+    const { documents, intake, today } = ctx.services;
     const doc = await documents.registerIncoming(
       {
         title: f.标题,
@@ -38,7 +41,9 @@ export const registerIncoming = defineCommand({
       },
       ctx.actor,
     );
-    return documentCard(doc, today(), '已登记收文');
+    if (!f.文件) return documentCard(doc, today(), '已登记收文');
+    const file = await intake.registered(f.文件, doc.id);
+    return documentCard(doc, today(), '已登记收文', [`来文文件：${describeFile(file)}`]);
   },
 });
 

@@ -8,6 +8,7 @@ import type { ItemDetail, ItemList, ItemView } from '../src/services/supervision
 import { WARNING_LABELS, type Warning } from '../src/services/supervision-rules';
 import { defineCommand, type CommandContext } from './kit/define';
 import { futureDeadline, textField } from './kit/fields';
+import { describeFile } from './views';
 
 const SOURCES = ['领导批示', '常务会议', '重点工作', '问题清单'] as const;
 const CYCLES = ['一次', '每周', '每月'] as const;
@@ -31,7 +32,7 @@ export function itemCard(item: ItemDetail, today: LocalDate, heading: string | u
       `**${item.title}**`,
       ...(item.instruction ? [`批示：${item.instruction}`] : []),
       ...(item.feedback.length
-        ? ['**反馈记录（新的在前）**', ...item.feedback.map((f) => `${formatLocalDateTime(f.at, tz)} ${f.author}：${f.text}`)]
+        ? ['**反馈记录（新的在前）**', ...item.feedback.map((f) => `${formatLocalDateTime(f.at, tz)} ${f.author}：${f.text}${f.files.length ? `（佐证：${f.files.map(describeFile).join('；')}）` : ''}`)]
         : ['还没有反馈。']),
       ...item.extensions.map((e) => `延期申请 ${e.oldDeadline} → ${e.newDeadline}（${e.requester}，理由：${e.reason}）：${{ pending: '待审批', approved: '已批准', rejected: '已驳回' }[e.status]}${e.decisionReason ? `，${e.decisionReason}` : ''}`),
     ],
@@ -129,6 +130,7 @@ export const addFeedback = defineCommand({
   args: ['编号', '内容'],
   fields: z.object({ 编号: number, 内容: textField(2000) }),
   example: '督办反馈 DB-2026-0001 已召开专题会议，明确分工，方案初稿完成',
+  file: 'proof',
   run: async (ctx, f) => show(ctx, await ctx.services.supervision.feedback(f.编号, f.内容, ctx.actor), '已反馈'),
 });
 

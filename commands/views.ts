@@ -2,6 +2,7 @@
 import { daysBetween, type LocalDate } from '../src/lib/dates';
 import { card, type Reply, type Tone } from '../src/lib/reply';
 import type { DocumentList, DocumentView } from '../src/services/documents';
+import type { FileRecord } from '../src/services/intake';
 import { DOC_STATUS } from '../src/services/ledgers';
 
 /** 95.0%（19/20）, or — when there is nothing to divide by; `note` goes inside the brackets. */
@@ -34,7 +35,16 @@ function statusText(doc: DocumentView): string {
   return `已办结（${doc.closedDate}${timing}）`;
 }
 
-export function documentCard(doc: DocumentView, today: LocalDate, heading?: string): Reply {
+const FORMAT_LABELS: Record<string, string> = { pdf: 'PDF', ofd: 'OFD', docx: 'Word' };
+
+/** 《通知.pdf》，PDF 3 页，1.2 MB — what is kept of a file, never its text. */
+export function describeFile(f: Pick<FileRecord, 'name' | 'size' | 'pages' | 'format'>): string {
+  const size = f.size === null ? null : f.size >= 1024 * 1024 ? `${(f.size / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(f.size / 1024))} KB`;
+  const kind = [f.format ? FORMAT_LABELS[f.format] : null, f.pages ? `${f.pages} 页` : null].filter(Boolean).join(' ');
+  return [`《${f.name || '未命名文件'}》`, kind || null, size].filter(Boolean).join('，');
+}
+
+export function documentCard(doc: DocumentView, today: LocalDate, heading?: string, notes: string[] = []): Reply {
   const incoming = doc.direction === 'in';
   const fields: [string, string][] = [
     ['登记号', doc.regNo],
@@ -57,7 +67,7 @@ export function documentCard(doc: DocumentView, today: LocalDate, heading?: stri
     title: heading ? `${heading}：${doc.regNo}` : doc.regNo,
     about: `document:${doc.regNo}`,
     tone: documentTone(doc, today),
-    lines: [`**${doc.title}**`],
+    lines: [`**${doc.title}**`, ...notes],
     fields,
     actions: doc.status === 'closed' || !incoming ? [] : [{ label: '办结', command: `公文办结 ${doc.regNo}` }],
   });

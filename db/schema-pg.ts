@@ -79,4 +79,4 @@ function derive(): Record<string, PgTable> {
 export const tables = derive();
 
 // drizzle-kit finds tables among a module's exports; the drift test checks this list is whole.
-export const { units, unitAliases, people, identities, unitContacts, chats, counters, documents, auditLog, inbox, outbox, signatureUses, outboxOwners, jobRuns, calendarNotices, calendarOverrides, supervisionItems, supervisionUnits, supervisionFeedback, supervisionExtensions, proposals, proposalUnits, proposalRounds, remindersSent, exportRequests, meta, consoleLinks, consoleSessions, floodCounts, sentMessages, orgSnapshots, urgentAlerts, messageReads } = tables;
+export const { units, unitAliases, people, identities, unitContacts, chats, counters, documents, auditLog, inbox, outbox, signatureUses, outboxOwners, jobRuns, calendarNotices, calendarOverrides, supervisionItems, supervisionUnits, supervisionFeedback, supervisionExtensions, proposals, proposalUnits, proposalRounds, remindersSent, exportRequests, meta, consoleLinks, consoleSessions, floodCounts, sentMessages, orgSnapshots, urgentAlerts, messageReads, receivedFiles } = tables;

@@ -553,3 +553,38 @@ export const orgSnapshots = sqliteTable(
   },
   (t) => [index('org_snapshots_platform').on(t.platform, t.status, t.id)],
 );
+
+// Files sent to the bot: a 公文 read to fill in its 收文登记 draft, or proof sent with a 督办反馈.
+// The bytes are fetched and read outside any transaction (requested → working → settled); what is
+// kept of a file is its name, size, page count and SHA-256, never its text. A 涉密 file's row is
+// deleted outright. kept_path only where the office keeps copies (INTAKE_KEEP_DIR).
+export const receivedFiles = sqliteTable(
+  'received_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    purpose: text('purpose', { enum: ['document', 'proof'] }).notNull(),
+    // pending → working (claimed by one instance since claimed_at) → draft (read, awaiting 收文登记)
+    // → registered; or attached (proof); or refused (not readable, too large …: kept as a name only)
+    status: text('status', { enum: ['pending', 'working', 'draft', 'registered', 'attached', 'refused'] }).notNull(),
+    platform: text('platform').notNull(),
+    // what the platform's download needs, and where the answer goes: dropped once settled
+    handle: text('handle', { mode: 'json' }).$type<Record<string, string>>(),
+    replyTo: text('reply_to', { mode: 'json' }).$type<Record<string, unknown>>(),
+    // the inbox event it came in, whose content is forgotten with the file if the file is 涉密
+    eventId: text('event_id').notNull(),
+    personId: integer('person_id').references(() => people.id),
+    name: text('name').notNull(),
+    size: integer('size'),
+    pages: integer('pages'),
+    format: text('format'),
+    sha256: text('sha256'),
+    keptPath: text('kept_path'),
+    documentId: integer('document_id').references(() => documents.id),
+    feedbackId: integer('feedback_id').references(() => supervisionFeedback.id),
+    refusal: text('refusal'),
+    receivedAt: integer('received_at').notNull(),
+    claimedAt: integer('claimed_at'),
+    settledAt: integer('settled_at'),
+  },
+  (t) => [index('received_files_pending').on(t.status, t.id), index('received_files_sha256').on(t.sha256), index('received_files_document').on(t.documentId), index('received_files_feedback').on(t.feedbackId)],
+);

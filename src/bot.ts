@@ -19,6 +19,8 @@ import { createInboxWorker } from './engine/inbox-worker';
 import type { IncomingMessage } from './engine/message';
 import { createDispatcher } from './jobs/dispatcher';
 import { createExportWorker } from './jobs/export-worker';
+import { createFileReader } from './engine/intake';
+import { createExtractor, type Extractor } from './intake/extractor';
 import { createScheduler } from './jobs/scheduler';
 import { createConsoleRouter } from './web/console-router';
 import { systemClock, type Clock } from './lib/clock';
@@ -39,12 +41,15 @@ export interface BotOptions {
   clock?: Clock;
   /** extra platform → sender (the console's); rows for platforms without one wait for a process that has one */
   senders?: Record<string, Sender>;
+  /** the reader of files' child processes, when shared (tests keep one warm across bots); the bot then leaves it running at stop */
+  extractor?: Extractor;
 }
 
-export async function createBot({ config, log, clock = systemClock, senders = {} }: BotOptions) {
+export async function createBot({ config, log, clock = systemClock, senders = {}, extractor: shared }: BotOptions) {
   const db = await openDatabase(config.database);
   let dispatcherKick = () => {};
   let departmentsKick = () => {};
+  let filesKick = () => {};
   const services = createServices({
     db,
     clock,
@@ -52,6 +57,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     settings: { timezone: config.timezone, escalateAfterWorkdays: config.escalateAfterWorkdays, proposals: config.proposals, consoleBaseUrl: config.consoleBaseUrl, outbox: config.outbox, inbox: config.inbox, directories: config.lark ? ['lark'] : [] },
     onOutboxWrite: () => dispatcherKick(),
     onDirectoryRequest: () => departmentsKick(),
+    onFileRequest: () => filesKick(),
     buttonsFor: buttonFilter(allCommands),
     itemCards: { document: (doc, today) => documentCard(doc, today), supervision: (item, today, tz) => itemCard(item, today, undefined, tz), proposal: (p, today) => proposalCard(p, today) },
   });
@@ -110,6 +116,19 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
   // Feishu's departments for 单位同步, read outside any transaction
   const departments = createDepartmentReader({ services, listing: lark?.departments ?? null, log });
   departmentsKick = () => departments.kick();
+  // files people send: read in child processes started on first use
+  const extractor = shared ?? createExtractor();
+  const files = createFileReader({
+    services,
+    commands: allCommands,
+    fetchers: { ...(lark ? { lark: lark.files } : {}), ...(dingtalk ? { dingtalk: dingtalk.files } : {}) },
+    extractor,
+    maxBytes: config.intake.maxBytes,
+    keepDir: config.intake.keepDir,
+    clock,
+    log,
+  });
+  filesKick = () => files.kick();
   const platformSenders = { ...(lark ? { lark: lark.sender } : {}), ...(dingtalk ? { dingtalk: dingtalk.sender } : {}) };
   const dispatcher = createDispatcher({ outbox: services.outbox, senders: { ...platformSenders, ...senders }, clock, log });
   dispatcherKick = () => dispatcher.kick();
@@ -140,6 +159,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     departments,
     scheduler,
     exportWorker,
+    files,
     app,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
@@ -155,6 +175,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       worker.start();
       dispatcher.start();
       exportWorker.start();
+      files.start();
       await lark?.start();
       await dingtalk?.start();
       // what is kept only for a while goes once an hour, and once now: a bot that was down catches up
@@ -164,6 +185,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         await services.cardUpdates.purge();
         await services.escalation.purge();
         await services.orgSync.purge();
+        await services.intake.purge();
       };
       await purge();
       // a timer's failure (the database busy or unreachable for a moment) is logged, and the next
@@ -213,6 +235,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       await jobsDone;
       await worker.stop();
       await exportWorker.stop();
+      await files.stop();
+      if (!shared) await extractor.close();
       await dispatcher.stop();
       try {
         // sends have settled: whatever this process still holds is free for another at once

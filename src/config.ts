@@ -80,6 +80,10 @@ const schema = z
     // working days a supervision item is overdue before its lead unit is alerted urgently and its leader is told
     ESCALATE_AFTER_WORKDAYS: int(1, 30, 3),
 
+    // files sent to the bot (收文 read from the file, proof with 督办反馈): the largest taken, and where copies are kept (none by default)
+    INTAKE_MAX_MB: int(1, 200, 20),
+    INTAKE_KEEP_DIR: optionalText,
+
     PROPOSAL_ANSWER_MONTHS: int(1, 6, 3),
     PROPOSAL_REDO_MONTHS: int(1, 6, 1),
     PROPOSAL_ANSWER_CLASSES: list('A,B,C,D').refine((c) => c.length >= 2, 'a comma list of at least two answer classes, e.g. A,B,C,D'),
@@ -163,6 +167,7 @@ function shape(env: z.output<typeof schema>) {
       : null,
     cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON, calendarCheck: env.CALENDAR_CHECK_CRON },
     escalateAfterWorkdays: env.ESCALATE_AFTER_WORKDAYS,
+    intake: { maxBytes: env.INTAKE_MAX_MB * 1024 * 1024, keepDir: env.INTAKE_KEEP_DIR || null },
     proposals: {
       answerMonths: env.PROPOSAL_ANSWER_MONTHS,
       redoMonths: env.PROPOSAL_REDO_MONTHS,

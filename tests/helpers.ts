@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { createBot, type Bot } from '../src/bot';
 import { loadConfig } from '../src/config';
 import type { IncomingMessage } from '../src/engine/message';
+import type { Extractor } from '../src/intake/extractor';
 import { ManualClock } from '../src/lib/clock';
 import type { Outgoing, Sender } from '../src/lib/delivery';
-import { createLogger } from '../src/logger';
+import { createLogger, type Logger } from '../src/logger';
 import { consoleMessage } from '../src/platforms/console/receiver';
 import { renderPlain } from '../src/platforms/console/render';
 import { parseIdentity } from '../src/services/people';
@@ -47,7 +48,7 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function makeBot(options: { now?: string; env?: Record<string, string>; senders?: Record<string, Sender>; dir?: string } = {}): Promise<TestBot> {
+export async function makeBot(options: { now?: string; env?: Record<string, string>; senders?: Record<string, Sender>; dir?: string; log?: Logger; extractor?: Extractor } = {}): Promise<TestBot> {
   const own = options.dir ? null : tempDir();
   const dir = options.dir ?? own!.dir;
   const database = await testDatabase(dir);
@@ -55,7 +56,7 @@ export async function makeBot(options: { now?: string; env?: Record<string, stri
   const clock = new ManualClock(Date.parse(options.now ?? '2026-11-25T09:00:00+08:00'));
   const sent: Outgoing[] = [];
   const recorder: Sender = { send: async (m) => void sent.push(m) };
-  const bot = await createBot({ config, log: createLogger('silent'), clock, senders: options.senders ?? { console: recorder } });
+  const bot = await createBot({ config, log: options.log ?? createLogger('silent'), clock, ...(options.extractor ? { extractor: options.extractor } : {}), senders: options.senders ?? { console: recorder } });
   let seq = 0;
   const rows = async <T,>(text: string, ...params: unknown[]): Promise<T[]> => {
     const { sqlite, pool, dialect } = bot.db;

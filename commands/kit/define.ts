@@ -58,6 +58,12 @@ export interface CommandDef<F extends z.ZodObject> {
    * filled in with what was given.
    */
   form?: Partial<Record<keyof z.output<F> & string, FormEntry>>;
+  /**
+   * What a file sent to the bot means for this command: 'draft', the file is read and answered
+   * with this command's form filled in from it; 'proof', files and photos sent right after this
+   * command are kept with what it recorded. One command each.
+   */
+  file?: 'draft' | 'proof';
   /** Runs inside the engine's transaction, which every service it calls writes in. */
   run(ctx: CommandContext, fields: z.output<F>): Promise<Reply | Reply[]>;
 }

@@ -10,6 +10,7 @@ import { text, type Reply } from '../lib/reply';
 import { withoutNul } from '../lib/without-nul';
 import { ROLE_LABELS, type Actor } from '../services/actor';
 import { UserError } from '../services/errors';
+import { PROOF_WINDOW_MS } from '../services/intake';
 import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
 import type { ChatGroup, ChatRef } from '../services/chats';
@@ -35,6 +36,7 @@ export interface Outcome {
 const UNSUPPORTED = '暂时只能处理文字消息。请用文字发送命令，发送「帮助」查看可用命令。';
 const WELCOME_COMMAND = '本群设置';
 const GREETING = '您好！发送「帮助」查看可用命令。';
+const PHOTO_WITHOUT_FEEDBACK = `图片不能登记为公文：收文请发送 PDF、OFD 或 Word（.docx）文件。如是督办反馈的佐证材料，请先发送「督办反馈 编号 内容」，再在 ${PROOF_WINDOW_MS / 60_000} 分钟内发送图片或文件。`;
 
 export function replyTarget(msg: IncomingMessage): DeliveryTarget {
   return {
@@ -57,6 +59,7 @@ export function createEngine(options: { services: Services; commands: readonly A
   const buttons = buttonFilter(options.commands);
 
   const flood = createFloodGuard(services.db);
+  const fileCommands = { draft: options.commands.find((c) => c.file === 'draft') ?? null, proof: options.commands.find((c) => c.file === 'proof') ?? null };
   const forms = createForms(services);
 
   /** A refusal of fields: a command with a form answers with the form again, keeping what was given. */
@@ -118,11 +121,20 @@ export function createEngine(options: { services: Services; commands: readonly A
     const catalog = catalogFor(actor, chat.type, enabled);
     // The bot added to a group: whoever added it is shown the group's settings there (an admin, with
     // a button per command group to enable) or, as anyone in a closed group, told whom to ask.
-    const match = msg.kind === 'joined' ? registry.match(WELCOME_COMMAND) : msg.kind === 'text' ? registry.match(msg.text) : msg.form ? formMatch(msg.form.command) : null;
+    // A file sent is proof of the sender's 督办反馈 just given, else a 公文 to read into a 收文登记 draft.
+    const proof = msg.kind === 'file' ? await services.intake.awaitingProof(actor) : null;
+    const fileFor = msg.kind === 'file' ? (proof ? fileCommands.proof : msg.file?.image ? null : fileCommands.draft) : null;
+    const match =
+      msg.kind === 'joined' ? registry.match(WELCOME_COMMAND)
+      : msg.kind === 'text' ? registry.match(msg.text)
+      : msg.form ? formMatch(msg.form.command)
+      : fileFor ? { def: fileFor, name: fileFor.names[0], rest: '' }
+      : null;
     const verdict = scopeVerdict(chat.type, enabled, match?.def.group ?? null, actor.role === 'admin');
     if (verdict.kind === 'closed') return done(await closedChat(chat, actor), match?.def.names[0] ?? null, false);
 
     if (msg.kind === 'unsupported') return done([text(UNSUPPORTED)], null, false);
+    if (msg.kind === 'file' && !match) return done([text(PHOTO_WITHOUT_FEEDBACK)], null, false);
     if (!match) {
       if (msg.text.trim() === '') return done([text(GREETING)]);
       const near = registry.suggest(msg.text, catalog.available());
@@ -138,8 +150,15 @@ export function createEngine(options: { services: Services; commands: readonly A
     // a group already open, joined again: whoever added the bot asked for nothing it could refuse
     if (!may(actor.role, def.right)) return done([msg.kind === 'joined' ? text(GREETING) : denial(def, actor)], name, msg.kind === 'joined');
 
+    // a file is fetched and read outside this transaction; its answer follows from there
+    const bare = msg.kind === 'text' && match.rest.trim() === '';
+    if (msg.kind === 'file' || (bare && msg.replyTo && def === fileCommands.draft)) {
+      const file = msg.file ?? { name: '', handle: { messageId: msg.replyTo! } };
+      await services.intake.request({ purpose: proof ? 'proof' : 'document', platform: msg.platform, eventId: msg.eventId, handle: file.handle, name: file.name, replyTo: replyTarget(msg), actor, ...(proof ? { feedbackId: proof.feedbackId } : {}) });
+      return done([], name);
+    }
     // a command with a form, sent bare (typed, or chosen from a menu), is answered with its form
-    if (msg.kind === 'text' && def.form && match.rest.trim() === '') return done([{ form: await forms.formFor(def, {}) }], name);
+    if (bare && def.form) return done([{ form: await forms.formFor(def, {}) }], name);
     const parsed = msg.form ? submittedFields(def, msg.form.values) : parseText(def, match.rest);
     // a submission refused keeps what was entered; text that cannot be parsed has nothing to keep
     if (!parsed.ok) return done([parsed.given ? await refused(def, parsed.given, parsed.error) : refusal(def, parsed.error)], name, false);

@@ -63,9 +63,12 @@ export function createForms(services: Services) {
           ...(schema.description ? { hint: schema.description } : {}),
           ...(choices.length ? { options: choices } : {}),
           ...(value !== undefined ? { value } : {}),
+          ...(given[name] !== undefined ? { given: true } : {}),
         });
       }
-      return { command: def.names[0], title: def.summary, fields, example: def.example, ...(error !== undefined ? { error } : {}) };
+      // a field given that the form has no input for (the file a draft was read from) goes back with the submission as it was
+      const fixed = Object.fromEntries(Object.entries(given).filter(([name]) => name in shape && !(name in (def.form ?? {}))));
+      return { command: def.names[0], title: def.summary, fields, example: def.example, ...(error !== undefined ? { error } : {}), ...(Object.keys(fixed).length ? { fixed } : {}) };
     },
   };
 }

@@ -7,14 +7,20 @@ export function refusalText(command: string, reason: string, example: string): s
   return `「${command}」未执行：${reason}\n示例：${example}\n发送「帮助 ${command}」查看全部字段。`;
 }
 
+/**
+ * The fields to type: the command with every required field (its value or …) and every field
+ * already given, so a draft read from a file is the whole command to check and send back.
+ */
 export function formAsText(form: Form): string {
   if (form.error !== undefined) return refusalText(form.command, form.error, form.example);
-  const required = form.fields.filter((f) => f.required);
-  const optional = form.fields.filter((f) => !f.required);
-  const given = (name: string) => form.fields.find((f) => f.name === name)?.value;
+  const shown = form.fields.filter((f) => f.required || f.given);
+  const optional = form.fields.filter((f) => !f.required && !f.given);
+  const typed = (value: string) => (/\s/.test(value) ? `“${value.replace(/”/g, '"')}”` : value);
+  const pairs = [...shown.map((f) => `${f.name}=${f.value !== undefined ? typed(f.value) : '…'}`), ...Object.entries(form.fixed ?? {}).map(([k, v]) => `${k}=${v}`)];
   return [
+    ...(form.note ?? []),
     `请发送「${form.command}」并写明字段：`,
-    `${form.command} ${required.map((f) => `${f.name}=${given(f.name) ?? '…'}`).join(' ')}`,
+    `${form.command} ${pairs.join(' ')}`,
     ...(optional.length ? [`可选：${optional.map((f) => f.name).join('、')}`] : []),
     `示例：${form.example}`,
     `发送「帮助 ${form.command}」查看全部字段。`,

@@ -49,6 +49,8 @@ export interface FormField {
   options?: { value: string; label: string }[];
   /** what the form shows filled in: a default, or what was submitted (several choices joined with 、) */
   value?: string;
+  /** the value was given (typed, submitted, read from a file), not a default */
+  given?: boolean;
 }
 
 /**
@@ -62,6 +64,10 @@ export interface Form {
   fields: FormField[];
   example: string;
   error?: string;
+  /** what the form was filled in from, shown above it (a draft read from a file: what was read, how surely, what was not) */
+  note?: string[];
+  /** values carried with the submission without an input (the file a draft was read from) */
+  fixed?: Record<string, string>;
 }
 
 /** A deadline field's second input, where N个工作日 is typed beside the date picker. */

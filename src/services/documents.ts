@@ -167,6 +167,11 @@ export function createDocumentsService(
   return {
     byRegNo,
 
+    /** The 收文 registered under this 文号 (however its brackets are written), if any. */
+    async incomingWithNumber(docNumber: string): Promise<{ regNo: string } | undefined> {
+      return registeredAs('in', docNumberKey(docNumber));
+    },
+
     async registerIncoming(input: IncomingInput, actor: Actor): Promise<DocumentView> {
       if (isSecret(input.secrecy)) throw new UserError(SECRET_REFUSAL, { forget: true });
       const key = input.docNumber ? docNumberKey(input.docNumber) : null;

@@ -12,6 +12,7 @@ import { createChatsService } from './chats';
 import { createDocumentsService } from './documents';
 import { createEscalationService } from './escalation';
 import { createInboxService, type InboxSettings } from './inbox';
+import { createIntakeService } from './intake';
 import { createNotifyService, type ButtonsFor } from './notify';
 import { createNumbering } from './numbering';
 import { createOrgSyncService } from './org-sync';
@@ -50,13 +51,15 @@ export interface ServiceOptions {
   onOutboxWrite?: () => void;
   /** called after a read of the department directory was asked for (单位同步), to wake its reader */
   onDirectoryRequest?: () => void;
+  /** called after a file sent to the bot was stored to be read, to wake its reader */
+  onFileRequest?: () => void;
   /** the buttons of a card a role may press (the engine's rights table, handed down) */
   buttonsFor: ButtonsFor;
   /** how an item reads as a card (the commands' builders, handed down), for the cards kept true */
   itemCards: ItemCards;
 }
 
-export function createServices({ db, clock, log, settings, onOutboxWrite, onDirectoryRequest, buttonsFor, itemCards }: ServiceOptions) {
+export function createServices({ db, clock, log, settings, onOutboxWrite, onDirectoryRequest, onFileRequest, buttonsFor, itemCards }: ServiceOptions) {
   const localDate = localDateReader(settings.timezone);
   const today = () => localDate(clock.now());
   const audit = createAuditService(db, clock);
@@ -83,7 +86,8 @@ export function createServices({ db, clock, log, settings, onOutboxWrite, onDire
   });
   const calendarChanges = createCalendarChangesService(db, clock, { calendar, audit, notify, units, cardUpdates });
   const documents = createDocumentsService(db, clock, { audit, numbering, units, notify, cardUpdates, today, workdaysBetween: (a, b) => calendar.workdaysBetween(a, b) });
-  const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, cardUpdates, calendar, today });
+  const intake = createIntakeService(db, clock, { inbox, outbox, onRequest: onFileRequest });
+  const supervision = createSupervisionService(db, clock, { audit, numbering, units, people, notify, cardUpdates, calendar, proofs: (ids) => intake.ofFeedback(ids), today });
   const proposals = createProposalsService(db, clock, settings.proposals, { audit, units, notify, cardUpdates, today });
   const stats = createStatsService(db, { today });
   const reminders = createRemindersService(db, { calendar, escalateAfterWorkdays: settings.escalateAfterWorkdays });
@@ -100,7 +104,7 @@ export function createServices({ db, clock, log, settings, onOutboxWrite, onDire
     const workdays = await calendar.current();
     return { today: today(), addWorkdays: (date: string, n: number) => workdays.addWorkdays(date, n) };
   };
-  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, cardUpdates, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, escalation, ledgers, attention, exports, consoleAuth, jobRuns, signatureUses, orgSync, consoleBaseUrl: settings.consoleBaseUrl };
+  return { db, clock, timezone: settings.timezone, today, dateContext, audit, calendar, calendarChanges, cardUpdates, people, units, outbox, inbox, notify, chats, documents, supervision, proposals, stats, reminders, escalation, ledgers, attention, exports, consoleAuth, jobRuns, signatureUses, orgSync, intake, consoleBaseUrl: settings.consoleBaseUrl };
 }
 
 export type Services = ReturnType<typeof createServices>;

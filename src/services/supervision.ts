@@ -15,6 +15,7 @@ import { UserError } from './errors';
 import type { NotifyService } from './notify';
 import { parseRegNo, type Numbering } from './numbering';
 import { byUrgency, nextFeedbackDue, OPEN, warningLevel, WARNING_LABELS, type FeedbackCycle, type Warning } from './supervision-rules';
+import type { FileRecord, IntakeService } from './intake';
 import type { PeopleService } from './people';
 import type { UnitsService, UnitView } from './units';
 
@@ -39,6 +40,8 @@ export interface FeedbackView {
   at: number;
   date: LocalDate;
   text: string;
+  /** proof sent with it (files and photos): what is kept of each, never its content */
+  files: FileRecord[];
 }
 
 export interface ExtensionView {
@@ -77,7 +80,7 @@ const RANKED_CANDIDATES = 500;
 export function createSupervisionService(
   db: Db,
   clock: Clock,
-  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; people: PeopleService; notify: NotifyService; cardUpdates: CardUpdatesService; calendar: CalendarService; today: () => LocalDate },
+  deps: { audit: AuditService; numbering: Numbering; units: UnitsService; people: PeopleService; notify: NotifyService; cardUpdates: CardUpdatesService; calendar: CalendarService; proofs: IntakeService['ofFeedback']; today: () => LocalDate },
 ) {
   const { audit, numbering, notify, calendar } = deps;
 
@@ -139,13 +142,15 @@ export function createSupervisionService(
   }
 
   async function detail(item: ItemRow): Promise<ItemDetail> {
-    const feedback = await db.q
+    const rows = await db.q
       // the person's name as known now: one who wrote before their name was looked up is not an id forever
-      .select({ author: sql<string>`coalesce(nullif(${people.name}, ''), ${supervisionFeedback.author})`, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
+      .select({ id: supervisionFeedback.id, author: sql<string>`coalesce(nullif(${people.name}, ''), ${supervisionFeedback.author})`, at: supervisionFeedback.at, date: supervisionFeedback.date, text: supervisionFeedback.text })
       .from(supervisionFeedback)
       .leftJoin(people, eq(people.id, supervisionFeedback.personId))
       .where(eq(supervisionFeedback.itemId, item.id))
       .orderBy(desc(supervisionFeedback.id));
+    const proofs = await deps.proofs(rows.map((r) => r.id));
+    const feedback = rows.map(({ id, ...f }) => ({ ...f, files: proofs.get(id) ?? [] }));
     const extensions = await db.q
       .select({
         requester: sql<string>`coalesce((SELECT nullif(${people.name}, '') FROM ${people} WHERE ${people.id} = ${supervisionExtensions.requestedBy}), ${supervisionExtensions.requester})`,
@@ -262,6 +267,17 @@ export function createSupervisionService(
       await audit.record(actor, '督办新建', regNo, null, { title: item!.title, source: item!.source, leadUnit: view.leadUnitName, coUnits: view.coUnitNames, deadline: item!.deadline, cycle: item!.feedbackCycle });
       await tellUnits(await unitIdsOf(item!.id), assignmentNotice(view), `db-new:${regNo}`);
       return view;
+    },
+
+    /** The item a feedback entry belongs to, and its instructing leader: where its proof is shown. */
+    async ofFeedback(feedbackId: number): Promise<{ regNo: string; leaderId: number | null } | undefined> {
+      const [row] = await db.q
+        .select({ regNo: supervisionItems.regNo, leaderId: supervisionItems.leaderId })
+        .from(supervisionFeedback)
+        .innerJoin(supervisionItems, eq(supervisionItems.id, supervisionFeedback.itemId))
+        .where(eq(supervisionFeedback.id, feedbackId))
+        .limit(1);
+      return row;
     },
 
     async feedback(regNo: string, text: string, actor: Actor): Promise<ItemDetail> {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { calendarPreviewCard } from '../../commands/calendar';
 import { proposalCard } from '../../commands/proposals';
 import { itemCard } from '../../commands/supervision';
-import { documentCard } from '../../commands/views';
+import { describeFile, documentCard } from '../../commands/views';
 import { may } from '../engine/permissions';
 import { makeLedgerFile } from '../jobs/ledger-file';
 import { yearOf } from '../lib/dates';
@@ -22,6 +22,7 @@ import type { Card, Reply } from '../lib/reply';
 import { roleFromLabel, type Actor, type Role } from '../services/actor';
 import { CHAT_GROUPS, SUBSCRIPTIONS, type ChatGroup, type Subscription } from '../services/chats';
 import { UserError } from '../services/errors';
+import type { FileRecord } from '../services/intake';
 import { LEDGER_KINDS, type LedgerKind } from '../services/ledgers';
 import { parseIdentity } from '../services/people';
 import type { Services } from '../services';
@@ -193,7 +194,29 @@ export function createConsoleRouter(options: { services: Services; log: Logger }
     const c = (reply as { card: Card }).card;
     const detail: [string, string][] = [['标题', (c.lines ?? [])[0]?.replace(/\*\*/g, '') ?? ''], ...(c.fields ?? []), ...(c.lines ?? []).slice(1).map((l): [string, string] => ['记录', l.replace(/\*\*/g, '')])];
     const history = await services.audit.forTarget(c.title.split('：').at(-1)!);
-    send(res, page(signed(res).viewer, c.title, itemPage(detail, history, services.timezone, await auditNames(services.units))));
+    const files = (await filesOf(kind, req.params.ref, actor)).map((f) => ({ text: describeFile(f), href: f.kept ? `/console/ledgers/${encodeURIComponent(kind)}/${encodeURIComponent(req.params.ref)}/files/${f.id}` : null }));
+    send(res, page(signed(res).viewer, c.title, itemPage(detail, history, services.timezone, await auditNames(services.units), files)));
+  });
+
+  /** The files an item was registered from or given as proof, as the viewer may see the item (a refusal when not). */
+  async function filesOf(kind: string, ref: string, actor: Actor): Promise<FileRecord[]> {
+    if (kind === '公文') return services.intake.ofDocument((await services.documents.byRegNo(ref, actor)).id);
+    if (kind === '督办') return (await services.supervision.get(ref, actor)).feedback.flatMap((f) => f.files);
+    return [];
+  }
+
+  // a kept copy (INTAKE_KEEP_DIR) goes only to someone who may see its item, and only from here
+  router.get('/ledgers/:kind/:ref/files/:id', async (req, res) => {
+    const id = whole(req.params.id, 0, 1, Number.MAX_SAFE_INTEGER);
+    let kept: { path: string; name: string } | null = null;
+    try {
+      if (id !== null && (await filesOf(req.params.kind, req.params.ref, signed(res).actor)).some((f) => f.id === id && f.kept)) kept = await services.intake.keptPath(id);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+    }
+    if (!kept) return send(res, bare('没有找到', '没有这个文件，或本机未保存文件副本。', 'error'), 404);
+    res.setHeader('Cache-Control', 'no-store');
+    await new Promise<void>((resolve, reject) => res.download(kept.path, kept.name || 'file', { dotfiles: 'allow' }, (err) => (err ? reject(err) : resolve())));
   });
 
   router.get('/export/:kind', async (req, res) => {

@@ -102,9 +102,16 @@ ${body}`;
 /** An entry's changes as lines (字段：旧值 → 新值), one per line in the cell. */
 const changes = (e: { action: string; before: unknown; after: unknown }, names: AuditNames): Html => html`${auditChanges(e.action, e.before, e.after, names).map((l, i) => html`${i ? html`<br>` : ''}${l}`)}`;
 
-export function itemPage(detail: [string, string][], history: { at: number; actor: string; action: string; before: unknown; after: unknown }[], timezone: string, names: AuditNames): Html {
+export function itemPage(
+  detail: [string, string][],
+  history: { at: number; actor: string; action: string; before: unknown; after: unknown }[],
+  timezone: string,
+  names: AuditNames,
+  files: { text: string; href: string | null }[] = [],
+): Html {
   return html`
 <div class="scroll"><table><tbody>${detail.map(([k, val]) => html`<tr><th>${k}</th><td>${val}</td></tr>`)}</tbody></table></div>
+${files.length ? html`<h2>文件</h2><ul>${files.map((f) => html`<li>${f.href ? html`<a href="${f.href}">${f.text}</a>` : html`${f.text}（未保存副本）`}</li>`)}</ul>` : ''}
 <h2>办理记录</h2>
 <div class="scroll"><table><thead><tr><th>时间</th><th>谁</th><th>操作</th><th>变更</th></tr></thead><tbody>${history.map(
     (h) => html`<tr><td>${formatLocalDateTime(h.at, timezone)}</td><td>${h.actor}</td><td>${h.action}</td><td>${changes(h, names)}</td></tr>`,

@@ -6,6 +6,10 @@ import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
 import { robotMessage as robotMessageAt, signedHeaders as signedHeadersAt, type RobotOptions } from '../fixtures/dingtalk';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { testDatabase } from '../test-db';
+import { makeDocx } from '../fixtures/gbt9704/make-docx';
+import { sharedExtractor } from '../fixtures/shared-extractor';
+
+const NOTICE_PAGES = [['县应急管理局文件', '县应急〔2026〕7号', '关于做好冬季安全生产工作的通知', '各乡镇人民政府：', '现将有关事项通知如下。', '县应急管理局', '2026年11月20日']];
 
 const API = 'https://api.dingtalk.com';
 const OAPI = 'https://oapi.dingtalk.com';
@@ -14,6 +18,7 @@ const ENV = { DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: SECRET, DINGTALK
 
 let t: TestBot;
 let base: string;
+const extractor = sharedExtractor();
 let tokenCalls = 0;
 
 beforeAll(() => {
@@ -29,7 +34,7 @@ beforeEach(async () => {
     .post('/v1.0/oauth2/accessToken', { appKey: 'dingkey', appSecret: SECRET })
     .reply(200, () => (tokenCalls++, { accessToken: 'ding-access-token', expireIn: 7200 }));
   // a Wednesday, a working day: the reminder job runs
-  t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00' });
+  t = await makeBot({ env: ENV, now: '2026-11-25T09:00:00+08:00', extractor: extractor() });
   await t.bot.start({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${t.bot.port()}/webhook/dingtalk`;
   // the start's lookup of names (the admin has none) fetches the token the sends then share
@@ -209,11 +214,31 @@ describe('replying', () => {
     expect(tokenCalls).toBe(1); // for the whole run: the start's name lookup, then four sends
   });
 
-  it('answers a non-text message politely', async () => {
+  it('answers a message it cannot take politely (a voice message), and a picture with what it does take', async () => {
+    const voice = session();
+    await post(robotMessage({ msgtype: 'audio' }));
+    await vi.waitFor(() => expect(voice.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(voice.bodies[0]!.text!.content).toContain('暂时只能处理文字消息');
+    const picture = session();
+    await post(robotMessage({ msgtype: 'picture', content: { pictureDownloadCode: 'pic' } }));
+    await vi.waitFor(() => expect(picture.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(picture.bodies[0]!.text!.content).toContain('图片不能登记为公文');
+  });
+
+  it('reads a 公文 sent as a file (its download code exchanged for a URL) and answers with the whole 收文登记 to send back', async () => {
+    const exchange = nock(API)
+      .post('/v1.0/robot/messageFiles/download', { robotCode: 'dingrobot', downloadCode: 'dc-1' })
+      .matchHeader('x-acs-dingtalk-access-token', 'ding-access-token')
+      .reply(200, { downloadUrl: 'https://down.dingtalk.example/file?sig=signed' });
+    const file = nock('https://down.dingtalk.example').get('/file').query({ sig: 'signed' }).reply(200, makeDocx(NOTICE_PAGES));
     const { scope, bodies } = session();
-    await post(robotMessage({ msgtype: 'picture' }));
-    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
-    expect(bodies[0]!.text!.content).toContain('暂时只能处理文字消息');
+    await post(robotMessage({ msgtype: 'file', content: { downloadCode: 'dc-1', fileName: '通知.docx' } }));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 10_000 });
+    expect(exchange.isDone() && file.isDone()).toBe(true);
+    const answer = bodies[0]!.markdown?.text ?? bodies[0]!.text!.content;
+    expect(answer).toContain('收文登记 标题=关于做好冬季安全生产工作的通知 来文单位=县应急管理局 文号=县应急〔2026〕7号');
+    expect(answer).toContain('文件=F1');
+    expect(await t.rows('SELECT status, name FROM received_files')).toEqual([{ status: 'draft', name: '通知.docx' }]);
   });
 });
 

@@ -179,9 +179,9 @@ describe('messages', () => {
     expect(await ids()).toEqual([{ union_id: 'on_admin', tenant_user_id: 'u_wang2' }]);
   });
 
-  it('answers a non-text message politely', async () => {
+  it('answers a message it cannot take politely (a sticker)', async () => {
     const { scope, bodies } = expectReply('om_img');
-    await post('/webhook/lark/event', signed(messageEvent({ messageType: 'image', content: JSON.stringify({ image_key: 'img_1' }), messageId: 'om_img' })));
+    await post('/webhook/lark/event', signed(messageEvent({ messageType: 'sticker', content: JSON.stringify({ file_key: 'sticker_1' }), messageId: 'om_img' })));
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
     expect(bodies[0]!.msg_type).toBe('post');
     expect(replyText(bodies[0]!)).toContain('暂时只能处理文字消息');

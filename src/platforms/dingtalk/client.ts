@@ -2,6 +2,7 @@
 // one-to-one sends, and the sessionWebhook. Every call has a timeout.
 import axios, { type AxiosInstance } from 'axios';
 import { SendError } from '../../lib/delivery';
+import { readCapped, type Fetched } from '../../lib/files';
 import type { DingtalkContent } from './render';
 
 export interface DingtalkSettings {
@@ -82,6 +83,32 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
       }
       const errcode = res.data.errcode ?? -1;
       return { name: errcode === 0 ? res.data.result?.name || null : null, errcode, ...(res.data.errmsg ? { errmsg: res.data.errmsg } : {}) };
+    },
+
+    /**
+     * A file or picture someone sent the robot: its download code exchanged for a short-lived URL
+     * (POST /v1.0/robot/messageFiles/download), then read from it up to maxBytes.
+     */
+    async download(handle: Readonly<Record<string, string>>, maxBytes: number): Promise<Fetched> {
+      let url: string | undefined;
+      try {
+        url = (await robot<{ downloadUrl?: string }>('/v1.0/robot/messageFiles/download', { downloadCode: handle.downloadCode })).downloadUrl;
+      } catch (error) {
+        return { ok: false, reason: 'unavailable', detail: (error as Error).message };
+      }
+      if (!url) return { ok: false, reason: 'unavailable', detail: 'DingTalk gave no downloadUrl' };
+      try {
+        const res = await http.get<NodeJS.ReadableStream & { destroy(): void }>(url, { baseURL: '', responseType: 'stream', timeout: timeoutMs });
+        if (Number(res.headers['content-length']) > maxBytes) {
+          res.data.destroy();
+          return { ok: false, reason: 'too-big' };
+        }
+        const bytes = await readCapped(res.data, maxBytes);
+        return bytes ? { ok: true, bytes, name: '' } : { ok: false, reason: 'too-big' };
+      } catch (error) {
+        // the URL is signed: never in the log
+        return { ok: false, reason: 'unavailable', detail: `download: ${axios.isAxiosError(error) ? (error.response?.status ?? error.code) : (error as Error).message}` };
+      }
     },
 
     toGroup: (conversationId: string, content: DingtalkContent) => robot('/v1.0/robot/groupMessages/send', { openConversationId: conversationId, ...message(content) }),

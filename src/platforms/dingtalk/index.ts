@@ -37,6 +37,8 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
       }
       return name;
     },
+    /** files and pictures people send the robot */
+    files: api.download,
     router: settings.mode === 'webhook' ? createDingtalkRouter({ appSecret: settings.appSecret, inbound: { receive, claimSignature: options.claimSignature }, clock, log, bodyLimitBytes: options.bodyLimitBytes }) : null,
 
     async start(): Promise<void> {

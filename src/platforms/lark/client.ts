@@ -5,6 +5,8 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import type { Logger } from 'pino';
 import type { UrgentLevel } from '../../config';
+import { readCapped, type Fetched, type FileFetcher } from '../../lib/files';
+import { sentFile } from './mapping';
 import type { Department, DirectoryRead } from '../../services/org-sync';
 
 export interface LarkSettings {
@@ -219,5 +221,42 @@ export function botIdentity(client: lark.Client, log: Logger) {
         .finally(() => (asking = null));
       return asking;
     },
+  };
+}
+
+/**
+ * A file or photo someone sent, for the reader of files: GET
+ * /open-apis/im/v1/messages/:message_id/resources/:file_key (permission im:resource), streamed and
+ * stopped at maxBytes. A handle without a key is a message replied to: what it holds is read first
+ * (GET /open-apis/im/v1/messages/:message_id; in a group this needs im:message.group_msg).
+ */
+export function fileDownloads(client: lark.Client, log: Logger): FileFetcher {
+  return async function fetchFile(handle, maxBytes): Promise<Fetched> {
+    try {
+      const messageId = handle.messageId!;
+      let { fileKey, type, name = '' } = handle as Partial<Record<'fileKey' | 'type' | 'name', string>>;
+      if (!fileKey) {
+        const data = await answered(client.im.message.get({ path: { message_id: messageId } }));
+        const item = data.items?.[0];
+        const file = item?.msg_type && item.body?.content ? sentFile(item.msg_type, item.body.content, messageId) : null;
+        if (!file) return { ok: false, reason: 'not-a-file' };
+        ({ fileKey, type } = file.handle);
+        name = file.name;
+      }
+      const res = await client.im.messageResource.get({ path: { message_id: messageId, file_key: fileKey! }, params: { type: type! } });
+      const stream = res.getReadableStream();
+      const declared = Number((res.headers as Record<string, unknown> | undefined)?.['content-length']);
+      if (declared > maxBytes) {
+        stream.destroy();
+        return { ok: false, reason: 'too-big' };
+      }
+      const bytes = await readCapped(stream, maxBytes);
+      return bytes ? { ok: true, bytes, name } : { ok: false, reason: 'too-big' };
+    } catch (error) {
+      if (error instanceof Refused) return { ok: false, reason: 'unavailable', detail: `Lark refused: ${error.code} ${error.msg}` };
+      const status = (error as { response?: { status?: number } }).response?.status;
+      log.warn({ status, err: (error as Error).message }, 'could not download a file sent to the bot');
+      return { ok: false, reason: 'unavailable', detail: status ? `HTTP ${status}` : (error as Error).message };
+    }
   };
 }

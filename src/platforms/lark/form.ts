@@ -15,6 +15,8 @@ export const formValueSchema = z.object({
   form: z.string().min(1).max(50),
   fields: z.record(z.string().max(20), z.string().max(50)),
   people: z.array(z.string().max(20)).max(50).optional(),
+  // values sent back as they were given (the file a draft was read from); no more than a person could type
+  fixed: z.record(z.string().max(20), z.string().max(200)).optional(),
 });
 export type FormValue = z.infer<typeof formValueSchema>;
 
@@ -73,16 +75,17 @@ function inputs(field: FormField, name: string, value: FormValue): Record<string
 
 /** A form's elements: the refusal if any, then the form container with its fields and submit button. */
 export function larkFormElements(form: Form): Record<string, unknown>[] {
-  const value: FormValue = { form: form.command, fields: {} };
+  const value: FormValue = { form: form.command, fields: {}, ...(form.fixed ? { fixed: form.fixed } : {}) };
   const fields = form.fields.flatMap((field, i) => [label(field), ...inputs(field, `f${i}`, value)]);
   const submit = { tag: 'button', name: 'submit', text: plain('提交'), type: 'primary', form_action_type: 'submit', behaviors: [{ type: 'callback', value }] };
   const refusal = form.error !== undefined ? [{ tag: 'div', text: plain(`未提交：${form.error}\n也可以直接发送，例如：${form.example}`) }] : [];
-  return [...refusal, { tag: 'form', name: 'form', elements: [...fields, submit] }];
+  const note = form.note?.length ? [{ tag: 'markdown', content: form.note.join('\n') }] : [];
+  return [...refusal, ...note, { tag: 'form', name: 'form', elements: [...fields, submit] }];
 }
 
 /** A submission's values by field name: several choices kept as a list, a picked date as its day, a picked person as lark:open_id. */
 export function submittedValues(value: FormValue, formValue: Readonly<Record<string, unknown>>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = { ...value.fixed };
   for (const [element, raw] of Object.entries(formValue)) {
     const field = value.fields[element];
     if (field === undefined) continue;

@@ -2,7 +2,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
-import { botIdentity, chatModes, createLarkClient, createLarkWsClient, departmentDirectory, userNames, type LarkSettings } from './client';
+import { botIdentity, chatModes, createLarkClient, createLarkWsClient, departmentDirectory, fileDownloads, userNames, type LarkSettings } from './client';
 import { MalformedEvent, mapCardAction, type Envelope } from './mapping';
 import { cardResponse, createLarkRouter, incomingOf, type LarkInbound } from './receiver';
 import { createLarkSender } from './sender';
@@ -68,6 +68,8 @@ export function createLarkPlatform(options: LarkPlatformOptions) {
     userName: userNames(client, platformLog),
     /** the departments the app may see, for 单位同步 */
     departments: departmentDirectory(client),
+    /** files and photos people send the bot */
+    files: fileDownloads(client, platformLog),
     router: settings.mode === 'webhook' ? createLarkRouter({ settings, inbound, clock, log: platformLog, bodyLimitBytes: options.bodyLimitBytes, maxAgeMs: options.maxAgeMs }) : null,
 
     async start(): Promise<void> {

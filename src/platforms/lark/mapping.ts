@@ -1,6 +1,6 @@
 // Lark events → IncomingMessage. Bodies are untrusted: every shape is checked before use.
 import { z } from 'zod';
-import type { IncomingMessage, PlatformUser } from '../../engine/message';
+import type { IncomingMessage, PlatformUser, SentFile } from '../../engine/message';
 import { formValueSchema, submittedValues } from './form';
 
 export const envelopeSchema = z.object({
@@ -39,6 +39,7 @@ const messageEventSchema = z.object({
     message_type: z.string(),
     content: z.string(),
     mentions: z.array(mentionSchema).optional(),
+    parent_id: z.string().max(200).optional(),
   }),
 });
 
@@ -158,6 +159,28 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return r.data;
 }
 
+const fileContentSchema = z.object({ file_key: z.string().min(1).max(500), file_name: z.string().max(500).optional() });
+const imageContentSchema = z.object({ image_key: z.string().min(1).max(500) });
+
+/** A file or image message as a file to fetch (its message id and key, which the resource download takes); null for anything else. */
+export function sentFile(type: string, content: string, messageId: string): SentFile | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(content);
+  } catch {
+    return null;
+  }
+  if (type === 'file') {
+    const f = fileContentSchema.safeParse(body);
+    return f.success ? { name: f.data.file_name ?? '', image: false, handle: { messageId, fileKey: f.data.file_key, type: 'file' } } : null;
+  }
+  if (type === 'image') {
+    const i = imageContentSchema.safeParse(body);
+    return i.success ? { name: '图片', image: true, handle: { messageId, fileKey: i.data.image_key, type: 'image' } } : null;
+  }
+  return null;
+}
+
 /** The text of a text or post message, or null for anything else (images, files, stickers …). */
 function plainText(type: string, content: string): string | null {
   let body: unknown;
@@ -199,6 +222,7 @@ export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, re
 
   const people: PlatformUser[] = [];
   let text = plainText(message.message_type, message.content);
+  const file = text === null ? sentFile(message.message_type, message.content, message.message_id) : null;
   for (const m of mentions) {
     const openId = m.id?.open_id;
     const replacement = isBot(m) || !openId ? '' : m.name && !/\s/.test(m.name) ? `@${m.name}` : `@lark:${openId}`;
@@ -215,7 +239,10 @@ export function mapMessageEvent(envelope: Envelope, botOpenId: string | null, re
       sender: personOf(sender.sender_id),
       text: (text ?? '').replace(/@_all/g, '').trim(),
       mentions: people,
-      kind: text === null ? 'unsupported' : 'text',
+      kind: file ? 'file' : text === null ? 'unsupported' : 'text',
+      ...(file ? { file } : {}),
+      // a reply to a file, mentioning the bot, asks it to read that file (a file in a group cannot mention anyone)
+      ...(message.parent_id ? { replyTo: message.parent_id } : {}),
       receivedAt,
     },
   };
