@@ -12,6 +12,7 @@ import { Unavailable } from './cli';
 import { consoleLedgers } from './console';
 import { core } from './core';
 import { figures } from './figures';
+import { intake } from './intake';
 import { lark } from './lark';
 import { postgres } from './postgres';
 import { proposals } from './proposals';
@@ -21,7 +22,7 @@ import { formatTable, writeJson, type Section, type SectionResult } from './repo
 import { supervision } from './supervision';
 import { webhooks } from './webhooks';
 
-const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers, webhooks, postgres];
+const SECTIONS: Section[] = [core, lark, supervision, proposals, reminders, figures, consoleLedgers, webhooks, postgres, intake];
 
 const repositoryResults = fileURLToPath(new URL('./results/', import.meta.url));
 const resultsDir = process.env.BENCH_RESULTS || repositoryResults;
