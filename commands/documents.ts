@@ -42,7 +42,7 @@ export const registerIncoming = defineCommand({
       ctx.actor,
     );
     if (!f.文件) return documentCard(doc, today(), '已登记收文');
-    const file = await intake.registered(f.文件, doc.id);
+    const file = await intake.registered(f.文件, doc.id, ctx.actor);
     return documentCard(doc, today(), '已登记收文', [`来文文件：${describeFile(file)}`]);
   },
 });

@@ -57,6 +57,15 @@ export function createFileReader(options: IntakeOptions) {
   const mb = Math.round(maxBytes / 1024 / 1024);
 
   const tx = <T>(fn: () => Promise<T>) => services.db.tx(fn);
+  // files found 涉密 whose forgetting has not committed yet: never settled any other way
+  const secret = new Set<number>();
+
+  async function forgetSecret(claim: ReceivedFile): Promise<void> {
+    secret.add(claim.id);
+    await tx(() => services.intake.secret(claim, [text(SECRET_FILE)]));
+    secret.delete(claim.id);
+    log.info({ file: claim.id }, 'a file marked 涉密 was refused and forgotten');
+  }
 
   function unreadable(name: string, result: Exclude<Extracted, { ok: true }>): string {
     const file = `《${name || '文件'}》`;
@@ -116,11 +125,7 @@ export function createFileReader(options: IntakeOptions) {
       await tx(() => services.intake.refused(claim, extracted.reason, [text(unreadable(name, extracted))], { name, size, sha256 }));
       return;
     }
-    if (secrecyMark(extracted.pages)) {
-      await tx(() => services.intake.secret(claim, [text(SECRET_FILE)]));
-      log.info({ file: claim.id }, 'a file marked 涉密 was refused and forgotten');
-      return;
-    }
+    if (secrecyMark(extracted.pages)) return forgetSecret(claim);
     const read = readLayout(extracted.pages);
     const number = read.文号 ? await services.documents.incomingWithNumber(read.文号.value) : undefined;
     if (number) {
@@ -141,15 +146,14 @@ export function createFileReader(options: IntakeOptions) {
   async function attachProof(claim: ReceivedFile, name: string, bytes: Buffer, sha256: string): Promise<void> {
     const kind = sniff(bytes);
     let file: { format: string | null; pages: number | null } = { format: typeof kind === 'string' ? kind : kind.detected === 'image' ? 'image' : null, pages: null };
+    // proof is kept only where it could be checked for a 密级: a picture, or a document read whole
+    const unchecked = (why: string) => tx(() => services.intake.refused(claim, why, [text(`《${name || '文件'}》无法读取，不能确认是否涉密，未作为佐证保存。请发送图片，或可读取的${READABLE}文件。`)], { name, size: bytes.length, sha256 }));
     if (typeof kind === 'string') {
       const extracted = await extractor.extract(bytes);
-      if (extracted.ok && secrecyMark(extracted.pages)) {
-        await tx(() => services.intake.secret(claim, [text(SECRET_FILE)]));
-        log.info({ file: claim.id }, 'a file marked 涉密 was refused and forgotten');
-        return;
-      }
-      if (extracted.ok) file = { format: extracted.format, pages: extracted.pageCount };
-    }
+      if (!extracted.ok) return void (await unchecked(extracted.reason));
+      if (secrecyMark(extracted.pages)) return forgetSecret(claim);
+      file = { format: extracted.format, pages: extracted.pageCount };
+    } else if (kind.detected !== 'image') return void (await unchecked(kind.detected));
     const item = await services.supervision.ofFeedback(claim.feedbackId!);
     const keptPath = await keep(bytes, sha256, file.format);
     const shown = describeFile({ name, size: bytes.length, ...file });
@@ -191,15 +195,17 @@ export function createFileReader(options: IntakeOptions) {
     try {
       await readOne(claim);
     } catch (err) {
-      // never the file's content: the error's message only
-      log.error({ file: claim.id, err: (err as Error).message }, 'reading a file sent to the bot failed');
+      // never the error's message: a failed query's names its parameters (a file's name, a draft's fields)
+      log.error({ file: claim.id, err: (err as Error).name, code: (err as { cause?: { code?: string } }).cause?.code }, 'reading a file sent to the bot failed');
+      // a 涉密 file is never settled as anything else: left claimed, it is read (and refused) again once the lease ends
+      if (secret.delete(claim.id)) return true;
       await tx(() => services.intake.refused(claim, 'error', [text('抱歉，读取文件时系统出错，已记录。请稍后重新发送，或直接发送「收文登记」填写。')]));
     }
     return true;
   }
 
   return {
-    ...createLoop({ name: 'intake', log, clock, idleMs: 2000, step, nextDueAt: () => services.intake.nextDueAt(INTAKE_LEASE_MS) }),
+    ...createLoop({ name: 'intake', log, clock, idleMs: 2000, step, nextDueAt: () => services.intake.nextDueAt(INTAKE_LEASE_MS, platforms) }),
     /** Reads every file waiting (for tests and tools, which run no loops). */
     async drain(): Promise<void> {
       while (await step());

@@ -88,11 +88,12 @@ export function createIntakeService(db: Db, clock: Clock, deps: { inbox: InboxSe
     },
 
     /** When a file may next be due (a claim running out), for the reader's loop. */
-    async nextDueAt(leaseMs: number): Promise<number | null> {
+    async nextDueAt(leaseMs: number, platforms: readonly string[]): Promise<number | null> {
+      if (platforms.length === 0) return null;
       const [row] = await db.q
         .select({ at: sql<number>`min(CASE WHEN ${receivedFiles.status} = 'pending' THEN 0 ELSE ${receivedFiles.claimedAt} + ${leaseMs} END)` })
         .from(receivedFiles)
-        .where(inArray(receivedFiles.status, ['pending', 'working']));
+        .where(and(inArray(receivedFiles.status, ['pending', 'working']), inArray(receivedFiles.platform, [...platforms])));
       return row?.at == null ? null : Number(row.at);
     },
 
@@ -157,10 +158,12 @@ export function createIntakeService(db: Db, clock: Clock, deps: { inbox: InboxSe
      * 收文登记 with 文件=F12: the draft's file recorded with the document just registered. Refused
      * when it names no draft, or one already registered. In the registering transaction.
      */
-    async registered(ref: string, documentId: number): Promise<FileRecord> {
+    async registered(ref: string, documentId: number, actor: Actor): Promise<FileRecord> {
       const id = Number(FILE_REF.exec(ref)?.[1]);
       const [file] = await db.q.select().from(receivedFiles).where(and(eq(receivedFiles.id, id), eq(receivedFiles.purpose, 'document'))).limit(1);
-      if (!file || !['draft', 'registered'].includes(file.status)) throw new UserError(`「文件」${ref} 不是机器人读取过的收文文件。请重新发送文件，或去掉「文件」字段后登记，例如：收文登记 标题=… 来文单位=…`);
+      // a draft is its sender's to register (or an admin's): a number typed is not a way to take another's file
+      const theirs = file && (actor.role === 'admin' || (actor.personId !== null && file.personId === actor.personId));
+      if (!file || !theirs || !['draft', 'registered'].includes(file.status)) throw new UserError(`「文件」${ref} 不是机器人读取过的收文文件。请重新发送文件，或去掉「文件」字段后登记，例如：收文登记 标题=… 来文单位=…`);
       if (file.status === 'registered') {
         const [doc] = await db.q.select({ regNo: documents.regNo }).from(documents).where(eq(documents.id, file.documentId!)).limit(1);
         throw new UserError(`文件《${file.name}》已登记为 ${doc?.regNo ?? '另一份收文'}，请勿重复登记。发送「公文查询 ${doc?.regNo ?? ''}」查看。`);

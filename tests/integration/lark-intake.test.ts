@@ -129,6 +129,15 @@ describe('a 公文 sent as a file is answered with the 收文登记 form filled 
     expect(await t.rows('SELECT f.status, d.reg_no FROM received_files f JOIN documents d ON d.id = f.document_id')).toEqual([{ status: 'registered', reg_no: 'SW-2026-0001' }]);
   });
 
+  it('a draft is its sender’s to register: another member of staff typing its number is refused', async () => {
+    await start();
+    await t.bot.db.tx(() => t.bot.services.people.grant({ platform: 'lark', userId: 'ou_staff2' }, '王五', 'staff', null, SYSTEM));
+    await sendFile(makePdf(NOTICE), { name: '通知.pdf', messageId: 'om_mine', openId: 'ou_staff' });
+    expect(await t.say('收文登记 标题=通知 来文单位=某单位 文件=F1', 'lark:ou_staff2')).toContain('不是机器人读取过的收文文件');
+    expect(await t.scalar('SELECT count(*) FROM documents')).toBe(0);
+    expect(await t.say('收文登记 标题=通知 来文单位=某单位 文件=F1', 'lark:ou_staff')).toContain('SW-2026-0001');
+  });
+
   it('keeps the file with a refused submission, so the corrected one still records it', async () => {
     await start();
     const card = cardOf(await sendFile(makeOfd(NOTICE), { name: '通知.ofd', messageId: 'om_ofd' }));
@@ -404,6 +413,18 @@ describe('proof with a 督办反馈', () => {
     const [file] = await t.rows<Record<string, unknown>>('SELECT status, feedback_id, size, sha256, kept_path FROM received_files');
     expect(file).toMatchObject({ status: 'attached', feedback_id: await t.scalar('SELECT id FROM supervision_feedback'), size: JPEG.length, kept_path: null });
     expect(await t.say('督办查询 DB-2026-0001', 'lark:ou_admin')).toContain('已完成现场核查（佐证：《图片》，4 KB）');
+  });
+
+  it('a document that cannot be read is not kept as proof: it could not be checked for a 密级', async () => {
+    await start();
+    await feedback();
+    const broken = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('garbage '.repeat(50)), Buffer.from('%%EOF')]);
+    serveFile('om_bad_proof', 'file_bad', broken);
+    const { scope, bodies } = expectReply('om_bad_proof');
+    await post('/webhook/lark/event', messageEvent({ messageType: 'file', content: JSON.stringify({ file_key: 'file_bad', file_name: '现场.pdf' }), messageId: 'om_bad_proof' }));
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 10_000 });
+    expect(textOf(bodies[0]!)).toContain('不能确认是否涉密，未作为佐证保存');
+    expect(await t.column('SELECT status FROM received_files')).toEqual(['refused']);
   });
 
   it('ten minutes after the feedback, a photo is no longer taken as its proof', async () => {
