@@ -9,7 +9,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AnyCommand } from '../../commands/kit/define';
-import { describeFile, documentCard } from '../../commands/views';
+import { describeFile } from '../../commands/views';
 import { readLayout, type Certainty, type LayoutReading } from '../intake/layout';
 import { secrecyMark } from '../intake/secrecy';
 import type { Extracted, Extractor } from '../intake/extractor';
@@ -19,7 +19,6 @@ import { formatLocalDateTime } from '../lib/dates';
 import type { FileFetcher } from '../lib/files';
 import { createLoop } from '../lib/loop';
 import { card, text, type Reply } from '../lib/reply';
-import { systemActor } from '../services/actor';
 import type { Services } from '../services';
 import { fileRef, type ReceivedFile } from '../services/intake';
 import { createForms } from './forms';
@@ -117,7 +116,7 @@ export function createFileReader(options: IntakeOptions) {
     const size = bytes.length;
     const registered = await services.intake.registeredAs(sha256);
     if (registered) {
-      await tx(async () => services.intake.refused(claim, `已登记为 ${registered.regNo}`, [await alreadyRegistered(registered.regNo, `此文件已登记为 ${registered.regNo}`)], { name, size, sha256 }));
+      await tx(() => services.intake.refused(claim, `已登记为 ${registered.regNo}`, [alreadyRegistered(registered.regNo, `此文件已登记为 ${registered.regNo}`)], { name, size, sha256 }));
       return;
     }
     const extracted = await extractor.extract(bytes);
@@ -129,7 +128,7 @@ export function createFileReader(options: IntakeOptions) {
     const read = readLayout(extracted.pages);
     const number = read.文号 ? await services.documents.incomingWithNumber(read.文号.value) : undefined;
     if (number) {
-      await tx(async () => services.intake.refused(claim, `已登记为 ${number.regNo}`, [await alreadyRegistered(number.regNo, `文号「${read.文号!.value}」已登记为 ${number.regNo}`)], { name, size, sha256 }));
+      await tx(() => services.intake.refused(claim, `已登记为 ${number.regNo}`, [alreadyRegistered(number.regNo, `文号「${read.文号!.value}」已登记为 ${number.regNo}`)], { name, size, sha256 }));
       return;
     }
     const keptPath = await keep(bytes, sha256, extracted.format);
@@ -137,9 +136,9 @@ export function createFileReader(options: IntakeOptions) {
     await tx(() => services.intake.drafted(claim, { name, size, pages: extracted.pageCount, format: extracted.format, sha256, keptPath }, [reply]));
   }
 
-  async function alreadyRegistered(regNo: string, heading: string): Promise<Reply> {
-    const doc = await services.documents.byRegNo(regNo, systemActor('intake'));
-    return documentCard(doc, services.today(), heading, ['未重复登记。']);
+  /** The registration named, not shown: the sender may not be one who may see that document. */
+  function alreadyRegistered(regNo: string, heading: string): Reply {
+    return text(`${heading}，未重复登记。发送「公文查询 ${regNo}」查看。`);
   }
 
   /** Proof of a 督办反馈: recorded with it, shown on its item's cards, and its leader told. A document among them is checked for a 密级 as any. */
