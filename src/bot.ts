@@ -109,6 +109,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
         log,
         timeoutMs: config.httpTimeoutMs,
         bodyLimitBytes: config.httpBodyLimitBytes,
+        awaitingRead: (since) => services.escalation.awaitingRead('dingtalk', since),
+        read: async (r) => void (await services.escalation.read('dingtalk', r)),
       })
     : null;
   // names by id from the platforms' directories (Feishu's events carry ids only)
@@ -161,6 +163,8 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
     exportWorker,
     files,
     app,
+    /** asks DingTalk now who has read the work notices whose checks are due; null without work notices */
+    noticeReads: dingtalk?.pollNoticeReads ?? null,
 
     /** Stores an event and wakes the worker; false for a redelivery. */
     receive,
@@ -224,7 +228,7 @@ export async function createBot({ config, log, clock = systemClock, senders = {}
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       lark?.stop();
-      dingtalk?.stop();
+      await dingtalk?.stop();
       if (server) {
         const s = server as Server;
         await new Promise<void>((resolve) => s.close(() => resolve()));

@@ -71,6 +71,10 @@ const schema = z
     DINGTALK_OAPI_BASE: url('a base URL such as https://oapi.dingtalk.com').default('https://oapi.dingtalk.com'),
     DINGTALK_SESSION_WEBHOOK_HOSTS: list('oapi.dingtalk.com'),
     DINGTALK_MODE: z.enum(['webhook', 'stream'], { error: 'webhook or stream' }).default('webhook'),
+    // reminders and notices to people as 工作通知 (work notices), whose reads DingTalk reports, instead of robot messages
+    DINGTALK_WORK_NOTICE: z.enum(['0', '1'], { error: '1 (work notices) or 0 (robot messages)' }).default('0'),
+    // the app's AgentId (开发者后台 → 应用详情), which work notices are sent under
+    DINGTALK_AGENT_ID: z.coerce.number({ error: 'the app’s AgentId, a whole number such as 3291043702' }).int('the app’s AgentId, a whole number such as 3291043702').positive('the app’s AgentId, a whole number such as 3291043702').optional(),
 
     REMINDER_CRON: cron('50 8 * * *'),
     FEEDBACK_CRON: cron('50 8 * * *'),
@@ -163,6 +167,7 @@ function shape(env: z.output<typeof schema>) {
           oapiBase: env.DINGTALK_OAPI_BASE,
           sessionWebhookHosts: env.DINGTALK_SESSION_WEBHOOK_HOSTS,
           mode: env.DINGTALK_MODE,
+          workNotice: env.DINGTALK_WORK_NOTICE === '1' && env.DINGTALK_AGENT_ID !== undefined ? { agentId: env.DINGTALK_AGENT_ID } : null,
         }
       : null,
     cron: { reminders: env.REMINDER_CRON, feedback: env.FEEDBACK_CRON, weeklyReport: env.WEEKLY_REPORT_CRON, calendarCheck: env.CALENDAR_CHECK_CRON },
@@ -213,6 +218,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         })),
     ...missingPartners(given),
     ...unauthenticatedLark(given),
+    ...(given.DINGTALK_WORK_NOTICE === '1' && given.DINGTALK_AGENT_ID === undefined
+      ? ['DINGTALK_AGENT_ID: expected to be set when DINGTALK_WORK_NOTICE=1: work notices are sent under the app’s AgentId (DingTalk developer console → 应用详情)']
+      : []),
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return shape(result.data);

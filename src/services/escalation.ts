@@ -15,10 +15,11 @@ import type { DueItem, RemindersService } from './reminders';
 import type { UnitsService } from './units';
 
 /**
- * The platforms that can report when someone read the bot's message (Feishu). Only one that has
- * reported a read is followed up: without the event subscribed every reminder would look unread.
+ * The platforms that can report when someone read the bot's message: Feishu by its read event,
+ * DingTalk for work notices. Only one that has reported a read is followed up: without the event
+ * subscribed (or with DingTalk's robot messages, whose reads are not asked) every reminder would look unread.
  */
-export const READS_REPORTED = ['lark'];
+export const READS_REPORTED = ['lark', 'dingtalk'];
 // How far back reminders are looked at: two working days, even across the Spring Festival, fall well inside.
 const LOOKBACK_MS = 20 * 86_400_000;
 const MAX_ITEM_LINES = 10;
@@ -128,6 +129,17 @@ export function createEscalationService(
       if (keys.length === 0) return false;
       const at = clock.now();
       return db.tx(async () => changedRows(await db.q.insert(urgentAlerts).values(keys.map((key) => ({ platform, userId, key, messageId, at }))).onConflictDoNothing()) > 0);
+    },
+
+    /** The copies on `platform` of reminders followed up while unread, sent after `since` and not read yet: what to ask the platform about. */
+    async awaitingRead(platform: string, since: number): Promise<{ messageId: string; userId: string; sentAt: number }[]> {
+      const rows = await db.q
+        .select({ messageId: sentMessages.messageId, userId: sentMessages.userId, sentAt: sentMessages.sentAt })
+        .from(sentMessages)
+        .leftJoin(messageReads, readOfCopy)
+        .where(and(eq(sentMessages.platform, platform), isNotNull(sentMessages.unitId), isNotNull(sentMessages.userId), gt(sentMessages.sentAt, since), isNull(messageReads.readAt)))
+        .orderBy(asc(sentMessages.id));
+      return rows.map((r) => ({ messageId: r.messageId, userId: r.userId!, sentAt: r.sentAt }));
     },
 
     /**

@@ -4,6 +4,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { runJob } from '../../src/jobs/run-job';
 import { dingtalkSign } from '../../src/platforms/dingtalk/crypto';
 import { robotMessage as robotMessageAt, signedHeaders as signedHeadersAt, type RobotOptions } from '../fixtures/dingtalk';
+import { writeFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createLogger } from '../../src/logger';
+import { createDingtalkApi } from '../../src/platforms/dingtalk/client';
+import { createDingtalkSender } from '../../src/platforms/dingtalk/sender';
 import { makeBot, tempDir, type TestBot } from '../helpers';
 import { testDatabase } from '../test-db';
 import { makeDocx } from '../fixtures/gbt9704/make-docx';
@@ -235,10 +240,15 @@ describe('replying', () => {
     await post(robotMessage({ msgtype: 'file', content: { downloadCode: 'dc-1', fileName: '通知.docx' } }));
     await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 10_000 });
     expect(exchange.isDone() && file.isDone()).toBe(true);
-    const answer = bodies[0]!.markdown?.text ?? bodies[0]!.text!.content;
-    expect(answer).toContain('收文登记 标题=关于做好冬季安全生产工作的通知 来文单位=县应急管理局 文号=县应急〔2026〕7号');
-    expect(answer).toContain('文件=F1');
+    const command = linksIn(bodies[0]!.markdown!.text)['核对无误，点此发送']!;
+    expect(command).toMatch(/^收文登记 标题=关于做好冬季安全生产工作的通知 来文单位=县应急管理局 文号=县应急〔2026〕7号 .*文件=F1$/);
     expect(await t.rows('SELECT status, name FROM received_files')).toEqual([{ status: 'draft', name: '通知.docx' }]);
+    // one tap registers it, the file with it
+    const registered = session();
+    await post(robotMessage({ text: command }));
+    await vi.waitFor(() => expect(registered.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(await t.rows('SELECT title, doc_number FROM documents')).toEqual([{ title: '关于做好冬季安全生产工作的通知', doc_number: '县应急〔2026〕7号' }]);
+    expect(await t.scalar('SELECT status FROM received_files')).toBe('registered');
   });
 });
 
@@ -254,5 +264,103 @@ describe('names', () => {
     await t.bot.names.settled();
     directory.done();
     expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('孙科长｜员工｜dingtalk:staff_7');
+  });
+});
+
+const SEND_LINK = 'dtmd://dingtalkclient/sendMessage?content=';
+/** The commands a markdown message's links send when tapped, by label. */
+const linksIn = (markdown: string) =>
+  Object.fromEntries([...markdown.matchAll(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)/g)].filter(([, , to]) => to!.startsWith(SEND_LINK)).map(([, label, to]) => [label!.replace(/\\(.)/g, '$1'), decodeURIComponent(to!.slice(SEND_LINK.length))]));
+
+describe('buttons', () => {
+  it('are links in a private chat that send the exact command, which the robot then carries out as typed', async () => {
+    await t.say('单位新增 名称=县应急管理局 简称=应急局', 'dingtalk:manager1');
+    await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室 承办单位=应急局', 'dingtalk:manager1');
+    const card = session();
+    await post(robotMessage({ text: '公文查询 SW-2026-0001' }));
+    await vi.waitFor(() => expect(card.scope.isDone()).toBe(true), { timeout: 5000 });
+    const links = linksIn(card.bodies[0]!.markdown!.text);
+    expect(links).toEqual({ 办结: '公文办结 SW-2026-0001' });
+    // the tap: the person's client sends the link's text into the chat as their message
+    const done = session();
+    await post(robotMessage({ text: links['办结']! }));
+    await vi.waitFor(() => expect(done.scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(await t.scalar('SELECT status FROM documents')).toBe('closed');
+  });
+
+  it('are commands to send with an @ in a group, where a link’s message would not reach the robot', async () => {
+    await t.say('收文登记 标题=关于做好防汛工作的通知 来文单位=市政府办公室', 'dingtalk:manager1');
+    const opened = session();
+    await post(robotMessage({ group: true, text: '本群启用 公文' }));
+    await vi.waitFor(() => expect(opened.scope.isDone()).toBe(true), { timeout: 5000 });
+    const card = session();
+    await post(robotMessage({ group: true, text: '公文查询 SW-2026-0001' }));
+    await vi.waitFor(() => expect(card.scope.isDone()).toBe(true), { timeout: 5000 });
+    const markdown = card.bodies[0]!.markdown!.text;
+    expect(markdown).not.toContain('dtmd:');
+    expect(markdown).toContain('可@我发送');
+    expect(markdown).toContain('- `公文办结 SW-2026-0001`');
+  });
+});
+
+describe('files', () => {
+  const uploadAnswers = (...answers: object[]) => {
+    const uploads: string[] = [];
+    const scope = nock(OAPI)
+      .persist()
+      .post('/media/upload', (b) => (uploads.push(Buffer.from(String(b), 'hex').toString('utf8')), true))
+      .query({ access_token: 'ding-access-token', type: 'file' })
+      .reply(200, () => answers[Math.min(uploads.length, answers.length) - 1]!);
+    return { scope, uploads };
+  };
+  const UPLOADED = { errcode: 0, errmsg: 'ok', type: 'file', media_id: '@lAzPDfile', created_at: 1_795_000_000_000 };
+
+  it('sends an exported ledger to whoever asked as a file: uploaded, then a sampleFile message by its media id, the server’s path never shown', async () => {
+    const asked = session();
+    const { uploads } = uploadAnswers({ errcode: 90018, errmsg: '当前企业所有应用调用该接口次数过多，已被限流' }, UPLOADED);
+    const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
+    await post(robotMessage({ text: '导出 督办 2026' }));
+    await vi.waitFor(() => expect(uploads).toHaveLength(1), { timeout: 10_000 });
+    // DingTalk's flow control: tried again later
+    await vi.waitFor(async () => expect(await t.scalar("SELECT last_error FROM outbox WHERE status = 'pending'")).toContain('90018'), { timeout: 5000 });
+    t.clock.advance(60_000);
+    t.bot.dispatcher.kick();
+    await vi.waitFor(() => expect(bodies).toHaveLength(1), { timeout: 10_000 });
+    expect(bodies[0]).toMatchObject({ robotCode: 'dingrobot', userIds: ['manager1'], msgKey: 'sampleFile' });
+    expect(JSON.parse(bodies[0]!.msgParam as string)).toEqual({ mediaId: '@lAzPDfile', fileName: '督办台账-2026-1.xlsx', fileType: 'xlsx' });
+    expect(uploads[1]).toContain('name="media"; filename="督办台账-2026-1.xlsx"');
+    expect(uploads[1]).toContain('PK'); // the workbook itself: a ZIP
+    expect(uploads[1]).toMatch(/name="type"\r\n\r\nfile\r\n/);
+    const said = JSON.stringify([asked.bodies, bodies]);
+    expect(said).not.toContain(t.dir);
+    expect(said).not.toMatch(/\.xlsx.*\/|\/[^"]*exports/);
+  });
+
+  it('gives up on a file DingTalk refuses for good, saying so in the outbox', async () => {
+    session();
+    uploadAnswers({ errcode: 40004, errmsg: '不合法的媒体文件类型' });
+    await post(robotMessage({ text: '导出 督办 2026' }));
+    await vi.waitFor(async () => expect(await t.scalar("SELECT status || ' ' || last_error FROM outbox WHERE last_error IS NOT NULL")).toMatch(/^failed .*40004/), { timeout: 10_000 });
+  });
+
+  it('offers from the console a file over DingTalk’s 20 MB, without uploading it', async () => {
+    const { dir, cleanup } = tempDir();
+    onTestFinished(cleanup);
+    const path = join(dir, '收文台账-2026-1.xlsx');
+    // a sparse file: 21 MB long, nothing written
+    await writeFile(path, '');
+    await truncate(path, 21 * 1024 * 1024);
+    const upload = uploadAnswers(UPLOADED);
+    const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
+    const api = createDingtalkApi({ appKey: 'dingkey', appSecret: SECRET, robotCode: 'dingrobot', apiBase: API, oapiBase: OAPI, sessionWebhookHosts: [], mode: 'webhook', workNotice: null }, 5000);
+    const sender = createDingtalkSender(api, { allowedHosts: [], workNotice: null }, t.clock, createLogger('silent'));
+    await sender.send({ id: 1, dedupeKey: 'k', platform: 'dingtalk', attempt: 1, target: { kind: 'user', userId: 'manager1' }, reply: { file: { path, name: '收文台账-2026-1.xlsx', caption: '2026年收文台账（90000 行）' } } });
+    expect(upload.uploads).toHaveLength(0);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.msgKey).toBe('sampleText');
+    const said = JSON.parse(bodies[0]!.msgParam as string).content as string;
+    expect(said).toContain('2026年收文台账（90000 行）');
+    expect(said).toContain('管理后台');
+    expect(said).not.toContain(dir);
   });
 });

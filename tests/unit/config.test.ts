@@ -50,6 +50,15 @@ describe('configuration', () => {
     }
   });
 
+  it('sends DingTalk work notices only when asked, and then only under an AgentId', () => {
+    const dingtalk = { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's', DINGTALK_ROBOT_CODE: 'r' };
+    expect(loadConfig(dingtalk).dingtalk!.workNotice).toBeNull();
+    expect(loadConfig({ ...dingtalk, DINGTALK_WORK_NOTICE: '1', DINGTALK_AGENT_ID: '3291043702' }).dingtalk!.workNotice).toEqual({ agentId: 3291043702 });
+    expect(() => loadConfig({ ...dingtalk, DINGTALK_WORK_NOTICE: '1' })).toThrow(/DINGTALK_AGENT_ID: expected to be set when DINGTALK_WORK_NOTICE=1/);
+    expect(() => loadConfig({ ...dingtalk, DINGTALK_WORK_NOTICE: 'yes' })).toThrow(/DINGTALK_WORK_NOTICE: expected 1 \(work notices\) or 0/);
+    expect(() => loadConfig({ ...dingtalk, DINGTALK_WORK_NOTICE: '1', DINGTALK_AGENT_ID: 'agent' })).toThrow(/DINGTALK_AGENT_ID: expected the app’s AgentId/);
+  });
+
   it('selects PostgreSQL by DATABASE_URL, the data folder still by DATABASE_PATH, and never shows the URL’s password', () => {
     expect(loadConfig({}).database).toBe('./data/bot.db');
     expect(loadConfig({ DATABASE_PATH: '/srv/zwbot/bot.db', DATABASE_URL: '  ' }).database).toBe('/srv/zwbot/bot.db'); // blank is unset

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { dingtalkSign, signatureValid } from '../../src/platforms/dingtalk/crypto';
-import { renderDingtalk } from '../../src/platforms/dingtalk/render';
 import { sessionWebhookUsable } from '../../src/platforms/dingtalk/sender';
 
 describe('DingTalk signature', () => {
@@ -13,17 +12,6 @@ describe('DingTalk signature', () => {
     expect(signatureValid('1700000000000', sign, 'another', 1700000000000)).toBe(false);
     expect(signatureValid(undefined, sign, 'testAppSecret123', 1700000000000)).toBe(false);
     expect(signatureValid('not-a-number', sign, 'testAppSecret123', 1700000000000)).toBe(false);
-  });
-});
-
-describe('DingTalk rendering', () => {
-  it('turns a card into markdown with its actions as commands to send, escaping what people typed', () => {
-    const { markdown } = renderDingtalk({
-      card: { title: 'SW-2026-0001', tone: 'info', lines: ['**[点我](https://evil.example)**'], fields: [['标题', '# 大标题 <at>']], actions: [{ label: '办结', command: '公文办结 SW-2026-0001' }] },
-    });
-    expect(markdown).toContain('**\\[点我\\]\\(https://evil\\.example\\)**');
-    expect(markdown).toContain('**标题**：\\# 大标题 \\<at\\>');
-    expect(markdown).toContain('`公文办结 SW-2026-0001`');
   });
 });
 

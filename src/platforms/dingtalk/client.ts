@@ -1,8 +1,11 @@
 // The DingTalk robot OpenAPI: access token (cached until shortly before it expires), group and
 // one-to-one sends, and the sessionWebhook. Every call has a timeout.
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { SendError } from '../../lib/delivery';
 import { readCapped, type Fetched } from '../../lib/files';
+import type { FileReply } from '../../lib/reply';
 import type { DingtalkContent } from './render';
 
 export interface DingtalkSettings {
@@ -14,17 +17,42 @@ export interface DingtalkSettings {
   oapiBase: string;
   sessionWebhookHosts: string[];
   mode: 'webhook' | 'stream';
+  /** reminders and notices to people as work notices, under the app's AgentId; null: as robot messages */
+  workNotice: { agentId: number } | null;
+}
+
+/** media/upload takes files up to 20 MB (DingTalk's open-platform documentation). */
+export const MEDIA_FILE_MAX_BYTES = 20 * 1024 * 1024;
+/** One person's copy of a work notice: the task it went in and their staff id. */
+export const noticeCopyId = (taskId: string, userId: string) => `notice:${taskId}:${userId}`;
+
+/** The task and person of a work notice's copy; null for any other message id. */
+export function noticeCopy(messageId: string): { taskId: string; userId: string } | null {
+  const m = /^notice:(\d+):(.+)$/.exec(messageId);
+  return m ? { taskId: m[1]!, userId: m[2]! } : null;
 }
 
 /** batchSend takes at most 20 staff ids per call (DingTalk's open-platform documentation). */
 export const BATCH_LIMIT = 20;
+// The old API's "try again later": -1 system busy (DingTalk's global error codes), 143103/143104
+// work notices per minute over the limit (the work-notice error codes), 90018/90006 calls too
+// frequent (reported by others; not in DingTalk's own pages). Anything else will not get better.
+const OAPI_RETRY_CODES = new Set([-1, 143103, 143104, 90006, 90018]);
 // DingTalk tokens live 7,200 s; renew a little before
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
-function message(content: DingtalkContent) {
-  return content.markdown !== null
-    ? { msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: content.title, text: content.markdown }) }
-    : { msgKey: 'sampleText', msgParam: JSON.stringify({ content: content.text }) };
+/** What the robot API sends: a rendering, or a file by the media id its upload was given. */
+export type RobotContent = Exclude<DingtalkContent, { kind: 'file' }> | { kind: 'uploaded'; mediaId: string; fileName: string };
+
+function message(content: RobotContent) {
+  switch (content.kind) {
+    case 'markdown':
+      return { msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: content.title, text: content.markdown }) };
+    case 'text':
+      return { msgKey: 'sampleText', msgParam: JSON.stringify({ content: content.text }) };
+    case 'uploaded':
+      return { msgKey: 'sampleFile', msgParam: JSON.stringify({ mediaId: content.mediaId, fileName: content.fileName, fileType: extname(content.fileName).slice(1).toLowerCase() }) };
+  }
 }
 
 /** What a failed call means for the outbox: try later, or give up. Never carries the token. */
@@ -41,8 +69,20 @@ export function asSendError(error: unknown, what: string): SendError {
   return new SendError(`${what}: ${(error as Error)?.message ?? String(error)}`);
 }
 
+interface OapiAnswer {
+  errcode?: number;
+  errmsg?: string;
+}
+
+/** An errcode as the outbox takes it: DingTalk busy or throttling (try later), or anything else (give up). */
+export function oapiError(what: string, answer: OapiAnswer): SendError {
+  const code = answer.errcode ?? -1;
+  return new SendError(`DingTalk ${what} errcode ${code}: ${answer.errmsg ?? ''}`, { permanent: !OAPI_RETRY_CODES.has(code) });
+}
+
 export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number) {
   const http: AxiosInstance = axios.create({ baseURL: settings.apiBase.replace(/\/+$/, ''), timeout: timeoutMs });
+  const oapiBase = settings.oapiBase.replace(/\/+$/, '');
   let token: { value: string; expiresAt: number } | null = null;
 
   async function accessToken(): Promise<string> {
@@ -63,6 +103,17 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
     }
   }
 
+  /** The older API (oapi): the token in the query string, failures as HTTP 200 with an errcode (the caller reads it). */
+  async function oapi<T extends OapiAnswer>(path: string, body: unknown, params: Record<string, string> = {}): Promise<T> {
+    try {
+      const res = await http.post<T>(`${oapiBase}${path}`, body, { baseURL: '', params: { ...params, access_token: await accessToken() } });
+      return res.data;
+    } catch (error) {
+      // an error's own message would carry the address, and with it the token
+      throw asSendError(error, `DingTalk ${path}`);
+    }
+  }
+
   return {
     /**
      * A person's name by staff id (POST topapi/v2/user/get; permission 通讯录个人信息读权限):
@@ -70,19 +121,28 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
      * when DingTalk will not say.
      */
     async userName(userId: string): Promise<{ name: string | null; errcode: number; errmsg?: string }> {
-      let res;
+      const answer = await oapi<OapiAnswer & { result?: { name?: string } }>('/topapi/v2/user/get', { userid: userId, language: 'zh_CN' });
+      const errcode = answer.errcode ?? -1;
+      return { name: errcode === 0 ? answer.result?.name || null : null, errcode, ...(answer.errmsg ? { errmsg: answer.errmsg } : {}) };
+    },
+
+    /**
+     * A file the bot made, uploaded for a robot message to carry (POST media/upload, type file):
+     * DingTalk keeps it under the media id it answers with.
+     */
+    async upload(file: FileReply): Promise<string> {
+      let bytes: Buffer;
       try {
-        res = await http.post<{ errcode?: number; errmsg?: string; result?: { name?: string } }>(
-          `${settings.oapiBase.replace(/\/+$/, '')}/topapi/v2/user/get`,
-          { userid: userId, language: 'zh_CN' },
-          { baseURL: '', params: { access_token: await accessToken() } },
-        );
+        bytes = await readFile(file.path);
       } catch (error) {
-        // the old API takes the token in the query string: an error's own message would carry it
-        throw asSendError(error, 'DingTalk topapi/v2/user/get');
+        throw new SendError(`the file to send cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { permanent: true });
       }
-      const errcode = res.data.errcode ?? -1;
-      return { name: errcode === 0 ? res.data.result?.name || null : null, errcode, ...(res.data.errmsg ? { errmsg: res.data.errmsg } : {}) };
+      const form = new FormData();
+      form.append('type', 'file');
+      form.append('media', new Blob([bytes]), file.name);
+      const answer = await oapi<OapiAnswer & { media_id?: string }>('/media/upload', form, { type: 'file' });
+      if (answer.errcode !== 0 || !answer.media_id) throw oapiError('media/upload', answer);
+      return answer.media_id;
     },
 
     /**
@@ -111,15 +171,34 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
       }
     },
 
-    toGroup: (conversationId: string, content: DingtalkContent) => robot('/v1.0/robot/groupMessages/send', { openConversationId: conversationId, ...message(content) }),
+    /**
+     * A work notice (工作通知, POST topapi/message/corpconversation/asyncsend_v2) to people, under
+     * the app's AgentId. DingTalk sends it later and answers with the task's id, by which its
+     * reads are asked; the same text to the same person twice in a day it silently drops.
+     */
+    async workNotice(agentId: number, userIds: string[], content: Exclude<RobotContent, { kind: 'uploaded' }>): Promise<string> {
+      const msg = content.kind === 'markdown' ? { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } } : { msgtype: 'text', text: { content: content.text } };
+      const answer = await oapi<OapiAnswer & { task_id?: number | string }>('/topapi/message/corpconversation/asyncsend_v2', { agent_id: agentId, userid_list: userIds.join(','), msg });
+      if (answer.errcode !== 0 || answer.task_id === undefined) throw oapiError('asyncsend_v2', answer);
+      return String(answer.task_id);
+    },
+
+    /** Who has read a work notice so far (POST …/getsendresult; DingTalk keeps a task's results 24 hours). */
+    async noticeReads(agentId: number, taskId: string): Promise<string[]> {
+      const answer = await oapi<OapiAnswer & { send_result?: { read_user_id_list?: string[] } }>('/topapi/message/corpconversation/getsendresult', { agent_id: agentId, task_id: Number(taskId) });
+      if (answer.errcode !== 0) throw oapiError('getsendresult', answer);
+      return answer.send_result?.read_user_id_list ?? [];
+    },
+
+    toGroup: (conversationId: string, content: RobotContent) => robot('/v1.0/robot/groupMessages/send', { openConversationId: conversationId, ...message(content) }),
 
     /** To up to 20 people; returns the staff ids DingTalk did not know or held back. */
-    toPeople: (userIds: string[], content: DingtalkContent) =>
+    toPeople: (userIds: string[], content: RobotContent) =>
       robot<{ invalidStaffIdList?: string[]; flowControlledStaffIdList?: string[] }>('/v1.0/robot/oToMessages/batchSend', { userIds, ...message(content) }),
 
-    /** A reply through the sessionWebhook; DingTalk reports failure with HTTP 200 and an errcode. */
-    async toSession(url: string, content: DingtalkContent): Promise<void> {
-      const body = content.markdown !== null ? { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } } : { msgtype: 'text', text: { content: content.text } };
+    /** A reply through the sessionWebhook (text and markdown only); DingTalk reports failure with HTTP 200 and an errcode. */
+    async toSession(url: string, content: Exclude<RobotContent, { kind: 'uploaded' }>): Promise<void> {
+      const body = content.kind === 'markdown' ? { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } } : { msgtype: 'text', text: { content: content.text } };
       let answer: { errcode?: number; errmsg?: string };
       try {
         answer = (await http.post(url, body, { baseURL: '' })).data;

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock';
 import { createDingtalkApi, type DingtalkSettings } from './client';
 import { mapRobotMessage, robotMessageSchema } from './mapping';
 import { createDingtalkRouter, type DingtalkInbound } from './receiver';
+import { createNoticeReads, type NoticeReadsOptions } from './notice-reads';
 import { createDingtalkSender } from './sender';
 
 export interface DingtalkPlatformOptions {
@@ -15,6 +16,10 @@ export interface DingtalkPlatformOptions {
   log: Logger;
   timeoutMs: number;
   bodyLimitBytes: number;
+  /** work notices' copies still unread, to ask DingTalk about */
+  awaitingRead: NoticeReadsOptions['awaitingRead'];
+  /** records a read of one of the bot's messages */
+  read: NoticeReadsOptions['read'];
 }
 
 export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
@@ -24,9 +29,12 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
   let stream: { disconnect(): void } | null = null;
 
   const refusals = new Set<number>();
+  const noticeReads = settings.workNotice ? createNoticeReads({ api, agentId: settings.workNotice.agentId, awaitingRead: options.awaitingRead, read: options.read, clock, log }) : null;
 
   return {
-    sender: createDingtalkSender(api, settings.sessionWebhookHosts, clock, log),
+    sender: createDingtalkSender(api, { allowedHosts: settings.sessionWebhookHosts, workNotice: settings.workNotice }, clock, log),
+    /** asks DingTalk who has read the work notices whose checks are due (null without work notices) */
+    pollNoticeReads: noticeReads ? noticeReads.poll : null,
     /** a person's name by staff id; null for an anonymous sender, or when DingTalk will not say (logged once per reason) */
     async userName(userId: string): Promise<string | null> {
       if (userId.startsWith('anonymous:')) return null;
@@ -42,6 +50,7 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
     router: settings.mode === 'webhook' ? createDingtalkRouter({ appSecret: settings.appSecret, inbound: { receive, claimSignature: options.claimSignature }, clock, log, bodyLimitBytes: options.bodyLimitBytes }) : null,
 
     async start(): Promise<void> {
+      noticeReads?.start();
       if (settings.mode !== 'stream') return;
       const { DWClient, TOPIC_ROBOT } = await import('dingtalk-stream');
       const client = new DWClient({ clientId: settings.appKey, clientSecret: settings.appSecret });
@@ -69,8 +78,9 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
       stream = client;
     },
 
-    stop(): void {
+    async stop(): Promise<void> {
       stream?.disconnect();
+      await noticeReads?.stop();
     },
   };
 }

@@ -1,16 +1,32 @@
-// Reply → DingTalk markdown. DingTalk buttons can only open URLs, so a card's actions become the
-// exact commands to send. People's text is escaped so it cannot become a link or heading.
+// Reply → DingTalk markdown. In a private chat with the robot a card's buttons are links of the
+// form dtmd://dingtalkclient/sendMessage?content=…, which make the person's client send that
+// text into the chat as their own message: the exact command, as if typed. In a group the same
+// link would send the command without an @ to the robot, and a robot in a group receives only
+// what mentions it, so there the commands are shown to send with an @; in a work notice (工作通知)
+// nobody can write at all, so they are shown to send the robot. People's text is escaped so it
+// cannot become a link or heading.
 import { formAsText } from '../../lib/form-text';
-import type { Reply } from '../../lib/reply';
+import type { FileReply, Form, Reply } from '../../lib/reply';
 
-export interface DingtalkContent {
-  title: string;
-  markdown: string | null;
-  text: string | null;
-}
+export type DingtalkContent =
+  | { kind: 'markdown'; title: string; markdown: string }
+  | { kind: 'text'; title: string; text: string }
+  /** sent by its media id once uploaded (the sender does that) */
+  | { kind: 'file'; title: string; file: FileReply };
+
+/** Where the message is read: a private chat with the robot, a group, or the app's work notices (工作通知), where nobody can write. */
+export type Where = 'private' | 'group' | 'notice';
+
+const SEND_ELSEWHERE: Record<Exclude<Where, 'private'>, string> = { group: '可@我发送：', notice: '可在与政务助手机器人的单聊中发送：' };
 
 export function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1');
+}
+
+/** The link that sends `command` as the person who taps it; what a markdown link's parentheses would end is encoded too. */
+export function sendLink(command: string): string {
+  const encoded = encodeURIComponent(command).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `dtmd://dingtalkclient/sendMessage?content=${encoded}`;
 }
 
 const bold = (line: string) =>
@@ -19,21 +35,33 @@ const bold = (line: string) =>
     .map((part, i) => (i % 2 === 1 ? `**${escapeMarkdown(part)}**` : escapeMarkdown(part)))
     .join('');
 
-export function renderDingtalk(reply: Reply): DingtalkContent {
-  if ('text' in reply) return { title: reply.text.slice(0, 20), markdown: null, text: reply.text };
-  if ('file' in reply) {
-    // The robot API has no plain file send. Where the file lies on the server is nobody's
-    // business in a chat: the console serves the same ledger to whoever may have it.
-    const text = `${reply.file.caption}\n钉钉机器人暂不能直接发送文件。请私聊机器人发送「管理后台」，登录后在「台账」页面导出下载；如无管理后台权限，请联系管理员。`;
-    return { title: reply.file.name, markdown: null, text };
-  }
-  if ('form' in reply) return { title: reply.form.command, markdown: null, text: formAsText(reply.form) };
+const asCode = (command: string) => `\`${command.replace(/`/g, "'")}\``;
+
+/** A form where there are none: the fields to type, and in a private chat a link that sends the whole command once nothing is missing. */
+function formContent(form: Form, where: Where): DingtalkContent {
+  const text = formAsText(form);
+  const command = text.split('\n').find((line) => line.startsWith(`${form.command} `));
+  if (where !== 'private' || form.error !== undefined || !command || command.includes('=…')) return { kind: 'text', title: form.command, text };
+  const lines = text.split('\n').map(escapeMarkdown);
+  return { kind: 'markdown', title: form.command, markdown: [...lines, '', `[核对无误，点此发送](${sendLink(command)})`].join('  \n') };
+}
+
+export function renderDingtalk(reply: Reply, where: Where): DingtalkContent {
+  if ('text' in reply) return { kind: 'text', title: reply.text.slice(0, 20), text: reply.text };
+  if ('file' in reply) return { kind: 'file', title: reply.file.name, file: reply.file };
+  if ('form' in reply) return formContent(reply.form, where);
   const { title, lines = [], fields = [], actions = [] } = reply.card;
+  const buttons =
+    actions.length === 0
+      ? []
+      : where === 'private'
+        ? ['', actions.map((a) => `[${escapeMarkdown(a.label)}](${sendLink(a.command)})`).join('　')]
+        : ['', SEND_ELSEWHERE[where], ...actions.map((a) => `- ${asCode(a.command)}`)];
   const parts = [
     `#### ${escapeMarkdown(title)}`,
     ...lines.map(bold),
     ...fields.map(([label, value]) => `- **${escapeMarkdown(label)}**：${escapeMarkdown(value).replace(/\n/g, '  \n  ')}`),
-    ...(actions.length ? ['', '可发送：', ...actions.map((a) => `- \`${a.command.replace(/`/g, "'")}\``)] : []),
+    ...buttons,
   ];
-  return { title: title.slice(0, 60), markdown: parts.join('  \n'), text: null };
+  return { kind: 'markdown', title: title.slice(0, 60), markdown: parts.join('  \n') };
 }
