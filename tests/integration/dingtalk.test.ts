@@ -265,6 +265,27 @@ describe('names', () => {
     directory.done();
     expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('孙科长｜员工｜dingtalk:staff_7');
   });
+
+  it('takes the name a message of someone granted carries (senderNick), and checks every name again in the directory a day later', async () => {
+    expect(await t.say('授权 dingtalk:staff_8 角色=员工', 'dingtalk:manager1')).toContain('已授权');
+    expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('（未知姓名）｜员工｜dingtalk:staff_8');
+    const { scope } = session();
+    await post(robotMessage({ text: '我是谁', staffId: 'staff_8' })); // senderNick 张三
+    await vi.waitFor(() => expect(scope.isDone()).toBe(true), { timeout: 5000 });
+    expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('张三｜员工｜dingtalk:staff_8');
+    // renamed in the directory: seen at the next day's check, not before
+    const directory = nock(OAPI)
+      .persist()
+      .post('/topapi/v2/user/get', (b) => b.userid === 'staff_8')
+      .query({ access_token: 'ding-access-token' })
+      .reply(200, { errcode: 0, errmsg: 'ok', result: { userid: 'staff_8', name: '张三丰' } });
+    nock(OAPI).persist().post('/topapi/v2/user/get').query(true).reply(200, { errcode: 60121, errmsg: '找不到该用户' });
+    t.clock.advance(86_400_000 + 10_000);
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    expect(directory.isDone()).toBe(true);
+    expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('张三丰｜员工｜dingtalk:staff_8');
+  });
 });
 
 const SEND_LINK = 'dtmd://dingtalkclient/sendMessage?content=';
