@@ -7,6 +7,7 @@ import { mapRobotMessage, robotMessageSchema } from './mapping';
 import { createDingtalkRouter, type DingtalkInbound } from './receiver';
 import { createNoticeReads, type NoticeReadsOptions } from './notice-reads';
 import { createDingtalkSender } from './sender';
+import { createStreamClient } from './stream';
 
 export interface DingtalkPlatformOptions {
   settings: DingtalkSettings;
@@ -27,6 +28,7 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
   const log = options.log.child({ platform: 'dingtalk' });
   const api = createDingtalkApi(settings, options.timeoutMs);
   let stream: { disconnect(): void } | null = null;
+  let stopped = false;
 
   const refusals = new Set<number>();
   const noticeReads = settings.workNotice ? createNoticeReads({ api, agentId: settings.workNotice.agentId, awaitingRead: options.awaitingRead, read: options.read, clock, log }) : null;
@@ -52,8 +54,8 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
     async start(): Promise<void> {
       noticeReads?.start();
       if (settings.mode !== 'stream') return;
-      const { DWClient, TOPIC_ROBOT } = await import('dingtalk-stream');
-      const client = new DWClient({ clientId: settings.appKey, clientSecret: settings.appSecret });
+      const { TOPIC_ROBOT } = await import('dingtalk-stream');
+      const client = await createStreamClient({ clientId: settings.appKey, clientSecret: settings.appSecret }, () => stopped, log);
       client.registerCallbackListener(TOPIC_ROBOT, (res) => {
         // unanswered callbacks are pushed again about a minute later: answered once the inbox holds
         // the message, or when it can never be one; a message not stored is left to come again
@@ -74,11 +76,12 @@ export function createDingtalkPlatform(options: DingtalkPlatformOptions) {
           .then(() => receive(mapRobotMessage(data, clock.now())))
           .then(answer, (err) => log.error({ err }, 'DingTalk stream message not stored; DingTalk will push it again'));
       });
-      await client.connect();
       stream = client;
+      await client.connect();
     },
 
     async stop(): Promise<void> {
+      stopped = true;
       stream?.disconnect();
       await noticeReads?.stop();
     },
