@@ -179,6 +179,20 @@ describe('a reminder as a work notice', () => {
     expect(followUps.filter((n) => n.msg.markdown!.text.includes('2026\\-12\\-01 发给'))).toHaveLength(0);
   });
 
+  it('counts in the Monday report what DingTalk did not report read, by unit', async () => {
+    await run('2026-11-26T08:50');
+    dingtalk.readers.set(reminder().taskId, ['staff_li']);
+    await pollAt('2026-11-26T09:25');
+    await run('2026-11-27T08:50');
+    await pollAt('2026-11-27T15:00');
+    t.clock.set(at('2026-11-30T09:10'));
+    await runJob(t.bot.services, 'weekly-report', at('2026-11-30T09:10'));
+    await t.bot.dispatcher.flush();
+    const [report] = noticesTo('staff_wang', '上周统计');
+    // 赵强 read neither; 李明 has not read Friday's
+    expect(report?.msg.markdown!.text).toContain('提醒未读：县应急管理局 2 位联络员未读');
+  });
+
   it('keeps asking at the next check when DingTalk refuses a question, and records nothing meanwhile', async () => {
     await run('2026-11-26T08:50');
     dingtalk.readers.set(reminder().taskId, ['staff_li']);
