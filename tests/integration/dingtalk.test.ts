@@ -266,6 +266,30 @@ describe('names', () => {
     expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('孙科长｜员工｜dingtalk:staff_7');
   });
 
+  it('asks DingTalk’s directory again an hour after it was throttled, and takes the name then', async () => {
+    let asked = 0;
+    nock(OAPI)
+      .persist()
+      .post('/topapi/v2/user/get', (b) => b.userid === 'staff_9')
+      .query({ access_token: 'ding-access-token' })
+      .reply(200, () => (++asked === 1 ? { errcode: 90018, errmsg: '当前企业所有应用调用该接口次数过多' } : { errcode: 0, errmsg: 'ok', result: { userid: 'staff_9', name: '周主任' } }));
+    nock(OAPI).persist().post('/topapi/v2/user/get').query(true).reply(200, { errcode: 60121, errmsg: '找不到该用户' });
+    expect(await t.say('授权 dingtalk:staff_9 角色=员工', 'dingtalk:manager1')).toContain('已授权');
+    t.clock.advance(10_000);
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    expect(asked).toBe(1);
+    t.clock.advance(30 * 60_000); // half an hour: not yet
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    expect(asked).toBe(1);
+    t.clock.advance(31 * 60_000);
+    t.bot.names.kick();
+    await t.bot.names.settled();
+    expect(asked).toBe(2);
+    expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('周主任｜员工｜dingtalk:staff_9');
+  });
+
   it('takes the name a message of someone granted carries (senderNick), and checks every name again in the directory a day later', async () => {
     expect(await t.say('授权 dingtalk:staff_8 角色=员工', 'dingtalk:manager1')).toContain('已授权');
     expect(await t.say('人员列表', 'dingtalk:manager1')).toContain('（未知姓名）｜员工｜dingtalk:staff_8');
