@@ -388,13 +388,13 @@ describe('files', () => {
     await vi.waitFor(async () => expect(await t.scalar("SELECT status || ' ' || last_error FROM outbox WHERE last_error IS NOT NULL")).toMatch(/^failed .*40004/), { timeout: 10_000 });
   });
 
-  it('offers from the console a file over DingTalk’s 20 MB, without uploading it', async () => {
+  it('offers from the console a file over DingTalk’s 10 MB, without uploading it', async () => {
     const { dir, cleanup } = tempDir();
     onTestFinished(cleanup);
     const path = join(dir, '收文台账-2026-1.xlsx');
-    // a sparse file: 21 MB long, nothing written
+    // a sparse file: just over 10 MB long, nothing written
     await writeFile(path, '');
-    await truncate(path, 21 * 1024 * 1024);
+    await truncate(path, 10 * 1024 * 1024 + 1);
     const upload = uploadAnswers(UPLOADED);
     const { bodies } = robotApi('/v1.0/robot/oToMessages/batchSend');
     const api = createDingtalkApi({ appKey: 'dingkey', appSecret: SECRET, robotCode: 'dingrobot', apiBase: API, oapiBase: OAPI, sessionWebhookHosts: [], mode: 'webhook', workNotice: null }, 5000);

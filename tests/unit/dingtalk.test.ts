@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dingtalkSign, signatureValid } from '../../src/platforms/dingtalk/crypto';
 import { sessionWebhookUsable } from '../../src/platforms/dingtalk/sender';
+import { asSendError, oapiError } from '../../src/platforms/dingtalk/client';
+import { AxiosError, AxiosHeaders } from 'axios';
 
 describe('DingTalk signature', () => {
   it('matches the reference vector and its one-hour window', () => {
@@ -31,3 +33,27 @@ describe('sessionWebhook', () => {
     expect(sessionWebhookUsable({ ...ok, sessionWebhook: 'https://oapi.dingtalk.com:443/robot/sendBySession?session=s' }, ['oapi.dingtalk.com'], now)).toBe('https://oapi.dingtalk.com:443/robot/sendBySession?session=s');
   });
 });
+
+describe('a DingTalk API error', () => {
+  const answered = (status: number, code: string) => {
+    const error = new AxiosError('failed', 'ERR_BAD_RESPONSE', undefined, undefined, { status, statusText: '', headers: {}, config: { headers: new AxiosHeaders() }, data: { code, message: '…', requestid: 'r' } });
+    return asSendError(error, 'DingTalk /v1.0/robot/oToMessages/batchSend');
+  };
+
+  it('is tried again when it is throttling, a server error or the token, and given up when waiting will not help', () => {
+    expect(answered(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi').permanent).toBe(false);
+    expect(answered(403, 'Forbidden.AccessDenied.QpmLimitForAppkeyAndApi').permanent).toBe(false);
+    expect(answered(429, 'system.busy').permanent).toBe(false);
+    expect(answered(503, 'ServiceUnavailable').permanent).toBe(false);
+    expect(answered(401, 'InvalidAuthentication').permanent).toBe(false);
+    expect(answered(403, 'Forbidden.AccessDenied.ApiCountLimitForOrg').permanent).toBe(true);
+    expect(answered(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied').permanent).toBe(true);
+    expect(answered(400, 'staffId.notExisted').permanent).toBe(true);
+  });
+
+  it('of the old API is tried again only for being busy or throttled', () => {
+    for (const errcode of [-1, 90002, 90005, 90006, 90018, 143103, 143104]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(false);
+    for (const errcode of [90020, 40004, 60011, 1430002]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(true);
+  });
+});
+

@@ -21,8 +21,11 @@ export interface DingtalkSettings {
   workNotice: { agentId: number } | null;
 }
 
-/** media/upload takes files up to 20 MB (DingTalk's open-platform documentation). */
-export const MEDIA_FILE_MAX_BYTES = 20 * 1024 * 1024;
+/**
+ * media/upload's page allows files up to 20 MB, its error 40006 and the work notices' file say 10:
+ * the lower is kept (DingTalk's open-platform documentation).
+ */
+export const MEDIA_FILE_MAX_BYTES = 10 * 1024 * 1024;
 /** One person's copy of a work notice: the task it went in and their staff id. */
 export const noticeCopyId = (taskId: string, userId: string) => `notice:${taskId}:${userId}`;
 
@@ -34,10 +37,11 @@ export function noticeCopy(messageId: string): { taskId: string; userId: string 
 
 /** batchSend takes at most 20 staff ids per call (DingTalk's open-platform documentation). */
 export const BATCH_LIMIT = 20;
-// The old API's "try again later": -1 system busy (DingTalk's global error codes), 143103/143104
-// work notices per minute over the limit (the work-notice error codes), 90018/90006 calls too
-// frequent (reported by others; not in DingTalk's own pages). Anything else will not get better.
-const OAPI_RETRY_CODES = new Set([-1, 143103, 143104, 90006, 90018]);
+// The old API's "try again later" (DingTalk's server error codes and its throttling page): -1
+// system busy; 90002 the API's global QPS; 90005/90006 the organisation calling too often; 90018
+// the app's QPS; 143103/143104 work notices per minute (the work-notice error codes). The monthly
+// quota (90020), permissions and bad input will not get better.
+const OAPI_RETRY_CODES = new Set([-1, 90002, 90005, 90006, 90018, 143103, 143104]);
 // DingTalk tokens live 7,200 s; renew a little before
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
@@ -62,8 +66,11 @@ export function asSendError(error: unknown, what: string): SendError {
     const status = error.response?.status;
     const body = error.response?.data as { code?: string; message?: string; errcode?: number; errmsg?: string } | undefined;
     const detail = `${what}: ${status ?? error.code ?? 'network error'}${body?.code ? ` ${body.code}` : ''}${body?.message ? ` ${body.message}` : ''}`;
-    // no answer, a timeout, throttling (403/429), a server error, or an expired token: later
-    const retry = status === undefined || status >= 500 || status === 429 || status === 403 || status === 401;
+    // no answer, a timeout, throttling, a server error, or an expired token: later. A 403 is
+    // throttling only when it says so (QpsLimit…, QpmLimit…); the monthly quota
+    // (ApiCountLimitForOrg) and a missing permission will not pass by waiting.
+    const throttled = status === 403 && /^Forbidden\.AccessDenied\.Qp[sm]Limit/.test(body?.code ?? '');
+    const retry = status === undefined || status >= 500 || status === 429 || throttled || status === 401;
     return new SendError(detail, { permanent: !retry });
   }
   return new SendError(`${what}: ${(error as Error)?.message ?? String(error)}`);

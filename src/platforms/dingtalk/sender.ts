@@ -81,7 +81,7 @@ export function createDingtalkSender(api: DingtalkApi, options: DingtalkSenderOp
       () => null,
     );
     if (size !== null && size > MEDIA_FILE_MAX_BYTES) {
-      return { kind: 'text', title: file.name, text: `${file.caption}\n文件超过钉钉 20MB 的上限，无法在聊天中发送。请在管理后台「台账」页面导出下载；如无管理后台权限，请联系管理员。` };
+      return { kind: 'text', title: file.name, text: `${file.caption}\n文件超过钉钉 10MB 的上限，无法在聊天中发送。请在管理后台「台账」页面导出下载；如无管理后台权限，请联系管理员。` };
     }
     return { kind: 'uploaded', mediaId: await api.upload(file), fileName: file.name };
   }
