@@ -27,6 +27,12 @@ export interface ExtractorOptions {
   processes?: number;
   /** a warm process exits after this long unused; default 60000 */
   idleMs?: number;
+  /**
+   * The child's script, instead of the one beside this module: a bundled extract-process.mjs
+   * (run by plain node) or the TypeScript source (under tsx's loader), told by its extension.
+   * The tests pass a bundle built once per run: tsx makes each start seconds slower.
+   */
+  childScript?: URL;
 }
 
 export interface Extractor {
@@ -58,8 +64,9 @@ const MEMORY_FLAGS = ['--max-old-space-size=512'];
 // tsx's loader; from the bundle, where this module is dist/main.mjs or a chunk beside it, it is
 // the bundled entry beside it (scripts/bundle.ts adds it to every bundle), run by plain node.
 const fromSources = import.meta.url.endsWith('.ts');
-const script = new URL(fromSources ? './extract-process.ts' : './extract-process.mjs', import.meta.url);
-const execArgv = [...(fromSources ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : ['--enable-source-maps']), ...MEMORY_FLAGS];
+const besideThis = new URL(fromSources ? './extract-process.ts' : './extract-process.mjs', import.meta.url);
+// tsx looked up only for a TypeScript child: a bundle's node_modules need not hold it
+const execArgvFor = (script: URL) => [...(script.pathname.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : ['--enable-source-maps']), ...MEMORY_FLAGS];
 
 /** How long a process may take to load its parsers: seconds from the bundle, more under tsx on a busy machine. */
 const START_LIMIT_MS = 60_000;
@@ -82,7 +89,8 @@ interface Worker {
 }
 
 export function createExtractor(options: ExtractorOptions = {}): Extractor {
-  const { timeoutMs = 15_000, processes = 2, idleMs = 60_000 } = options;
+  const { timeoutMs = 15_000, processes = 2, idleMs = 60_000, childScript: script = besideThis } = options;
+  const execArgv = execArgvFor(script);
   /** the pool: processes starting, busy or idle */
   const workers = new Set<Worker>();
   /** every process until it is gone, those already out of the pool included: close() waits for them all */

@@ -8,7 +8,7 @@ import { makeDocx } from '../fixtures/gbt9704/make-docx';
 import { makeFile, makeTwentyPages, TWENTY_PAGES } from '../fixtures/gbt9704/make-files';
 import { makeOfd } from '../fixtures/gbt9704/make-ofd';
 import { makePdf, makeScannedPdf } from '../fixtures/gbt9704/make-pdf';
-import { childEnv } from '../spawn';
+import { bundledFile, childEnv } from '../spawn';
 
 // a 公文 over two pages, its lines as printed: full-width punctuation, a 文号 and 签发人 apart on one line
 const NOTICE = [
@@ -41,6 +41,12 @@ function extractProcesses(): number[] {
     .map(Number);
 }
 
+// The children run from the run's bundle (tests/global-setup.ts) under plain node, as under `npm
+// start`: from the sources each start takes tsx's seconds, and these tests start a dozen. The last
+// tests start them as the sources do (extract-process.ts under tsx's loader, createExtractor()'s
+// own choice), which the tsx command-line tools and the suite's in-process bots rely on.
+const childScript = bundledFile('extract-process');
+
 /** Where a ZIP's central directory records `name`: the name follows the 46-byte record, and the directory comes last. */
 function directoryRecord(zip: Buffer, name: string): number {
   const at = zip.lastIndexOf(Buffer.from(name)) - 46;
@@ -53,7 +59,7 @@ describe('extraction in child processes', () => {
   beforeAll(() => {
     // the children inherit it: a PDF marked %hang or %crash then misbehaves, for the tests below
     process.env[TEST_FAULTS_ENV] = '1';
-    extractor = createExtractor({ timeoutMs: 30_000 });
+    extractor = createExtractor({ timeoutMs: 30_000, childScript });
   });
   afterAll(() => extractor.close());
 
@@ -143,7 +149,7 @@ describe('the time limit and the processes', () => {
   });
 
   it('answers timeout for a file that hangs its process, kills that process, and reads the next file', async () => {
-    const extractor = createExtractor({ timeoutMs: 3000, processes: 1 });
+    const extractor = createExtractor({ timeoutMs: 3000, processes: 1, childScript });
     try {
       // the limit counts from when the process has its parsers loaded, however long a cold start takes
       const hanging = extractor.extract(Buffer.from('%PDF-1.7\n%hang\n'));
@@ -158,7 +164,7 @@ describe('the time limit and the processes', () => {
   });
 
   it('lets a process that has been idle for idleMs exit, and starts another for the next file', async () => {
-    const extractor = createExtractor({ idleMs: 100 });
+    const extractor = createExtractor({ idleMs: 100, childScript });
     try {
       expect(await extractor.extract(makePdf(NOTICE))).toMatchObject({ ok: true });
       await vi.waitFor(() => expect(extractProcesses()).toEqual([]), { timeout: 10_000, interval: 50 });
@@ -169,7 +175,7 @@ describe('the time limit and the processes', () => {
   });
 
   it('close() leaves no process behind, and a file waiting is refused', async () => {
-    const extractor = createExtractor({ processes: 1 });
+    const extractor = createExtractor({ processes: 1, childScript });
     expect(await extractor.extract(makePdf(NOTICE))).toMatchObject({ ok: true });
     expect(extractProcesses()).toHaveLength(1);
     const refused = expect(extractor.extract(makeTwentyPages('pdf'))).rejects.toThrow('extractor closed');
@@ -180,7 +186,8 @@ describe('the time limit and the processes', () => {
   });
 
   // a program (the bot shutting down, a command-line tool) must end when its work is done: an idle
-  // process is not waited for, and close() waits for the processes it kills
+  // process is not waited for, and close() waits for the processes it kills. The program runs
+  // from the sources under tsx, and its extractor's child as the sources start it (no childScript)
   it.each(['close', 'leave'])('lets a program that uses it end on its own (%s)', async (ending) => {
     const program = `
       import { createExtractor } from ${JSON.stringify(new URL('../../src/intake/extractor.ts', import.meta.url).pathname)};
