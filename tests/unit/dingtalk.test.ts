@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dingtalkSign, signatureValid } from '../../src/platforms/dingtalk/crypto';
-import { sessionWebhookUsable } from '../../src/platforms/dingtalk/sender';
+import { sessionWebhookUsable, withinNoticeLimit } from '../../src/platforms/dingtalk/sender';
 import { asSendError, oapiError } from '../../src/platforms/dingtalk/client';
 import { AxiosError, AxiosHeaders } from 'axios';
 
@@ -54,6 +54,21 @@ describe('a DingTalk API error', () => {
   it('of the old API is tried again only for being busy or throttled', () => {
     for (const errcode of [-1, 90002, 90005, 90006, 90018, 143103, 143104]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(false);
     for (const errcode of [90020, 40004, 60011, 1430002]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(true);
+  });
+});
+
+describe('a work notice', () => {
+  it('keeps within DingTalk’s 5,000 characters by whole lines, saying the rest is left out', () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `【逾期 ${i} 天】DB\\-2026\\-${String(i).padStart(4, '0')} 推进老旧小区改造（督办，时限 2026\\-11\\-25）`);
+    const long = { kind: 'markdown' as const, title: '到期提醒：300 件', markdown: lines.join('  \n') };
+    const cut = withinNoticeLimit(long);
+    if (cut.kind !== 'markdown') throw new Error(cut.kind);
+    expect(cut.markdown.length).toBeLessThanOrEqual(5000);
+    expect(cut.markdown).toContain('以下从略');
+    const shown = cut.markdown.split('\n').slice(0, -1);
+    expect(shown.every((l, i) => l === `${lines[i]}  ` || (i === shown.length - 1 && l.trim() === ''))).toBe(true);
+    const short = { kind: 'text' as const, title: 't', text: lines.slice(0, 3).join('\n') };
+    expect(withinNoticeLimit(short)).toBe(short);
   });
 });
 

@@ -26,6 +26,24 @@ export function sessionWebhookUsable(context: DingtalkReplyContext | undefined, 
 
 // a task of more than 100 people could not be asked who read it (getsendresult)
 const NOTICE_BATCH = 100;
+// a work notice's markdown text is at most 5,000 characters (the asyncsend_v2 documentation)
+const NOTICE_TEXT_MAX = 5000;
+const CUT_NOTE = '……（内容较长，以下从略。请在与政务助手机器人的单聊中查询。）';
+
+/** A work notice's text within DingTalk's limit: whole lines, then a note that the rest is left out. */
+export function withinNoticeLimit(content: Exclude<RobotContent, { kind: 'uploaded' }>): typeof content {
+  const text = content.kind === 'markdown' ? content.markdown : content.text;
+  if (text.length <= NOTICE_TEXT_MAX) return content;
+  const room = NOTICE_TEXT_MAX - CUT_NOTE.length - 4;
+  const lines = text.split('\n');
+  let kept = '';
+  for (const line of lines) {
+    if (kept.length + line.length + 1 > room) break;
+    kept += `${line}\n`;
+  }
+  const cut = `${kept || text.slice(0, room)}${content.kind === 'markdown' ? '  \n' : '\n'}${CUT_NOTE}`;
+  return content.kind === 'markdown' ? { ...content, markdown: cut } : { ...content, text: cut };
+}
 
 export interface DingtalkSenderOptions {
   /** the hosts a sessionWebhook may point at */
@@ -56,7 +74,7 @@ export function createDingtalkSender(api: DingtalkApi, options: DingtalkSenderOp
     const ids = reachable(userIds);
     for (let i = 0; i < ids.length; i += NOTICE_BATCH) {
       const batch = ids.slice(i, i + NOTICE_BATCH);
-      const taskId = await api.workNotice(agentId, batch, content);
+      const taskId = await api.workNotice(agentId, batch, withinNoticeLimit(content));
       delivered.push(...batch.map((userId) => ({ messageId: noticeCopyId(taskId, userId), userId })));
     }
     return delivered;
