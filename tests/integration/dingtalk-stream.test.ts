@@ -119,4 +119,35 @@ describe('DingTalk Stream mode', () => {
     expect(stream.opened).toHaveLength(1);
     expect(stream.sockets).toHaveLength(1);
   });
+
+  it('stays stopped when the stop comes while the gateway is asked for an address: the connection is not opened', async () => {
+    const held = stream.hold();
+    stream.drop();
+    await vi.waitFor(() => expect(held.waiting()).toBe(1), { timeout: 10_000 }); // the reconnect is asking
+    await t.close();
+    running = false;
+    held.release();
+    await vi.waitFor(() => expect(lines.some((l) => l.includes('DingTalk stream stopped: not opening the connection'))).toBe(true), { timeout: 5000 });
+    expect(stream.sockets).toHaveLength(1);
+  });
+
+  it('asks for one connection while one is being made, however often the SDK’s timers ask', async () => {
+    const client = await createStreamClient({ clientId: 'dingkey', clientSecret: SECRET }, () => false, pino({ level: 'silent' }));
+    const held = stream.hold();
+    const attempts = [client.connect(), client.connect(), client.connect()];
+    await vi.waitFor(() => expect(held.waiting()).toBe(1), { timeout: 5000 });
+    held.release();
+    await Promise.all(attempts);
+    expect(stream.opened).toHaveLength(2); // the bot's, and this one
+    expect(stream.sockets).toHaveLength(2);
+    client.disconnect();
+  });
+
+  it('survives a frame that is not JSON, and takes the next message', async () => {
+    const sent = replies();
+    stream.sendRaw('<html>502 Bad Gateway</html>');
+    await vi.waitFor(() => expect(lines.some((l) => l.includes('DingTalk stream frame dropped: not readable'))).toBe(true), { timeout: 5000 });
+    stream.push(message('我是谁', 'msg-e'));
+    await vi.waitFor(() => expect(sent.map((b) => b.session)).toEqual(['msg-e']), { timeout: 5000 });
+  });
 });

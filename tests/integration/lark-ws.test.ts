@@ -20,7 +20,7 @@ beforeEach(async () => {
   ws = await fakeLarkWs({ domain: LARK, appId: APP_ID, appSecret: ENV.LARK_APP_SECRET });
   t = await startLarkBot(ENV);
   created = fakeMessages((body, n) => `om_to_${body.receive_id}_${n}`);
-  await vi.waitFor(() => expect(ws.sockets).toHaveLength(1), { timeout: 10_000 });
+  await vi.waitFor(() => expect(ws.ready()).toBe(1), { timeout: 10_000 });
 });
 afterEach(async () => {
   await t.close();
@@ -63,7 +63,7 @@ describe('Feishu’s long connection', () => {
     ws.push(event);
     await vi.waitFor(() => expect(replyTo('om_w3')).toHaveLength(1), { timeout: 5000 });
     ws.drop();
-    await vi.waitFor(() => expect(ws.sockets).toHaveLength(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(ws.ready()).toBe(2), { timeout: 10_000 });
     expect(ws.endpointCalls).toEqual([1, 2]);
     const redelivered = ws.push(event);
     expect((await answered(redelivered)).code).toBe(200);
