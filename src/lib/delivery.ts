@@ -36,6 +36,8 @@ export interface Delivered {
   messageId: string;
   userId?: string;
   chatId?: string;
+  /** the platform cannot change it once sent (a DingTalk work notice): it is never queued an update */
+  fixed?: true;
 }
 
 export interface Sender {

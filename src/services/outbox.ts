@@ -160,14 +160,15 @@ export function createOutboxService(db: Db, clock: Clock, settings: OutboxSettin
         if (delivered.length === 0) return;
         // its item changed while it was on its way (reviseWaiting): what went out is brought up to date
         if (subject && row && JSON.stringify(row.payload) !== JSON.stringify(m.reply)) {
-          for (const d of delivered) {
+          for (const d of delivered.filter((d) => !d.fixed)) {
             await enqueue({ dedupeKey: `card-update:${m.platform}:${d.messageId}:as-revised`, platform: m.platform, target: { kind: 'update', messageId: d.messageId }, reply: row.payload as Reply });
           }
         }
         // a reminder to a unit's contacts is kept with its unit and items, to be followed up while unread
         const unitId = 'unitId' in m.target ? (m.target.unitId ?? null) : null;
         const subjects = 'subjects' in m.target ? (m.target.subjects ?? null) : null;
-        const rows = delivered.map((d) => ({ platform: m.platform, messageId: d.messageId, outboxId: m.id, userId: d.userId ?? null, chatId: d.chatId ?? null, subject, sentAt: now, commands, unitId, subjects }));
+        // a copy that cannot be changed is kept for its reads, never as a card to bring up to date
+        const rows = delivered.map((d) => ({ platform: m.platform, messageId: d.messageId, outboxId: m.id, userId: d.userId ?? null, chatId: d.chatId ?? null, subject: d.fixed ? null : subject, sentAt: now, commands: d.fixed ? null : commands, unitId, subjects }));
         // a send retried after a lost answer is the same message again (its uuid): kept once
         await db.q.insert(sentMessages).values(rows).onConflictDoNothing();
       });

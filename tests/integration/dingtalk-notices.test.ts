@@ -204,6 +204,17 @@ describe('a reminder as a work notice', () => {
   });
 });
 
+describe('a card sent as a work notice', () => {
+  it('is kept for its reads but never queued an update when its item changes: DingTalk cannot change it', async () => {
+    await run('2026-11-26T08:50');
+    expect(await t.scalar("SELECT count(*) FROM sent_messages WHERE message_id LIKE 'notice:%' AND unit_id IS NOT NULL")).toBe(2);
+    expect(await t.say('督办反馈 DB-2026-0001 已完成方案设计', 'dingtalk:staff_li')).toContain('已反馈：DB-2026-0001');
+    expect(await t.say('督办办结 DB-2026-0001', ADMIN)).toContain('已办结');
+    expect(await t.rows("SELECT status, last_error FROM outbox WHERE status <> 'sent'")).toEqual([]);
+    expect(await t.scalar("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'card-update:%'")).toBe(0);
+  });
+});
+
 describe('sending a work notice', () => {
   it('tries again later when DingTalk is busy or throttling, and gives up on a refusal that will not change', async () => {
     dingtalk.noticeAnswers.push({ errcode: 143104, errmsg: '企业每分钟发送人次QPM超限' });

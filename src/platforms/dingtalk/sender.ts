@@ -75,7 +75,7 @@ export function createDingtalkSender(api: DingtalkApi, options: DingtalkSenderOp
     for (let i = 0; i < ids.length; i += NOTICE_BATCH) {
       const batch = ids.slice(i, i + NOTICE_BATCH);
       const taskId = await api.workNotice(agentId, batch, withinNoticeLimit(content));
-      delivered.push(...batch.map((userId) => ({ messageId: noticeCopyId(taskId, userId), userId })));
+      delivered.push(...batch.map((userId) => ({ messageId: noticeCopyId(taskId, userId), userId, fixed: true as const })));
     }
     return delivered;
   }
