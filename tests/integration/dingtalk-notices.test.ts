@@ -35,7 +35,11 @@ function fakeDingtalk() {
   const readers = new Map<string, string[]>();
   const asked: string[] = [];
   const resultAnswers: object[] = [];
-  nock(API).persist().post('/v1.0/oauth2/accessToken').reply(200, { accessToken: 'ding-access-token', expireIn: 7200 });
+  const tokens = { asked: 0 };
+  nock(API)
+    .persist()
+    .post('/v1.0/oauth2/accessToken')
+    .reply(200, () => (tokens.asked++, { accessToken: 'ding-access-token', expireIn: 7200 }));
   // replies to the admin go through the robot; names are DingTalk's directory's
   nock(API).persist().post('/v1.0/robot/oToMessages/batchSend').reply(200, { processQueryKey: 'q' });
   nock(OAPI).persist().post('/topapi/v2/user/get').query(true).reply(200, { errcode: 60121, errmsg: '找不到该用户' });
@@ -64,7 +68,7 @@ function fakeDingtalk() {
       const read = readers.get(taskId) ?? [];
       return { errcode: 0, errmsg: 'ok', send_result: { read_user_id_list: read, unread_user_id_list: task.userIds.filter((u) => !read.includes(u)), invalid_user_id_list: [], forbidden_user_id_list: [], failed_user_id_list: [] } };
     });
-  return { notices, noticeAnswers, readers, asked, resultAnswers };
+  return { notices, noticeAnswers, readers, asked, resultAnswers, tokens };
 }
 
 let t: TestBot;
@@ -193,14 +197,24 @@ describe('a reminder as a work notice', () => {
     expect(report?.msg.markdown!.text).toContain('提醒未读：县应急管理局 2 位联络员未读');
   });
 
-  it('keeps asking at the next check when DingTalk refuses a question, and records nothing meanwhile', async () => {
+  it('asks again the next round when DingTalk refuses a question, until DingTalk forgets the task; nothing is recorded meanwhile', async () => {
     await run('2026-11-26T08:50');
-    dingtalk.readers.set(reminder().taskId, ['staff_li']);
+    const { taskId } = reminder();
+    dingtalk.readers.set(taskId, ['staff_li']);
     dingtalk.resultAnswers.push({ errcode: 143103, errmsg: '企业单应用消息发送人次QPM超限' });
     await pollAt('2026-11-26T09:25');
     expect(await t.scalar('SELECT count(*) FROM message_reads')).toBe(0);
-    await pollAt('2026-11-26T11:00');
+    await pollAt('2026-11-26T09:30'); // no check fell due: asked again for the refusal
     expect(await t.column('SELECT user_id FROM message_reads')).toEqual(['staff_li']);
+    expect(dingtalk.asked).toEqual([taskId, taskId]);
+
+    // refused at the last check, and again just before DingTalk forgets the task: then never asked again
+    dingtalk.resultAnswers.push({ errcode: 90018, errmsg: '当前企业所有应用调用该接口次数过多' }, { errcode: 90018, errmsg: '当前企业所有应用调用该接口次数过多' });
+    await pollAt('2026-11-27T08:25');
+    await pollAt('2026-11-27T08:45');
+    expect(dingtalk.asked).toHaveLength(4);
+    await pollAt('2026-11-27T08:51');
+    expect(dingtalk.asked).toHaveLength(4);
   });
 });
 
@@ -223,6 +237,16 @@ describe('sending a work notice', () => {
     t.clock.advance(60_000);
     await t.bot.dispatcher.flush();
     expect(reminder().userIds.sort()).toEqual(['staff_li', 'staff_zhao']);
+
+    // a token DingTalk no longer takes is asked anew, and the notice sent with it
+    const tokensBefore = dingtalk.tokens.asked;
+    dingtalk.noticeAnswers.push({ errcode: 42001, errmsg: 'access_token超时' });
+    await t.say('督办新建 标题=清理积存文件 牵头单位=应急局 时限=2026-12-09', ADMIN);
+    expect(await t.scalar("SELECT status FROM outbox WHERE last_error LIKE '%42001%'")).toBe('pending');
+    t.clock.advance(60_000);
+    await t.bot.dispatcher.flush();
+    expect(dingtalk.tokens.asked).toBe(tokensBefore + 1);
+    expect(dingtalk.notices.at(-1)!.msg.markdown!.text).toContain('清理积存文件');
 
     dingtalk.noticeAnswers.push({ errcode: 1430002, errmsg: '包含违禁内容' });
     await t.say('督办新建 标题=整治违规占道经营 牵头单位=应急局 时限=2026-12-10', ADMIN);

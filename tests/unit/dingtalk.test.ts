@@ -51,8 +51,8 @@ describe('a DingTalk API error', () => {
     expect(answered(400, 'staffId.notExisted').permanent).toBe(true);
   });
 
-  it('of the old API is tried again only for being busy or throttled', () => {
-    for (const errcode of [-1, 90002, 90005, 90006, 90018, 143103, 143104]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(false);
+  it('of the old API is tried again only for being busy or throttled, or for its token (asked anew)', () => {
+    for (const errcode of [-1, 90002, 90005, 90006, 90018, 143103, 143104, 40014, 42001]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(false);
     for (const errcode of [90020, 40004, 60011, 1430002]) expect(oapiError('x', { errcode }).permanent, String(errcode)).toBe(true);
   });
 });

@@ -42,6 +42,8 @@ export const BATCH_LIMIT = 20;
 // the app's QPS; 143103/143104 work notices per minute (the work-notice error codes). The monthly
 // quota (90020), permissions and bad input will not get better.
 const OAPI_RETRY_CODES = new Set([-1, 90002, 90005, 90006, 90018, 143103, 143104]);
+// the token refused (40001, 40014 不合法的access_token) or expired (42001): asked anew, and the call tried again
+const TOKEN_CODES = new Set([40001, 40014, 42001]);
 // DingTalk tokens live 7,200 s; renew a little before
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
@@ -84,7 +86,7 @@ interface OapiAnswer {
 /** An errcode as the outbox takes it: DingTalk busy or throttling (try later), or anything else (give up). */
 export function oapiError(what: string, answer: OapiAnswer): SendError {
   const code = answer.errcode ?? -1;
-  return new SendError(`DingTalk ${what} errcode ${code}: ${answer.errmsg ?? ''}`, { permanent: !OAPI_RETRY_CODES.has(code) });
+  return new SendError(`DingTalk ${what} errcode ${code}: ${answer.errmsg ?? ''}`, { permanent: !OAPI_RETRY_CODES.has(code) && !TOKEN_CODES.has(code) });
 }
 
 export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number) {
@@ -114,6 +116,7 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
   async function oapi<T extends OapiAnswer>(path: string, body: unknown, params: Record<string, string> = {}): Promise<T> {
     try {
       const res = await http.post<T>(`${oapiBase}${path}`, body, { baseURL: '', params: { ...params, access_token: await accessToken() } });
+      if (TOKEN_CODES.has(res.data.errcode ?? 0)) token = null;
       return res.data;
     } catch (error) {
       // an error's own message would carry the address, and with it the token
