@@ -20,6 +20,12 @@ import type { UnitsService } from './units';
  * subscribed (or with DingTalk's robot messages, whose reads are not asked) every reminder would look unread.
  */
 export const READS_REPORTED = ['lark', 'dingtalk'];
+/**
+ * How long after sending a platform can still say whether a copy was read (DingTalk answers for a
+ * work notice 24 hours); a follow-up past it says what is known — unread within that time — not
+ * that the copy is unread now. A platform not named reports reads whenever they happen.
+ */
+export const READS_KNOWN_FOR_MS: Readonly<Record<string, number>> = { dingtalk: 24 * 3_600_000 };
 // How far back reminders are looked at: two working days, even across the Spring Festival, fall well inside.
 const LOOKBACK_MS = 20 * 86_400_000;
 const MAX_ITEM_LINES = 10;
@@ -90,7 +96,10 @@ export function createEscalationService(
   ];
 
   /** Step one: the unit's other contacts hear who has not read it, and of what. */
-  async function toOtherContacts(unitId: number, unitName: string, sentOn: LocalDate, unread: Reader[], items: DueItem[], key: string): Promise<number> {
+  /** Copies some of which can no longer be known read: "within a day" is all that can be said of them. */
+  const pastKnowing = (copies: Copy[]) => copies.some((c) => READS_KNOWN_FOR_MS[c.platform] !== undefined && clock.now() - c.sentAt > READS_KNOWN_FOR_MS[c.platform]!);
+
+  async function toOtherContacts(unitId: number, unitName: string, sentOn: LocalDate, unread: Reader[], items: DueItem[], key: string, unknowable: boolean): Promise<number> {
     const contacts = await deps.units.contactsOf(unitId);
     // with one reader behind, everyone else; with several, each hears of the others
     const others = contacts.filter((c) => !(unread.length === 1 && c.personId === unread[0]!.personId)).map((c) => c.personId);
@@ -98,13 +107,13 @@ export function createEscalationService(
     const reply = card({
       title: `提醒未读：${unitName} ${unread.length} 位联络员未读`,
       tone: 'warning',
-      lines: [`${sentOn} 发给${unitName}联络员的到期提醒，${unread.map(nameOf).join('、')} 尚未阅读。请相互转告、及时办理：`, ...itemLines(items)],
+      lines: [`${sentOn} 发给${unitName}联络员的到期提醒，${unread.map(nameOf).join('、')} ${unknowable ? '发出后一天内未阅读（此后是否阅读无从得知）' : '尚未阅读'}。请相互转告、及时办理：`, ...itemLines(items)],
     });
     return deps.notify.people(others, reply, key);
   }
 
   /** Step two: each 督办 item's 批示领导 hears of theirs; the admins of the items that name no leader. */
-  async function toResponsible(unitName: string, sentOn: LocalDate, unread: Reader[], items: DueItem[], key: string): Promise<number> {
+  async function toResponsible(unitName: string, sentOn: LocalDate, unread: Reader[], items: DueItem[], key: string, unknowable: boolean): Promise<number> {
     const byWhom = new Map<number | 'admins', DueItem[]>();
     for (const item of items) byWhom.set(item.leaderId ?? 'admins', [...(byWhom.get(item.leaderId ?? 'admins') ?? []), item]);
     let told = 0;
@@ -113,7 +122,7 @@ export function createEscalationService(
       const reply = card({
         title: `提醒无人阅读：${unitName}`,
         tone: 'danger',
-        lines: [`${sentOn} 发给${unitName}的到期提醒，联络员（${unread.map(nameOf).join('、')}）两个工作日仍无人阅读，请督促办理：`, ...itemLines(theirs)],
+        lines: [`${sentOn} 发给${unitName}的到期提醒，联络员（${unread.map(nameOf).join('、')}）${unknowable ? '发出后一天内无人阅读（此后是否阅读无从得知）' : '两个工作日仍无人阅读'}，请督促办理：`, ...itemLines(theirs)],
       });
       told += await deps.notify.people(to, reply, `${key}:${whom}`);
     }
@@ -202,11 +211,12 @@ export function createEscalationService(
         const { unitId } = reminder[0]!;
         const unitName = (await deps.units.get(unitId))?.name ?? `单位 ${unitId}`;
         const sentOn = localDateOf(reminder[0]!.sentAt, deps.timezone);
-        const readers = await recipients(reminder.filter((c) => taken.includes(c.id)));
+        const takenCopies = reminder.filter((c) => taken.includes(c.id));
+        const readers = await recipients(takenCopies);
         told +=
           step === 1
-            ? await toOtherContacts(unitId, unitName, sentOn, readers, items, `unread:${outboxId}:1`)
-            : await toResponsible(unitName, sentOn, readers, items, `unread:${outboxId}:2`);
+            ? await toOtherContacts(unitId, unitName, sentOn, readers, items, `unread:${outboxId}:1`, pastKnowing(takenCopies))
+            : await toResponsible(unitName, sentOn, readers, items, `unread:${outboxId}:2`, pastKnowing(takenCopies));
       }
       return told;
     },

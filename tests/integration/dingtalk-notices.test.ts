@@ -170,7 +170,13 @@ describe('a reminder as a work notice', () => {
     expect(noticesTo('staff_li', '提醒未读').filter(of26th).map((n) => n.msg.markdown!.title)).toEqual(['提醒未读：县应急管理局 2 位联络员未读']);
     expect(noticesTo('staff_zhao', '提醒未读').filter(of26th)).toHaveLength(1);
     await run('2026-11-30T08:50');
-    expect(noticesTo('staff_wang', '提醒无人阅读').filter(of26th).map((n) => n.msg.markdown!.title)).toEqual(['提醒无人阅读：县应急管理局']);
+    const toLeader = noticesTo('staff_wang', '提醒无人阅读').filter(of26th);
+    expect(toLeader.map((n) => n.msg.markdown!.title)).toEqual(['提醒无人阅读：县应急管理局']);
+    // DingTalk forgot the task days ago: what is known is said, not more
+    expect(toLeader[0]!.msg.markdown!.text).toContain('联络员（李明、赵强）发出后一天内无人阅读（此后是否阅读无从得知）');
+    // Friday's reminder, followed up on Monday, the same
+    const fridays = noticesTo('staff_li', '提醒未读').find((n) => n.msg.markdown!.text.includes('2026\\-11\\-27 发给'))!;
+    expect(fridays.msg.markdown!.text).toContain('李明、赵强 发出后一天内未阅读（此后是否阅读无从得知）');
 
     // the next reminder is read by both within the day: nothing follows of it
     await run('2026-12-01T08:50');
