@@ -2,7 +2,7 @@
 // against a fake gateway speaking DingTalk's protocol on loopback; replies faked with nock.
 import nock from 'nock';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { robotMessage } from '../fixtures/dingtalk';
 import { fakeDingtalkStream } from '../fixtures/fake-dingtalk-stream';
 import { createStreamClient } from '../../src/platforms/dingtalk/stream';
@@ -133,6 +133,7 @@ describe('DingTalk Stream mode', () => {
 
   it('asks for one connection while one is being made, however often the SDK’s timers ask', async () => {
     const client = await createStreamClient({ clientId: 'dingkey', clientSecret: SECRET }, () => false, pino({ level: 'silent' }));
+    onTestFinished(() => client.disconnect());
     const held = stream.hold();
     const attempts = [client.connect(), client.connect(), client.connect()];
     await vi.waitFor(() => expect(held.waiting()).toBe(1), { timeout: 5000 });
@@ -140,7 +141,17 @@ describe('DingTalk Stream mode', () => {
     await Promise.all(attempts);
     expect(stream.opened).toHaveLength(2); // the bot's, and this one
     expect(stream.sockets).toHaveLength(2);
-    client.disconnect();
+  });
+
+  it('gives up on a gateway that does not answer, and asks again', async () => {
+    const client = await createStreamClient({ clientId: 'dingkey', clientSecret: SECRET }, () => false, pino({ level: 'silent' }), 200);
+    onTestFinished(() => client.disconnect());
+    const held = stream.hold();
+    void client.connect();
+    // the SDK asks again a second after the first request is given up on
+    await vi.waitFor(() => expect(held.waiting()).toBe(2), { timeout: 10_000 });
+    held.release();
+    await vi.waitFor(() => expect(stream.sockets).toHaveLength(2), { timeout: 10_000 });
   });
 
   it('survives a frame that is not JSON, and takes the next message', async () => {

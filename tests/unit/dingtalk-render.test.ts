@@ -85,6 +85,16 @@ describe('a form', () => {
     expect(links(content.markdown)).toEqual([{ label: '核对无误，点此发送', command: '收文登记 标题=关于做好冬季安全生产工作的通知 来文单位=县应急管理局 文件=F3' }]);
   });
 
+  it('keeps the note’s bold, and offers no link for a value over several lines, which one command line cannot carry', () => {
+    const drafted = form({ 标题: '关于做好冬季安全生产工作的通知', 来文单位: '县应急管理局' });
+    drafted.form.note = ['**已读取**：标题（可靠）'];
+    const content = renderDingtalk(drafted, 'private');
+    if (content.kind !== 'markdown') throw new Error(content.kind);
+    expect(content.markdown.startsWith('**已读取**：标题（可靠）')).toBe(true);
+    const twoLines = form({ 标题: '关于做好冬季安全生产工作的通知\n（第二行）', 来文单位: '县应急管理局' });
+    expect(renderDingtalk(twoLines, 'private')).toMatchObject({ kind: 'text' });
+  });
+
   it('with a field still missing, or in a group, is the text to complete and send', () => {
     const missing = renderDingtalk(form({ 标题: '关于做好冬季安全生产工作的通知' }), 'private');
     expect(missing).toMatchObject({ kind: 'text' });

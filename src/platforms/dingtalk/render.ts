@@ -41,8 +41,12 @@ const asCode = (command: string) => `\`${command.replace(/`/g, "'")}\``;
 function formContent(form: Form, where: Where): DingtalkContent {
   const text = formAsText(form);
   const command = text.split('\n').find((line) => line.startsWith(`${form.command} `));
-  if (where !== 'private' || form.error !== undefined || !command || command.includes('=…')) return { kind: 'text', title: form.command, text };
-  const lines = text.split('\n').map(escapeMarkdown);
+  // a value over several lines cannot be sent back as one command line
+  const multiline = form.fields.some((f) => f.value?.includes('\n'));
+  if (where !== 'private' || form.error !== undefined || !command || command.includes('=…') || multiline) return { kind: 'text', title: form.command, text };
+  // the note's **bold** is kept; everything else is shown as it is
+  const notes = form.note?.length ?? 0;
+  const lines = text.split('\n').map((line, i) => (i < notes ? bold(line) : escapeMarkdown(line)));
   return { kind: 'markdown', title: form.command, markdown: [...lines, '', `[核对无误，点此发送](${sendLink(command)})`].join('  \n') };
 }
 
