@@ -94,12 +94,20 @@ export function createDingtalkApi(settings: DingtalkSettings, timeoutMs: number)
   const oapiBase = settings.oapiBase.replace(/\/+$/, '');
   let token: { value: string; expiresAt: number } | null = null;
 
-  async function accessToken(): Promise<string> {
-    if (token && Date.now() < token.expiresAt) return token.value;
+  // one request for a token at a time: sends under way together share it (DingTalk throttles asking often)
+  let asking: Promise<string> | null = null;
+
+  async function fetchToken(): Promise<string> {
     const res = await http.post<{ accessToken?: string; expireIn?: number }>('/v1.0/oauth2/accessToken', { appKey: settings.appKey, appSecret: settings.appSecret });
     if (!res.data.accessToken) throw new SendError('DingTalk token: no accessToken in the answer');
     token = { value: res.data.accessToken, expiresAt: Date.now() + (res.data.expireIn ?? 7200) * 1000 - TOKEN_MARGIN_MS };
     return token.value;
+  }
+
+  function accessToken(): Promise<string> {
+    if (token && Date.now() < token.expiresAt) return Promise.resolve(token.value);
+    asking ??= fetchToken().finally(() => (asking = null));
+    return asking;
   }
 
   async function robot<T>(path: string, body: Record<string, unknown>): Promise<T> {
