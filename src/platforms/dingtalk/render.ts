@@ -5,7 +5,7 @@
 // what mentions it, so there the commands are shown to send with an @; in a work notice (工作通知)
 // nobody can write at all, so they are shown to send the robot. People's text is escaped so it
 // cannot become a link or heading.
-import { formAsText } from '../../lib/form-text';
+import { formAsText, formCommand } from '../../lib/form-text';
 import type { FileReply, Form, Reply } from '../../lib/reply';
 
 export type DingtalkContent =
@@ -40,14 +40,14 @@ const asCode = (command: string) => `\`${command.replace(/`/g, "'")}\``;
 /** A form where there are none: the fields to type, and in a private chat a link that sends the whole command once nothing is missing. */
 function formContent(form: Form, where: Where): DingtalkContent {
   const text = formAsText(form);
-  const command = text.split('\n').find((line) => line.startsWith(`${form.command} `));
+  const missing = form.fields.some((f) => f.required && f.value === undefined);
   // a value over several lines cannot be sent back as one command line
   const multiline = form.fields.some((f) => f.value?.includes('\n'));
-  if (where !== 'private' || form.error !== undefined || !command || command.includes('=…') || multiline) return { kind: 'text', title: form.command, text };
+  if (where !== 'private' || form.error !== undefined || missing || multiline) return { kind: 'text', title: form.command, text };
   // the note's **bold** is kept; everything else is shown as it is
   const notes = form.note?.length ?? 0;
   const lines = text.split('\n').map((line, i) => (i < notes ? bold(line) : escapeMarkdown(line)));
-  return { kind: 'markdown', title: form.command, markdown: [...lines, '', `[核对无误，点此发送](${sendLink(command)})`].join('  \n') };
+  return { kind: 'markdown', title: form.command, markdown: [...lines, '', `[核对无误，点此发送](${sendLink(formCommand(form))})`].join('  \n') };
 }
 
 export function renderDingtalk(reply: Reply, where: Where): DingtalkContent {
